@@ -1,0 +1,205 @@
+"""The model: a fully connected network as frozen data, with its SymPy symbols.
+
+Layer ℓ = 0 is the input, ℓ = L the output.  For ℓ ≥ 1
+
+    u^ℓ_k = Σ_j y^{ℓ−1}_j w^ℓ_{jk} + b^ℓ_k,      y^ℓ = f_ℓ(u^ℓ),
+
+and the loss E compares y^L with the target t.  Internally ``w^ℓ[j, k]`` always
+joins neuron j below to neuron k above; :class:`Notation` decides how it is
+written (``w_{jk}`` or ``w_{kj}``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import Optional, Union
+
+import sympy as sp
+
+from .errors import ModelError
+from .rules import activation as lookup_activation
+from .rules import loss as lookup_loss
+
+Size = Union[sp.Symbol, sp.Integer]
+
+WEIGHT_ORDERS = ("from_to", "to_from")
+
+
+@dataclass(frozen=True)
+class Notation:
+    """How formulas are written: the letters a document uses for each quantity."""
+
+    weight: str = "w"
+    bias: str = "b"
+    preactivation: str = "u"
+    activation: str = "y"
+    input: str = "x"
+    target: str = "t"
+    loss: str = "E"
+    delta: str = r"\delta"
+    weight_order: str = "from_to"
+
+    def __post_init__(self) -> None:
+        if self.weight_order not in WEIGHT_ORDERS:
+            raise ModelError(
+                f"notation.weight_order must be one of {', '.join(WEIGHT_ORDERS)}, "
+                f"not {self.weight_order!r}"
+            )
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, str) or not value.strip():
+                raise ModelError(f"notation.{f.name} must be a non-empty string")
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        """The allowed keys of a ``[notation]`` table."""
+        return tuple(f.name for f in fields(cls))
+
+
+def make_size(value: Union[int, str, sp.Expr]) -> Size:
+    """A width: a positive integer or the name of a positive-integer symbol."""
+    if isinstance(value, bool):
+        raise ModelError(f"a layer size must be a positive integer or a symbol name, not {value!r}")
+    if isinstance(value, (int, sp.Integer)):
+        if int(value) <= 0:
+            raise ModelError(f"a layer size must be positive, not {value}")
+        return sp.Integer(int(value))
+    if isinstance(value, sp.Symbol):
+        return sp.Symbol(value.name, integer=True, positive=True)
+    if isinstance(value, str) and value.isidentifier():
+        return sp.Symbol(value, integer=True, positive=True)
+    raise ModelError(f"a layer size must be a positive integer or a symbol name, not {value!r}")
+
+
+def index_symbol(letter: str) -> sp.Symbol:
+    """The SymPy symbol of an index letter (a positive integer)."""
+    return sp.Symbol(letter, integer=True, positive=True)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer: its width, its index letter, its activation (None for the input), a bias."""
+
+    size: Size
+    index: str
+    activation: Optional[str] = None
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", make_size(self.size))
+        if not (isinstance(self.index, str) and len(self.index) == 1 and self.index.isalpha()):
+            raise ModelError(f"a layer index must be a single letter, not {self.index!r}")
+        if self.activation is not None:
+            lookup_activation(self.activation)
+
+
+@dataclass(frozen=True)
+class LayerSymbols:
+    """The SymPy objects of layer ℓ: index, dummy index, width, and indexed quantities."""
+
+    layer: int
+    index: sp.Symbol
+    dummy: sp.Symbol
+    size: Size
+    y: sp.IndexedBase
+    u: Optional[sp.IndexedBase] = None
+    w: Optional[sp.IndexedBase] = None
+    b: Optional[sp.IndexedBase] = None
+    delta: Optional[sp.IndexedBase] = None
+    grad_y: Optional[sp.IndexedBase] = None
+
+
+@dataclass(frozen=True)
+class Network:
+    """A fully connected network: layers from the input up, a loss, a notation."""
+
+    layers: tuple[Layer, ...]
+    loss: str
+    title: str = ""
+    notation: Notation = field(default_factory=Notation)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "layers", tuple(self.layers))
+        if len(self.layers) < 2:
+            raise ModelError("a network needs an input layer and at least one layer above it")
+        if self.layers[0].activation is not None:
+            raise ModelError("the input layer has no activation")
+        for n, layer in enumerate(self.layers[1:], start=1):
+            if layer.activation is None:
+                raise ModelError(f"layer {n} needs an activation")
+        letters = [l.index for l in self.layers]
+        dup = sorted({c for c in letters if letters.count(c) > 1})
+        if dup:
+            raise ModelError(f"index letters must differ between layers; repeated: {', '.join(dup)}")
+        taken = {self.notation.weight, self.notation.bias, self.notation.preactivation,
+                 self.notation.activation, self.notation.input, self.notation.target,
+                 self.notation.loss}
+        clash = sorted(set(letters) & taken)
+        if clash:
+            raise ModelError(f"index letters clash with notation letters: {', '.join(clash)}")
+        sizes = {str(l.size) for l in self.layers if isinstance(l.size, sp.Symbol)}
+        clash = sorted(sizes & (set(letters) | taken))
+        if clash:
+            raise ModelError(f"size names clash with index or notation letters: {', '.join(clash)}")
+        lookup_loss(self.loss)
+
+    @property
+    def depth(self) -> int:
+        """L, the number of layers above the input."""
+        return len(self.layers) - 1
+
+    @cached_property
+    def symbols(self) -> tuple[LayerSymbols, ...]:
+        """The SymPy objects of every layer, input first."""
+        out = []
+        for n, layer in enumerate(self.layers):
+            idx = index_symbol(layer.index)
+            common = dict(layer=n, index=idx, dummy=index_symbol(layer.index + "'"),
+                          size=layer.size, y=sp.IndexedBase(f"y_{n}"))
+            if n == 0:
+                out.append(LayerSymbols(**common))
+            else:
+                out.append(LayerSymbols(
+                    **common,
+                    u=sp.IndexedBase(f"u_{n}"),
+                    w=sp.IndexedBase(f"w_{n}"),
+                    b=sp.IndexedBase(f"b_{n}") if layer.bias else None,
+                    delta=sp.IndexedBase(f"delta_{n}"),
+                    grad_y=sp.IndexedBase(f"gy_{n}"),
+                ))
+        return tuple(out)
+
+    @cached_property
+    def target(self) -> sp.IndexedBase:
+        """t, the target vector (indexed like the output layer)."""
+        return sp.IndexedBase("t")
+
+    @cached_property
+    def loss_symbol(self) -> sp.Symbol:
+        """E, the loss."""
+        return sp.Symbol("E")
+
+    @cached_property
+    def ranges(self) -> dict[sp.Symbol, tuple[sp.Expr, sp.Expr]]:
+        """Every index symbol (and its dummy) with its range 1..width."""
+        r: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
+        for s in self.symbols:
+            r[s.index] = (sp.Integer(1), s.size)
+            r[s.dummy] = (sp.Integer(1), s.size)
+        return r
+
+    def width_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The symbolic widths, input first (integers are left out)."""
+        seen: list[sp.Symbol] = []
+        for layer in self.layers:
+            if isinstance(layer.size, sp.Symbol) and layer.size not in seen:
+                seen.append(layer.size)
+        return tuple(seen)
+
+    def with_sizes(self, sizes: "list[int] | tuple[int, ...]") -> "Network":
+        """The same network at concrete widths (input first)."""
+        if len(sizes) != len(self.layers):
+            raise ModelError(f"need {len(self.layers)} sizes (one per layer, input first), got {len(sizes)}")
+        layers = tuple(Layer(int(n), l.index, l.activation, l.bias) for n, l in zip(sizes, self.layers))
+        return Network(layers, self.loss, self.title, self.notation)

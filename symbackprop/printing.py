@@ -1,0 +1,311 @@
+"""Printing in the network's own notation: a LatexPrinter subclass and a plain-text twin.
+
+Internal names (``y_2[k]``, ``w_2[j, k]``, ``delta_2[k]``) print as the document
+writes them (``y_k``, ``w_{jk}`` or ``w_{kj}``, ``δ_k``).  A layer superscript
+``^{(ℓ)}`` is added only where the indices alone do not tell the layer (e.g. a
+numeric index).  The Kronecker delta prints as an Iverson bracket ``[a = b]`` so
+it is never mistaken for the error signal δ.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import precedence
+from sympy.printing.str import StrPrinter
+
+from .model import Network, Notation
+
+_INTERNAL = re.compile(r"^(y|u|w|b|delta|gy)_(\d+)$")
+
+_TEXT_GREEK = {r"\delta": "δ", r"\xi": "ξ", r"\varepsilon": "ε", r"\epsilon": "ε"}
+
+
+class _NotationMixin:
+    """Shared naming logic: what letter and which indices an internal symbol prints as."""
+
+    network: Optional[Network]
+
+    def _notation(self) -> Notation:
+        return self.network.notation if self.network is not None else Notation()
+
+    def _letter(self, role: str, layer: int) -> str:
+        nt = self._notation()
+        if role == "y":
+            return nt.input if layer == 0 else nt.activation
+        return {"u": nt.preactivation, "w": nt.weight, "b": nt.bias, "delta": nt.delta,
+                "gy": "g"}[role]
+
+    def _layer_letters(self, layer: int) -> set[str]:
+        if self.network is None or layer >= len(self.network.layers):
+            return set()
+        return {self.network.layers[layer].index}
+
+    def _indexed_parts(self, expr: sp.Indexed) -> tuple[str, list[sp.Expr], Optional[int]]:
+        """(letter, indices in print order, layer superscript or None)."""
+        name = str(expr.base.label)
+        indices = list(expr.indices)
+        m = _INTERNAL.match(name)
+        if name == "t":
+            return self._notation().target, indices, None
+        if not m:
+            return name, indices, None
+        role, layer = m.group(1), int(m.group(2))
+        allowed = self._layer_letters(layer)
+        if role == "w":
+            allowed = allowed | self._layer_letters(layer - 1)
+            if self._notation().weight_order == "to_from":
+                indices = indices[::-1]
+        plain = all(isinstance(i, sp.Symbol) and i.name.rstrip("'") in allowed for i in indices)
+        return self._letter(role, layer), indices, None if plain else layer
+
+
+class NotationLatexPrinter(_NotationMixin, LatexPrinter):
+    """LaTeX in the network's notation (``w_{jk}``, ``δ_k``, ``σ(u_j)``, ``y_k − t_k``)."""
+
+    printmethod = "_symbackprop_latex"
+
+    def __init__(self, network: Optional[Network] = None, settings: Optional[dict] = None):
+        LatexPrinter.__init__(self, settings or {})
+        self.network = network
+
+    # ── symbols ──
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        letter, indices, layer = self._indexed_parts(expr)
+        sub = "".join(self._print(i) for i in indices)
+        if len(indices) > 1 and any(not isinstance(i, sp.Symbol) for i in indices):
+            sub = ",".join(self._print(i) for i in indices)
+        sup = f"^{{({layer})}}" if layer is not None else ""
+        return f"{letter}{sup}_{{{sub}}}"
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr.name == "E":
+            return self._notation().loss
+        if expr.name.endswith("'"):
+            return self._print_Symbol(sp.Symbol(expr.name[:-1])) + "'"
+        return LatexPrinter._print_Symbol(self, expr, style)
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp=None) -> str:
+        a, b = (self._print(x) for x in expr.args)
+        return f"[{a} = {b}]"
+
+    # ── functions ──
+    def _print_sigmoid(self, expr, exp=None) -> str:
+        return self._fn(r"\sigma", expr, exp)
+
+    def _print_relu(self, expr, exp=None) -> str:
+        return self._fn(r"\operatorname{ReLU}", expr, exp)
+
+    def _print_softplus(self, expr, exp=None) -> str:
+        return self._fn(r"\operatorname{softplus}", expr, exp)
+
+    def _print_Heaviside(self, expr, exp=None) -> str:
+        return self._fn("H", sp.Function("H")(expr.args[0]), exp)
+
+    def _fn(self, name: str, expr, exp=None) -> str:
+        head = f"{name}^{{{exp}}}" if exp else name
+        return f"{head}\\left({self._print(expr.args[0])}\\right)"
+
+    # ── calculus ──
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        (var, count), = expr.variable_count
+        top = r"\partial" if count == 1 else rf"\partial^{{{count}}}"
+        bottom = rf"\partial {self._print(var)}" + (f"^{{{count}}}" if count > 1 else "")
+        inner = expr.expr
+        if isinstance(inner, (sp.Symbol, sp.Indexed)):
+            return rf"\frac{{{top} {self._print(inner)}}}{{{bottom}}}"
+        return rf"\frac{{{top}}}{{{bottom}}} \left({self._print(inner)}\right)"
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        out = ""
+        for d, lo, hi in expr.limits:
+            out += rf"\sum_{{{self._print(d)}={self._print(lo)}}}^{{{self._print(hi)}}} "
+        body = expr.function
+        text = self._print(body)
+        if isinstance(body, sp.Add):
+            text = rf"\left({text}\right)"
+        return out + text
+
+    # ── arithmetic in textbook order ──
+    def _print_Add(self, expr: sp.Add, order=None) -> str:
+        terms = list(expr.args) if not expr.is_commutative else list(sp.Add.make_args(expr))
+        terms = sorted(terms, key=lambda t: (_is_negative(t), _is_number(t)))
+        out = ""
+        for i, term in enumerate(terms):
+            if _is_negative(term):
+                text = self._print(-term)
+                if isinstance(-term, sp.Add):
+                    text = rf"\left({text}\right)"
+                out += (" - " if i else "- ") + text
+            else:
+                text = self._print(term)
+                out += (" + " if i else "") + text
+        return out
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if _is_negative(expr):
+            inner = -expr
+            text = self._print(inner)
+            return "- " + (rf"\left({text}\right)" if isinstance(inner, sp.Add) else text)
+        num, den = _split_fraction(expr)
+        if den:
+            return rf"\frac{{{self._print_factors(num)}}}{{{self._print_factors(den)}}}"
+        return self._print_factors(num)
+
+    def _print_factors(self, factors: list) -> str:
+        if not factors:
+            return "1"
+        parts = []
+        for f in factors:
+            text = self._print(f)
+            if isinstance(f, sp.Add) and len(factors) > 1:
+                text = rf"\left({text}\right)"
+            elif isinstance(f, sp.Pow) and f.exp == -1:
+                text = rf"\frac{{1}}{{{self._print(f.base)}}}"
+            parts.append(text)
+        return " ".join(parts)
+
+
+def _split_fraction(expr: sp.Mul) -> tuple[list, list]:
+    """Numerator and denominator factors, without multiplying them out again."""
+    evaluated = _evaluated(expr)
+    num, den = [], []
+    for f in expr.args:
+        if isinstance(f, sp.Pow) and f.exp.is_number and f.exp.is_negative:
+            den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp))
+        elif f.is_Rational and not f.is_Integer:
+            if f.p != 1:
+                num.append(sp.Integer(f.p))
+            den.append(sp.Integer(f.q))
+        else:
+            num.append(f)
+    if evaluated:
+        num.sort(key=_factor_rank)
+        den.sort(key=_factor_rank)
+    return num, den
+
+
+def _evaluated(expr: sp.Mul) -> bool:
+    """True for an ordinary (canonically ordered) product; False for one built in textbook order."""
+    return sp.Mul(*expr.args) == expr and tuple(sp.Mul(*expr.args).args) == expr.args
+
+
+def _is_number(term: sp.Expr) -> bool:
+    return term.is_number is True
+
+
+def _is_negative(term: sp.Expr) -> bool:
+    coeff = term.as_coeff_Mul()[0] if isinstance(term, sp.Mul) else term
+    return bool(coeff.is_number and coeff.is_negative)
+
+
+def _factor_rank(f: sp.Expr) -> tuple[int, str]:
+    """Numbers, then symbols and function values, then brackets, then sums."""
+    if f.is_number:
+        return (0, "")
+    if isinstance(f, sp.Sum):
+        return (3, str(f))
+    if isinstance(f, sp.Add):
+        return (2, "" if f.has(sp.Function) else str(f))
+    return (1, "")
+
+
+class NotationStrPrinter(_NotationMixin, StrPrinter):
+    """Plain Unicode text in the network's notation, for terminals."""
+
+    printmethod = "_symbackprop_str"
+
+    def __init__(self, network: Optional[Network] = None, settings: Optional[dict] = None):
+        StrPrinter.__init__(self, settings or {})
+        self.network = network
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        letter, indices, layer = self._indexed_parts(expr)
+        letter = _TEXT_GREEK.get(letter, letter.lstrip("\\"))
+        sep = "," if any(not isinstance(i, sp.Symbol) for i in indices) else ""
+        sup = f"^({layer})" if layer is not None else ""
+        return f"{letter}{sup}_{sep.join(self._print(i) for i in indices)}"
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return self._notation().loss if expr.name == "E" else expr.name
+
+    def _print_KroneckerDelta(self, expr) -> str:
+        return "[{} = {}]".format(*(self._print(a) for a in expr.args))
+
+    def _print_sigmoid(self, expr) -> str:
+        return f"σ({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr) -> str:
+        return f"H({self._print(expr.args[0])})"
+
+    def _print_relu(self, expr) -> str:
+        return f"ReLU({self._print(expr.args[0])})"
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        (var, _), = expr.variable_count
+        inner = expr.expr
+        if isinstance(inner, (sp.Symbol, sp.Indexed)):
+            return f"∂{self._print(inner)}/∂{self._print(var)}"
+        return f"∂/∂{self._print(var)} ({self._print(inner)})"
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        head = "".join(f"Σ_{self._print(d)}=" f"{self._print(lo)}..{self._print(hi)} "
+                       for d, lo, hi in expr.limits)
+        body = self._print(expr.function)
+        return head + (f"({body})" if isinstance(expr.function, sp.Add) else body)
+
+    def _print_Add(self, expr: sp.Add, order=None) -> str:
+        terms = sorted(sp.Add.make_args(expr), key=lambda t: (_is_negative(t), _is_number(t)))
+        out = ""
+        for i, term in enumerate(terms):
+            if _is_negative(term):
+                text = self.parenthesize(-term, precedence(expr))
+                out += (" − " if i else "−") + text
+            else:
+                out += (" + " if i else "") + self._print(term)
+        return out
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if _is_negative(expr):
+            return "−" + self.parenthesize(-expr, precedence(expr))
+        num, den = _split_fraction(expr)
+        if den:
+            top, bottom = self._print_factors(num), self._print_factors(den)
+            top = f"({top})" if len(num) > 1 or isinstance(num[0], sp.Add) else top
+            bottom = f"({bottom})" if len(den) > 1 or isinstance(den[0], sp.Add) else bottom
+            return f"{top}/{bottom}"
+        return self._print_factors(num)
+
+    def _print_factors(self, factors: list) -> str:
+        if not factors:
+            return "1"
+        parts = []
+        for f in factors:
+            text = self._print(f)
+            if isinstance(f, (sp.Add, sp.Sum)) and len(factors) > 1:
+                text = f"({text})" if isinstance(f, sp.Add) else text
+            parts.append(text)
+        return " ".join(parts) if any(isinstance(f, sp.Sum) for f in factors) else "·".join(parts)
+
+
+def latex(expr: sp.Expr, network: Optional[Network] = None) -> str:
+    """LaTeX of ``expr`` in ``network``'s notation."""
+    return NotationLatexPrinter(network).doprint(expr)
+
+
+def text(expr: sp.Expr, network: Optional[Network] = None) -> str:
+    """Plain text of ``expr`` in ``network``'s notation."""
+    return NotationStrPrinter(network).doprint(expr)
+
+
+def derivation_latex(derivation) -> str:
+    """All closed forms of a derivation as one ``aligned`` block (for Jupyter)."""
+    net = derivation.network
+    rows = []
+    for ld in derivation.layers:
+        for r in ld.results:
+            rows.append(f"{latex(r.lhs, net)} &= {latex(r.rhs, net)}")
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"

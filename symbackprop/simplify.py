@@ -1,0 +1,131 @@
+"""Index-aware simplification: the passes SymPy lacks for sums over layer indices.
+
+Every pass is a named function whose docstring states the identity; each takes
+an expression and returns an equal one.  Index ranges come from the network:
+``ranges[k] = (1, n)`` says that the free index k runs over 1..n, which is
+what licenses  Σ_{k'=1}^{n} a_{k'} δ_{k'k} = a_k  (no ``Piecewise``).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import sympy as sp
+
+Ranges = Mapping[sp.Symbol, tuple[sp.Expr, sp.Expr]]
+
+
+def _split(expr: sp.Expr, d: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+    """Split a product into (factors free of d, factors with d)."""
+    free, bound = [], []
+    for f in sp.Mul.make_args(expr):
+        (bound if d in f.free_symbols else free).append(f)
+    return sp.Mul(*free), sp.Mul(*bound)
+
+
+def _collapse_term(term: sp.Expr, d: sp.Symbol, lo: sp.Expr, hi: sp.Expr, ranges: Ranges):
+    """Σ_{d=lo}^{hi} a_d δ_{d i} = a_i when i runs over lo..hi; None if no δ applies."""
+    for f in sp.Mul.make_args(term):
+        if isinstance(f, sp.KroneckerDelta) and d in f.args:
+            other = f.args[0] if f.args[1] == d else f.args[1]
+            if other == d:
+                continue
+            if isinstance(other, sp.Symbol) and ranges.get(other) == (lo, hi):
+                return (term / f).subs(d, other)
+            if other.is_Integer and (sp.Ge(other, lo) == sp.true) and (sp.Le(other, hi) == sp.true):
+                return (term / f).subs(d, other)
+    return None
+
+
+def sum_linearity(expr: sp.Expr) -> sp.Expr:
+    """Σ_d (a x_d + b y_d) = a Σ_d x_d + b Σ_d y_d  (a, b free of d)."""
+
+    def rule(s: sp.Sum) -> sp.Expr:
+        if len(s.limits) != 1:
+            return s
+        d, lo, hi = s.limits[0]
+        out = sp.Integer(0)
+        for term in sp.Add.make_args(sp.expand(s.function)):
+            const, rest = _split(term, d)
+            out += const * (sp.Sum(rest, (d, lo, hi)) if rest != 1 else (hi - lo + 1))
+        return out
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
+
+
+def collapse_kronecker(expr: sp.Expr, ranges: Ranges) -> sp.Expr:
+    """Σ_{k'} a_{k'} δ_{k'k} = a_k, for k in the summation range (the sifting property)."""
+
+    def rule(s: sp.Sum) -> sp.Expr:
+        if len(s.limits) != 1:
+            return s
+        d, lo, hi = s.limits[0]
+        out = sp.Integer(0)
+        changed = False
+        for term in sp.Add.make_args(sp.expand(s.function)):
+            hit = _collapse_term(term, d, lo, hi, ranges)
+            if hit is None:
+                out += sp.Sum(term, (d, lo, hi))
+            else:
+                out += hit
+                changed = True
+        return out if changed else s
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
+
+
+def apply_equalities(expr: sp.Expr, equalities: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr:
+    """Replace each stated left side (e.g. Σ_k t_k) by its right side (1), up to the dummy's name."""
+    for lhs, rhs in equalities:
+        def match(e: sp.Expr, lhs=lhs) -> bool:
+            if not (isinstance(e, sp.Sum) and isinstance(lhs, sp.Sum)):
+                return e == lhs
+            if e.limits[0][1:] != lhs.limits[0][1:]:
+                return False
+            return e.function.subs(e.limits[0][0], lhs.limits[0][0]) == lhs.function
+        expr = expr.replace(match, lambda e, rhs=rhs: rhs)
+    return expr
+
+
+def has_kronecker(expr: sp.Expr) -> bool:
+    """True when a Kronecker delta is left (it must not reach the user unexplained)."""
+    return expr.has(sp.KroneckerDelta)
+
+
+def tidy(expr: sp.Expr) -> sp.Expr:
+    """Collect the result into few factors when that is simpler (cancel, then factor)."""
+    candidates = [expr, sp.factor_terms(expr)]
+    try:
+        candidates.append(sp.factor(sp.cancel(expr)))
+    except sp.PolynomialError:
+        pass
+    return min(candidates, key=lambda e: (sp.count_ops(e), -candidates.index(e)))
+
+
+def combine_sums(expr: sp.Expr) -> sp.Expr:
+    """a Σ_d x_d + a Σ_d y_d = a Σ_d (x_d + y_d): one sum per range, common factors outside."""
+    groups: dict[tuple, list[sp.Expr]] = {}
+    rest = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(expr)):
+        sums = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Sum) and len(f.limits) == 1]
+        if len(sums) != 1:
+            rest += term
+            continue
+        s = sums[0]
+        groups.setdefault(tuple(s.limits[0]), []).append((term / s) * s.function)
+    out = sp.factor_terms(rest)
+    for (d, lo, hi), parts in groups.items():
+        summand = sp.factor(sp.Add(*parts))
+        const, bound = _split(summand, d)
+        out += const * sp.Sum(bound, (d, lo, hi))
+    return out
+
+
+#: The passes, by name, in the order the engine applies them.
+PASSES: dict[str, Callable[..., sp.Expr]] = {
+    "linearity": sum_linearity,
+    "kronecker": collapse_kronecker,
+    "assumption": apply_equalities,
+    "combine": combine_sums,
+    "algebra": tidy,
+}

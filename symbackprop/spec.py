@@ -1,0 +1,219 @@
+"""Spec (TOML) → :class:`~symbackprop.model.Network`.
+
+Every problem is one :class:`SpecError` whose one-line message reads
+``{file}: {key}: {problem}; allowed: {values}``.  Key paths count layers from
+the input up, ``layers[0]`` being the input layer (ℓ = 0 in the model).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Any, Iterable, NoReturn, Union
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from .errors import ModelError, SpecError
+from .model import WEIGHT_ORDERS, Layer, Network, Notation
+from .rules import ACTIVATIONS, LOSSES
+
+#: The keys each table may hold.
+ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
+    "top level": ("title", "loss", "layers", "notation"),
+    "layer": ("size", "index", "activation", "bias"),
+    "notation": Notation.keys(),
+}
+
+#: Notation entries that name a letter (an index or a size must not reuse them).
+LETTER_KEYS = ("weight", "bias", "preactivation", "activation", "input", "target", "loss")
+
+_TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string",
+               list: "array", dict: "table"}
+
+
+def load(path: Union[str, os.PathLike[str]]) -> Network:
+    """Read the TOML spec at ``path`` into a Network."""
+    source = os.fspath(path)
+    try:
+        with open(source, "rb") as f:
+            raw = f.read()
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
+        _fail(source, "(file)", "file not found")
+    except IsADirectoryError:
+        _fail(source, "(file)", "is a directory, not a spec file")
+    except UnicodeDecodeError as e:
+        _fail(source, "(file)", f"not UTF-8 text ({e.reason} at byte {e.start})")
+    except OSError as e:
+        _fail(source, "(file)", f"cannot read: {e.strerror or e}")
+    return loads(text, source)
+
+
+def loads(text: str, source: str = "<string>") -> Network:
+    """Read a TOML spec from a string; ``source`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        _fail(source, "(syntax)", f"invalid TOML: {e}")
+    return from_dict(data, source)
+
+
+def from_dict(data: Any, source: str = "<dict>") -> Network:
+    """Build a Network from an already parsed spec (a dict shaped like the TOML)."""
+    if not isinstance(data, dict):
+        _fail(source, "(top level)", f"must be a table, not {_describe(data)}")
+    _check_keys(source, data, "top level", "")
+    title = data.get("title", "")
+    if not isinstance(title, str):
+        _fail(source, "title", f"must be a string, not {_describe(title)}")
+    if "loss" not in data:
+        _fail(source, "loss", "missing", sorted(LOSSES))
+    loss = _choice(source, "loss", data["loss"], LOSSES, "loss")
+    notation = _notation(source, data.get("notation", {}))
+    layers = _layers(source, data, notation)
+    try:
+        return Network(layers, loss, title, notation)
+    except ModelError as e:  # a rule the checks above missed: still one SpecError
+        _fail(source, "(network)", str(e))
+
+
+# ── tables ─────────────────────────────────────────────────────────────────
+def _notation(source: str, raw: Any) -> Notation:
+    """The [notation] table: string values, a known weight order."""
+    if not isinstance(raw, dict):
+        _fail(source, "notation", f"must be a table ([notation]), not {_describe(raw)}")
+    _check_keys(source, raw, "notation", "notation.")
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            _fail(source, f"notation.{key}", f"must be a non-empty string, not {_describe(value)}")
+    order = raw.get("weight_order", WEIGHT_ORDERS[0])
+    if order not in WEIGHT_ORDERS:
+        _fail(source, "notation.weight_order", f"unknown order {order!r}", WEIGHT_ORDERS)
+    try:
+        return Notation(**raw)
+    except ModelError as e:
+        _fail(source, "notation", str(e))
+
+
+def _layers(source: str, data: dict, notation: Notation) -> tuple[Layer, ...]:
+    """The [[layers]] array: two or more layers, distinct letters, no clashes."""
+    if "layers" not in data:
+        _fail(source, "layers", "missing; write one [[layers]] table per layer, input first")
+    raw = data["layers"]
+    if not isinstance(raw, list):
+        _fail(source, "layers", f"must be an array of tables ([[layers]]), not {_describe(raw)}")
+    if len(raw) < 2:
+        _fail(source, "layers", f"{len(raw)} layer(s) given; need the input layer "
+                                "and at least one layer above it")
+    letters = {getattr(notation, k): f"notation.{k}" for k in LETTER_KEYS}
+    layers: list[Layer] = []
+    for n, table in enumerate(raw):
+        layer = _layer(source, n, table)
+        if layer.index in letters:
+            _fail(source, f"layers[{n}].index",
+                  f"letter {layer.index!r} is already used by {letters[layer.index]}; "
+                  "each layer needs its own letter")
+        letters[layer.index] = f"layers[{n}].index"
+        layers.append(layer)
+    for n, (layer, table) in enumerate(zip(layers, raw)):
+        name = table["size"]
+        if isinstance(name, str) and name in letters:
+            _fail(source, f"layers[{n}].size",
+                  f"size name {name!r} clashes with the letter of {letters[name]}; rename one")
+    return tuple(layers)
+
+
+def _layer(source: str, n: int, raw: Any) -> Layer:
+    """One [[layers]] table; the input layer (n = 0) has no activation and no bias."""
+    key = f"layers[{n}]"
+    if not isinstance(raw, dict):
+        _fail(source, key, f"must be a table ([[layers]]), not {_describe(raw)}")
+    _check_keys(source, raw, "layer", key + ".")
+    size = _size(source, f"{key}.size", raw.get("size"))
+    index = raw.get("index")
+    if index is None:
+        _fail(source, f"{key}.index", 'missing; give a single letter such as "j"')
+    if not (isinstance(index, str) and len(index) == 1 and index.isalpha()):
+        _fail(source, f"{key}.index", f"must be a single letter, not {_describe(index)}")
+    if n == 0:
+        for extra in ("activation", "bias"):
+            if extra in raw:
+                _fail(source, f"{key}.{extra}", f"the input layer has no {extra}; remove this key")
+        return Layer(size, index)
+    if "activation" not in raw:
+        _fail(source, f"{key}.activation", "missing (every layer above the input needs one)",
+              sorted(ACTIVATIONS))
+    activation = _choice(source, f"{key}.activation", raw["activation"], ACTIVATIONS, "activation")
+    bias = raw.get("bias", True)
+    if not isinstance(bias, bool):
+        _fail(source, f"{key}.bias", f"must be true or false, not {_describe(bias)}")
+    return Layer(size, index, activation, bias)
+
+
+# ── values ─────────────────────────────────────────────────────────────────
+def _size(source: str, key: str, value: Any) -> Union[int, str]:
+    """A width: a positive integer or a symbol name (an identifier)."""
+    if value is None:
+        _fail(source, key, 'missing; give a symbol name such as "m" or a positive integer')
+    if isinstance(value, bool):
+        _fail(source, key, f"must be a positive integer or a symbol name, not a boolean ({_toml(value)})")
+    if isinstance(value, float):
+        _fail(source, key, f"must be a whole number, not float {value!r}")
+    if isinstance(value, int):
+        if value <= 0:
+            _fail(source, key, f"must be positive, not {value}")
+        return value
+    if isinstance(value, str):
+        if not value.isidentifier():
+            hint = "; write a number without quotes" if value.strip().isdigit() else ""
+            _fail(source, key, f"{value!r} is not a symbol name (an identifier such as m or M_1){hint}")
+        return value
+    _fail(source, key, f"must be a positive integer or a symbol name, not {_describe(value)}")
+
+
+def _choice(source: str, key: str, value: Any, registry: Iterable[str], what: str) -> str:
+    """A name from a registry (an activation, a loss)."""
+    allowed = sorted(registry)
+    if not isinstance(value, str):
+        _fail(source, key, f"must be a string, not {_describe(value)}", allowed)
+    if value not in allowed:
+        _fail(source, key, f"unknown {what} {value!r}{_hint(value, allowed)}", allowed)
+    return value
+
+
+def _check_keys(source: str, table: dict, kind: str, prefix: str) -> None:
+    """Reject any key that the table ``kind`` does not allow."""
+    allowed = ALLOWED_KEYS[kind]
+    for key in table:
+        if key not in allowed:
+            _fail(source, prefix + key, f"unknown key{_hint(key, allowed)}", allowed)
+
+
+# ── messages ───────────────────────────────────────────────────────────────
+def _fail(source: str, key: str, problem: str, allowed: Iterable[str] = ()) -> NoReturn:
+    """Raise the one-line SpecError ``{file}: {key}: {problem}; allowed: {values}``."""
+    message = f"{source}: {key}: {problem}"
+    values = ", ".join(allowed)
+    if values:
+        message += f"; allowed: {values}"
+    raise SpecError(" ".join(message.splitlines()))
+
+
+def _hint(value: str, allowed: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when a close match exists."""
+    close = difflib.get_close_matches(value, list(allowed), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _toml(value: Any) -> str:
+    """A scalar written as TOML writes it."""
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+
+
+def _describe(value: Any) -> str:
+    """The TOML type of a value, with the value itself when it is a scalar."""
+    kind = _TOML_TYPES.get(type(value), type(value).__name__)
+    return f"{kind} {_toml(value)}" if isinstance(value, (bool, int, float, str)) else kind
