@@ -159,7 +159,8 @@ def _size(source: str, key: str, value: Any) -> Union[int, str]:
     if value is None:
         _fail(source, key, 'missing; give a symbol name such as "m" or a positive integer')
     if isinstance(value, bool):
-        _fail(source, key, f"must be a positive integer or a symbol name, not a boolean ({_toml(value)})")
+        _fail(source, key,
+              f"must be a positive integer or a symbol name, not a boolean ({_toml(value)})")
     if isinstance(value, float):
         _fail(source, key, f"must be a whole number, not float {value!r}")
     if isinstance(value, int):
@@ -169,7 +170,8 @@ def _size(source: str, key: str, value: Any) -> Union[int, str]:
     if isinstance(value, str):
         if not value.isidentifier():
             hint = "; write a number without quotes" if value.strip().isdigit() else ""
-            _fail(source, key, f"{value!r} is not a symbol name (an identifier such as m or M_1){hint}")
+            _fail(source, key,
+                  f"{value!r} is not a symbol name (an identifier such as m or M_1){hint}")
         return value
     _fail(source, key, f"must be a positive integer or a symbol name, not {_describe(value)}")
 
