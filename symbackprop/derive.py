@@ -116,7 +116,7 @@ def preactivation(net: Network, n: int, bound: sp.Symbol) -> sp.Expr:
     """u^n_a = Σ_p y^{n−1}_p w^n_{pa} + b^n_a, summed over ``bound``."""
     s, below = net.symbols[n], net.symbols[n - 1]
     total = sp.Sum(below.y[bound] * s.w[bound, s.index], (bound, 1, below.size))
-    return total + s.b[s.index] if s.b is not None else total
+    return sp.Add(total, s.b[s.index], evaluate=False) if s.b is not None else total
 
 
 def output_definition(net: Network, n: int) -> sp.Expr:
@@ -155,7 +155,8 @@ def _reduce(expr: sp.Expr, net: Network) -> list[Step]:
 def _lemma(net: Network, name: str, n: int, of: sp.Expr, definition: sp.Expr, wrt: sp.Expr) -> Result:
     """∂of/∂wrt from the definition: write it out, differentiate, collapse the sum."""
     steps = [Step(D(definition, wrt), "definition")]
-    diffed = sp.diff(definition, wrt)
+    diffed = sp.diff(definition, wrt).replace(
+        lambda e: isinstance(e, sp.Sum) and e.function == 0, lambda e: sp.Integer(0))
     steps.append(Step(diffed, "differentiation"))
     steps += _reduce(diffed, net)
     final = tidy(steps[-1].expr)

@@ -131,8 +131,7 @@ class NotationLatexPrinter(_NotationMixin, LatexPrinter):
 
     # ── arithmetic in textbook order ──
     def _print_Add(self, expr: sp.Add, order=None) -> str:
-        terms = list(expr.args) if not expr.is_commutative else list(sp.Add.make_args(expr))
-        terms = sorted(terms, key=lambda t: (_is_negative(t), _is_number(t)))
+        terms = _add_terms(expr)
         out = ""
         for i, term in enumerate(terms):
             if _is_negative(term):
@@ -151,6 +150,11 @@ class NotationLatexPrinter(_NotationMixin, LatexPrinter):
             text = self._print(inner)
             return "- " + (rf"\left({text}\right)" if isinstance(inner, sp.Add) else text)
         num, den = _split_fraction(expr)
+        if den and any(isinstance(f, sp.Sum) for f in num):
+            coeff = [f for f in num if f.is_number]
+            rest = [f for f in num if not f.is_number]
+            return (rf"\frac{{{self._print_factors(coeff)}}}{{{self._print_factors(den)}}} "
+                    + self._print_factors(rest))
         if den:
             return rf"\frac{{{self._print_factors(num)}}}{{{self._print_factors(den)}}}"
         return self._print_factors(num)
@@ -167,6 +171,13 @@ class NotationLatexPrinter(_NotationMixin, LatexPrinter):
                 text = rf"\frac{{1}}{{{self._print(f.base)}}}"
             parts.append(text)
         return " ".join(parts)
+
+
+def _add_terms(expr: sp.Add) -> list:
+    """Terms in textbook order: as built when built unevaluated, else positive terms first."""
+    if tuple(sp.Add(*expr.args).args) != expr.args:
+        return list(expr.args)
+    return sorted(expr.args, key=lambda t: (_is_negative(t), _is_number(t)))
 
 
 def _split_fraction(expr: sp.Mul) -> tuple[list, list]:
@@ -258,7 +269,7 @@ class NotationStrPrinter(_NotationMixin, StrPrinter):
         return head + (f"({body})" if isinstance(expr.function, sp.Add) else body)
 
     def _print_Add(self, expr: sp.Add, order=None) -> str:
-        terms = sorted(sp.Add.make_args(expr), key=lambda t: (_is_negative(t), _is_number(t)))
+        terms = _add_terms(expr)
         out = ""
         for i, term in enumerate(terms):
             if _is_negative(term):

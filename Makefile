@@ -1,0 +1,27 @@
+# symbackprop — the two commands of the README: `make demo` and `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## demo: derive and verify every network in derivations/
+demo: $(STAMP)
+	@for f in derivations/*.toml; do \
+	  echo "════ $$f"; $(BIN)/symbackprop derive $$f || exit $$?; \
+	done
+	$(BIN)/symbackprop verify derivations/*.toml
+
+## test: the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,147 @@
+"""The command line: ``symbackprop derive | verify | eval | prove``.
+
+Imports of SymPy-heavy modules happen inside the commands, so ``--version`` and
+``--help`` start fast.  Every :class:`SymbackpropError` becomes a one-line
+message on stderr and exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Optional, Sequence
+
+from . import __version__
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(s) for s in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--sizes takes positive integers like 3,4,2, not {text!r}")
+    if any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"--sizes takes positive integers, not {text!r}")
+    return sizes
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    """Print the closed forms and their steps."""
+    from .derive import derive
+    from .present import derivation_data, derivation_latex_document, derivation_text
+    from .spec import load
+
+    d = derive(load(args.spec))
+    if args.format == "json":
+        print(json.dumps(derivation_data(d), ensure_ascii=False, indent=2))
+    elif args.format == "latex":
+        print(derivation_latex_document(d), end="")
+    else:
+        print(derivation_text(d), end="")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check every closed form against an independent differentiation at concrete sizes."""
+    from .spec import load
+    from .verdict import exit_code
+    from .verify import verify
+
+    reports = []
+    for path in args.spec:
+        net = load(path)
+        reports.append(verify(net, args.sizes, timeout=args.timeout))
+    if args.format == "json":
+        data = [r.to_json() for r in reports]
+        print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+    else:
+        for path, r in zip(args.spec, reports):
+            print(f"== {path}")
+            print(r.table())
+    return exit_code([r.verdict for r in reports])
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate loss, outputs and every gradient from the closed forms (JSON in, JSON out)."""
+    from .derive import derive
+    from .errors import ParamsError
+    from .evaluate import evaluate_json
+    from .spec import load
+
+    d = derive(load(args.spec))
+    try:
+        with open(args.params, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise ParamsError(f"{args.params}: cannot read ({exc.strerror})") from None
+    print(json.dumps(evaluate_json(d, text), indent=2))
+    return 0
+
+
+def cmd_prove(args: argparse.Namespace) -> int:
+    """Prove identities from the catalog (or a claim)."""
+    from .prove_cli import run_prove
+
+    return run_prove(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (no SymPy import needed)."""
+    p = argparse.ArgumentParser(
+        prog="symbackprop",
+        description="Derive and verify neural-network backpropagation symbolically.",
+    )
+    p.add_argument("--version", action="version", version=f"symbackprop {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("derive", help="closed forms of δ, ∂E/∂w, ∂E/∂b, ∂E/∂y with steps")
+    d.add_argument("spec", help="network spec (TOML)")
+    d.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    d.set_defaults(func=cmd_derive)
+
+    v = sub.add_parser("verify", help="check the closed forms independently at concrete sizes")
+    v.add_argument("spec", nargs="+", help="network spec(s) (TOML)")
+    v.add_argument("--sizes", type=_sizes, default=None,
+                   help="concrete widths, input first (default: the spec's, symbols → 3,2,3,…)")
+    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument("--timeout", type=float, default=30.0, help="seconds per bounded check")
+    v.set_defaults(func=cmd_verify)
+
+    e = sub.add_parser("eval", help="numbers from the closed forms (JSON in, JSON out)")
+    e.add_argument("spec", help="network spec (TOML)")
+    e.add_argument("--params", required=True, help="JSON file with x, t, W, b")
+    e.set_defaults(func=cmd_eval)
+
+    pr = sub.add_parser("prove", help="prove identities of the catalog")
+    pr.add_argument("name", nargs="?", help="identity name (see --list)")
+    pr.add_argument("--list", action="store_true", help="list the catalog")
+    pr.add_argument("--all", action="store_true", help="prove every identity")
+    pr.add_argument("--claim", help="a LaTeX equation to check")
+    pr.add_argument("--format", choices=("text", "json"), default="text")
+    pr.add_argument("--timeout", type=float, default=5.0, help="seconds per claim")
+    pr.set_defaults(func=cmd_prove)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point: parse, dispatch, and turn our errors into exit code 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Optional[Callable[[argparse.Namespace], int]] = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    from .errors import SymbackpropError
+
+    try:
+        return func(args)
+    except SymbackpropError as exc:
+        print(f"symbackprop: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("symbackprop: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

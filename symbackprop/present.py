@@ -1,0 +1,139 @@
+"""A derivation as plain data (LaTeX and text strings): what the CLI prints and templates receive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from .derive import Derivation, Result
+from .printing import latex, text
+from .rules import activation as lookup_activation
+from .rules import loss as lookup_loss
+from .rules.steps import step_rule
+
+_ROLE_TITLES = {
+    "delta": "error signal δ = ∂E/∂u",
+    "weight": "weight gradient ∂E/∂w",
+    "bias": "bias gradient ∂E/∂b",
+    "input": "input gradient ∂E/∂y (layer below)",
+    "loss_gradient": "derivative of the loss",
+    "activation_derivative": "derivative of the activation",
+    "du_dw": "∂u/∂w",
+    "du_db": "∂u/∂b",
+    "du_dy": "∂u/∂y (layer below)",
+    "preactivation": "weighted input",
+    "activation": "activation",
+    "loss": "loss",
+}
+
+
+def result_data(r: Result, net, lang: str = "en") -> dict[str, Any]:
+    """One equation with its steps: LaTeX and text for each side and step, and the rule names."""
+    return {
+        "name": r.name,
+        "title": _ROLE_TITLES.get(r.name, r.name),
+        "layer": r.layer,
+        "lhs": latex(r.lhs, net),
+        "rhs": latex(r.rhs, net),
+        "lhs_text": text(r.lhs, net),
+        "rhs_text": text(r.rhs, net),
+        "steps": [
+            {
+                "latex": latex(s.expr, net),
+                "text": text(s.expr, net),
+                "rule": s.rule,
+                "rule_name": step_rule(s.rule).name(lang),
+                "detail": s.detail,
+            }
+            for s in r.steps
+        ],
+    }
+
+
+def derivation_data(d: Derivation, lang: str = "en") -> dict[str, Any]:
+    """The whole derivation as JSON-ready data (used by ``derive --format json`` and reports)."""
+    net = d.network
+    layers = []
+    for ld in d.layers:
+        layer = net.layers[ld.layer]
+        below = net.layers[ld.layer - 1]
+        layers.append({
+            "layer": ld.layer,
+            "output": ld.layer == net.depth,
+            "index": layer.index,
+            "index_below": below.index,
+            "size": str(layer.size),
+            "activation": layer.activation,
+            "activation_latex": lookup_activation(layer.activation).latex,
+            "bias": layer.bias,
+            "results": [result_data(r, net, lang) for r in ld.results],
+            "lemmas": [result_data(r, net, lang) for r in ld.lemmas],
+        })
+    return {
+        "title": net.title,
+        "loss": net.loss,
+        "loss_title": lookup_loss(net.loss).title,
+        "notation": {k: getattr(net.notation, k) for k in net.notation.keys()},
+        "table": [
+            {"layer": n, "index": l.index, "size": str(l.size),
+             "activation": l.activation, "bias": l.bias if n else None}
+            for n, l in enumerate(net.layers)
+        ],
+        "assumptions": [
+            {"latex": f"{latex(a.lhs, net)} = {latex(a.rhs, net)}",
+             "text": f"{text(a.lhs, net)} = {text(a.rhs, net)}", "rule": a.rule}
+            for a in d.assumptions
+        ],
+        "forward": [result_data(r, net, lang) for r in d.forward],
+        "layers": layers,
+    }
+
+
+def derivation_text(d: Derivation) -> str:
+    """A terminal rendering: per layer the closed forms, then the steps with their rules."""
+    data = derivation_data(d)
+    out = [data["title"] or "Derivation", ""]
+    out.append(f"loss: {data['loss_title']} ({data['loss']})")
+    for a in data["assumptions"]:
+        out.append(f"assumption: {a['text']}")
+    out.append("")
+    out.append("forward pass:")
+    for f in data["forward"]:
+        out.append(f"  {f['lhs_text']} = {f['rhs_text']}")
+    for layer in data["layers"]:
+        kind = "output layer" if layer["output"] else "hidden layer"
+        out += ["", f"Layer {layer['layer']} ({kind}, index {layer['index']}, width {layer['size']}, "
+                    f"{layer['activation']}{'' if layer['bias'] else ', no bias'})"]
+        for r in layer["results"]:
+            out.append(f"  {r['lhs_text']} = {r['rhs_text']}")
+        out.append("  steps:")
+        for r in layer["lemmas"] + layer["results"]:
+            out.append(_steps_text(r))
+    return "\n".join(out) + "\n"
+
+
+def _steps_text(r: dict[str, Any]) -> str:
+    lines = []
+    pad = " " * (4 + len(r["lhs_text"]))
+    for i, s in enumerate(r["steps"]):
+        head = f"    {r['lhs_text']}" if i == 0 else pad
+        rule = s["rule_name"] + (f": {s['detail']}" if s["detail"] else "")
+        lines.append(f"{head} = {s['text']}    [{rule}]")
+    return "\n".join(lines)
+
+
+def derivation_latex_document(d: Derivation) -> str:
+    """The closed forms and their steps as LaTeX ``align*`` blocks (no preamble)."""
+    data = derivation_data(d)
+    out = []
+    for layer in data["layers"]:
+        out.append(rf"% layer {layer['layer']}")
+        for r in layer["lemmas"] + layer["results"]:
+            rows = []
+            for i, s in enumerate(r["steps"]):
+                lhs = r["lhs"] if i == 0 else ""
+                rule = s["rule_name"].replace("_", r"\_")
+                rows.append(rf"{lhs} &= {s['latex']} && \text{{({rule})}}")
+            out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
+    return "\n".join(out) + "\n"
