@@ -53,9 +53,13 @@ def result_data(r: Result, net, lang: str = "en") -> dict[str, Any]:
 
 def derivation_data(d: Derivation, lang: str = "en") -> dict[str, Any]:
     """The whole derivation as JSON-ready data (used by ``derive --format json`` and reports)."""
+    from .matrix import matrix_forms
+
     net = d.network
+    matrices = {m.layer: m for m in matrix_forms(d)}
     layers = []
     for ld in d.layers:
+        m = matrices[ld.layer]
         layer = net.layers[ld.layer]
         below = net.layers[ld.layer - 1]
         layers.append({
@@ -69,6 +73,7 @@ def derivation_data(d: Derivation, lang: str = "en") -> dict[str, Any]:
             "bias": layer.bias,
             "results": [result_data(r, net, lang) for r in ld.results],
             "lemmas": [result_data(r, net, lang) for r in ld.lemmas],
+            "matrix": {"delta": m.delta, "weight": m.weight, "bias": m.bias, "input": m.input},
         })
     return {
         "title": net.title,

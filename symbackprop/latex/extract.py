@@ -10,7 +10,7 @@ goes on right after it.  Inline ``$…$`` may not cross a blank line.  Outside
 TeX files it follows pandoc's rule with one change: the opening ``$`` is
 followed by a non-space and the closing ``$`` is not followed by a digit (so
 ``$5 and $10`` is no math), but, as in MathJax, a space may precede the closing
-``$`` (real documents write ``$y_1, \ldots $``).  TeX files pair ``$`` as TeX does.
+``$`` (real documents write ``$y_1, \\ldots $``).  TeX files pair ``$`` as TeX does.
 """
 
 from __future__ import annotations

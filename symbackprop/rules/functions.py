@@ -92,3 +92,36 @@ def explicit(expr: sp.Expr) -> sp.Expr:
     return expr.replace(sigmoid, lambda u: 1 / (1 + sp.exp(-u))).replace(
         relu, lambda u: sp.Max(0, u)
     ).replace(softplus, lambda u: sp.log(1 + sp.exp(u)))
+
+
+def _np_sigmoid(u):
+    import numpy as np
+
+    return 0.5 * (1.0 + np.tanh(0.5 * u))  # = 1/(1+e^{−u}), without overflow
+
+
+def _np_relu(u):
+    import numpy as np
+
+    return np.maximum(u, 0.0)
+
+
+def _np_softplus(u):
+    import numpy as np
+
+    return np.logaddexp(0.0, u)  # = log(1 + e^{u}), without overflow
+
+
+def _np_heaviside(u, h0=0.0):
+    import numpy as np
+
+    return np.heaviside(u, h0)  # H(0) = 0: ReLU′(0) taken as 0, as frameworks do
+
+
+#: NumPy implementations for ``lambdify(..., modules=[NUMPY_FUNCTIONS, "numpy"])``.
+NUMPY_FUNCTIONS: dict[str, object] = {
+    "sigmoid": _np_sigmoid,
+    "relu": _np_relu,
+    "softplus": _np_softplus,
+    "Heaviside": _np_heaviside,
+}

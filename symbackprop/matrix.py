@@ -1,0 +1,218 @@
+"""The batch (matrix) form of backpropagation, as LaTeX and as NumPy.
+
+Rows are examples (B × width).  With W^{(ℓ)} of shape n_{ℓ−1} × n_ℓ:
+
+    U^{(ℓ)} = Y^{(ℓ−1)} W^{(ℓ)} + 𝟏 b^{(ℓ)ᵀ},        Y^{(ℓ)} = f_ℓ(U^{(ℓ)})
+    Δ^{(ℓ)} = f′_ℓ(U^{(ℓ)}) ⊙ (Δ^{(ℓ+1)} W^{(ℓ+1)ᵀ})        (elementwise f)
+    Δ^{(ℓ)} = Y ⊙ (G − ((G ⊙ Y) 𝟏) 𝟏ᵀ),  G = Δ^{(ℓ+1)} W^{(ℓ+1)ᵀ}   (softmax)
+    ∂E/∂W^{(ℓ)} = Y^{(ℓ−1)ᵀ} Δ^{(ℓ)},  ∂E/∂b^{(ℓ)} = Δ^{(ℓ)ᵀ} 𝟏,  ∂E/∂Y^{(ℓ−1)} = Δ^{(ℓ)} W^{(ℓ)ᵀ}
+
+for E = Σ_b E_b.  The output Δ^{(L)} is the derived δ_k written for matrices
+(y_k → Y, t_k → T).  Both the LaTeX and the NumPy code are built from the same
+derivation and rule data, and the tests check the NumPy against the index form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import sympy as sp
+
+from .derive import Derivation
+from .model import Network
+from .printing import NotationLatexPrinter
+from .rules import activation as lookup_activation
+from .rules.functions import NUMPY_FUNCTIONS
+
+_GREEK_CAPITALS = {r"\delta": r"\Delta", r"\xi": r"\Xi", r"\varepsilon": "E"}
+
+
+def matrix_letter(letter: str) -> str:
+    """The matrix name of a quantity: y → Y, δ → Δ."""
+    if letter in _GREEK_CAPITALS:
+        return _GREEK_CAPITALS[letter]
+    return letter[0].upper() + letter[1:] if not letter.startswith("\\") else letter
+
+
+@dataclass(frozen=True)
+class MatrixForm:
+    """The batch formulas of one layer, in LaTeX."""
+
+    layer: int
+    delta: str
+    weight: str
+    bias: Optional[str]
+    input: str
+
+
+class _MatrixPrinter(NotationLatexPrinter):
+    """Prints matrix symbols ``Y^{(ℓ)}`` and writes products of matrices as ⊙."""
+
+    def _print_Symbol(self, expr, style="plain"):
+        if expr.name.startswith("MAT:"):
+            return expr.name[4:]
+        return super()._print_Symbol(expr, style)
+
+    def _print_factors(self, factors):
+        parts = super()._print_factors(factors)
+        matrices = [f for f in factors if f.free_symbols and any(
+            s.name.startswith("MAT:") for s in f.free_symbols)]
+        if len(matrices) < 2:
+            return parts
+        out = []
+        for f in factors:
+            t = self._print(f)
+            if isinstance(f, sp.Add):
+                t = rf"\left({t}\right)"
+            out.append(t)
+        return " \\odot ".join(out)
+
+
+def _names(net: Network, n: int) -> dict[str, str]:
+    nt = net.notation
+    sup = f"^{{({n})}}"
+    return {key: "{" + value + "}" if "^" in value else value for key, value in {
+        "Y": matrix_letter(nt.activation) + sup,
+        "Yb": (matrix_letter(nt.input) if n == 1 else matrix_letter(nt.activation) + f"^{{({n - 1})}}"),
+        "U": matrix_letter(nt.preactivation) + sup,
+        "W": matrix_letter(nt.weight) + sup,
+        "b": nt.bias + sup,
+        "D": matrix_letter(nt.delta) + sup,
+        "Dup": matrix_letter(nt.delta) + f"^{{({n + 1})}}",
+        "Wup": matrix_letter(nt.weight) + f"^{{({n + 1})}}",
+        "T": matrix_letter(nt.target),
+        "E": nt.loss,
+    }.items()}
+
+
+def _as_matrices(expr: sp.Expr, net: Network, n: int) -> sp.Expr:
+    """y_k → Y, t_k → T, u_k → U (the output δ written for a batch)."""
+    s = net.symbols[n]
+    names = _names(net, n)
+    return expr.xreplace({
+        s.y[s.index]: sp.Symbol("MAT:" + names["Y"]),
+        net.target[s.index]: sp.Symbol("MAT:" + names["T"]),
+        s.u[s.index]: sp.Symbol("MAT:" + names["U"]),
+    })
+
+
+def _jacobian_form(Y: str, G: str) -> str:
+    return rf"{Y} \odot \left({G} - \left(\left({G} \odot {Y}\right) \mathbf{{1}}\right) \mathbf{{1}}^{{\top}}\right)"
+
+
+def matrix_forms(d: Derivation) -> tuple[MatrixForm, ...]:
+    """The batch formulas of every layer, output first."""
+    net = d.network
+    printer = _MatrixPrinter(net)
+    to_from = net.notation.weight_order == "to_from"
+    out = []
+    for ld in d.layers:
+        n = ld.layer
+        nm = _names(net, n)
+        act = lookup_activation(net.layers[n].activation)
+        if n == net.depth:
+            if not ld.delta.rhs.has(sp.Sum):
+                delta = printer.doprint(_as_matrices(ld.delta.rhs, net, n))
+            else:
+                G = printer.doprint(_as_matrices(ld.lemmas[0].rhs, net, n))
+                delta = _jacobian_form(nm["Y"], rf"\left({G}\right)")
+        else:
+            up = rf"{nm['Dup']} {nm['Wup']}" + ("" if to_from else r"^{\top}")
+            if act.elementwise:
+                fprime = act.matrix_derivative.format(nm["U"])
+                delta = up if fprime == r"\mathbf{1}" else rf"{fprime} \odot \left({up}\right)"
+            else:
+                delta = _jacobian_form(nm["Y"], rf"\left({up}\right)")
+        if to_from:
+            weight = rf"{nm['D']}^{{\top}} {nm['Yb']}"
+            inp = rf"{nm['D']} {nm['W']}"
+        else:
+            weight = rf"{nm['Yb']}^{{\top}} {nm['D']}"
+            inp = rf"{nm['D']} {nm['W']}^{{\top}}"
+        bias = rf"{nm['D']}^{{\top}} \mathbf{{1}}" if net.layers[n].bias else None
+        out.append(MatrixForm(n, delta, weight, bias, inp))
+    return tuple(out)
+
+
+# ── NumPy: the same formulas, for a batch ─────────────────────────────────
+def _elementwise(expr: sp.Expr, args: tuple[sp.Symbol, ...]) -> Callable:
+    return sp.lambdify(args, expr, modules=[NUMPY_FUNCTIONS, "numpy"])
+
+
+def batch_backprop(d: Derivation):
+    """Compile the batch form: returns ``f(X, T, Ws, bs) -> dict`` of loss, Y, Δ, dW, db, dX.
+
+    ``Ws[ℓ−1]`` has shape n_{ℓ−1} × n_ℓ (from_to storage, whatever the notation)
+    and ``bs[ℓ−1]`` is a vector or None.
+    """
+    import numpy as np
+
+    net = d.network
+    U, Y, T, N = sp.symbols("U Y T N")
+    acts, fprimes = [], []
+    for n in range(1, net.depth + 1):
+        act = lookup_activation(net.layers[n].activation)
+        if act.elementwise:
+            acts.append(_elementwise(act.function(U), (U,)))
+            fprimes.append(_elementwise(act.derivative(U), (U,)))
+        else:
+            acts.append(None)
+            fprimes.append(None)
+    out_layer = d.layer(net.depth)
+    s = net.symbols[-1]
+    sub = {s.y[s.index]: Y, net.target[s.index]: T, s.u[s.index]: U, s.size: N}
+    loss_grad = _elementwise(out_layer.lemmas[0].rhs.xreplace(sub), (Y, T, U, N))
+    out_delta = None if out_layer.delta.rhs.has(sp.Sum) else _elementwise(
+        out_layer.delta.rhs.xreplace(sub), (Y, T, U, N))
+    loss_fn = sp.lambdify((Y, T, N), _loss_rows(d), modules=[NUMPY_FUNCTIONS, "numpy"])
+
+    def softmax(Uv):
+        e = np.exp(Uv - Uv.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def jac(Yv, G):
+        return Yv * (G - (G * Yv).sum(axis=1, keepdims=True))
+
+    def run(X, Tv, Ws, bs):
+        Ys, Us = [np.asarray(X, dtype=float)], [None]
+        for n in range(1, net.depth + 1):
+            Uv = Ys[-1] @ Ws[n - 1] + (0 if bs[n - 1] is None else bs[n - 1])
+            Us.append(Uv)
+            Ys.append(acts[n - 1](Uv) if acts[n - 1] else softmax(Uv))
+        width = Ys[-1].shape[1]
+        Yl, Ul = Ys[-1], Us[-1]
+        if out_delta is not None:
+            D = out_delta(Yl, Tv, Ul, width) * np.ones_like(Yl)
+        else:
+            D = jac(Yl, loss_grad(Yl, Tv, Ul, width) * np.ones_like(Yl))
+        deltas, dWs, dbs = {}, {}, {}
+        for n in range(net.depth, 0, -1):
+            deltas[n] = D
+            dWs[n] = Ys[n - 1].T @ D
+            dbs[n] = D.sum(axis=0) if bs[n - 1] is not None else None
+            G = D @ Ws[n - 1].T
+            if n > 1:
+                D = fprimes[n - 2](Us[n - 1]) * G if fprimes[n - 2] else jac(Ys[n - 1], G)
+        return {
+            "loss": float(np.sum(loss_fn(Yl, Tv, width))),
+            "y": Yl,
+            "delta": [deltas[n] for n in range(1, net.depth + 1)],
+            "dW": [dWs[n] for n in range(1, net.depth + 1)],
+            "db": [dbs[n] for n in range(1, net.depth + 1)],
+            "dx": G,
+        }
+
+    return run
+
+
+def _loss_rows(d: Derivation) -> sp.Expr:
+    """The loss summand per output entry (Y, T elementwise), from the loss rule's definition."""
+    net = d.network
+    s = net.symbols[-1]
+    Y, T, N = sp.symbols("Y T N")
+    E = next(r for r in d.forward if r.name == "loss").rhs
+    E = E.xreplace({s.size: N})
+    (summ,) = [e for e in sp.preorder_traversal(E) if isinstance(e, sp.Sum)][:1]
+    coeff = sp.simplify(E / summ)
+    return (coeff * summ.function).xreplace({s.y[s.index]: Y, net.target[s.index]: T})
