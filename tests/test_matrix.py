@@ -18,8 +18,8 @@ LOSSES = ["sse", "mse", "cross_entropy", "binary_cross_entropy"]
 
 def random_case(net: Network, sizes, batch: int, seed: int):
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(batch, sizes[0]))
-    Ws = [rng.normal(size=(a, b)) for a, b in zip(sizes, sizes[1:])]
+    X = rng.normal(scale=0.5, size=(batch, sizes[0]))
+    Ws = [rng.normal(scale=0.5, size=(a, b)) for a, b in zip(sizes, sizes[1:])]
     bs = [rng.normal(size=b) if l.bias else None for b, l in zip(sizes[1:], net.layers[1:])]
     n = sizes[-1]
     if net.loss == "cross_entropy":
@@ -29,7 +29,7 @@ def random_case(net: Network, sizes, batch: int, seed: int):
     return X, T, Ws, bs
 
 
-def central_difference(f, arrays, eps=1e-6):
+def central_difference(f, arrays, eps=1e-5):
     grads = []
     for A in arrays:
         if A is None:

@@ -394,7 +394,7 @@ class _Scanner:
             return None
         base = name.rstrip("*")
         body = self._clean(m.end(), close.start())
-        if base in ("alignat", "alignedat"):
+        if False:
             body = re.sub(r"^\{\s*\d+\s*\}", "", body).strip()
         if base in ("aligned", "alignedat", "gathered"):
             body = re.sub(r"^\[[a-z]\]", "", body).strip()
