@@ -1,0 +1,73 @@
+"""The command line as a user meets it: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symbackprop.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = sorted((ROOT / "derivations").glob("*.toml"))
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_derive_classification_shows_textbook_forms(capsys):
+    code, out, _ = run(capsys, "derive", str(ROOT / "derivations/classification.toml"))
+    assert code == 0
+    for line in ("δ_k = y_k − t_k", "∂E/∂w_jk = y_j·δ_k", "∂E/∂b_k = δ_k",
+                 "δ_j = σ(u_j)·(1 − σ(u_j)) Σ_k=1..n δ_k·w_jk"):
+        assert line in out
+    assert "[chain rule]" in out and "[assumption: targets_sum_to_one]" in out
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_derive_json_for_every_spec(capsys, spec):
+    code, out, _ = run(capsys, "derive", str(spec), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["layers"][0]["output"] is True
+    assert all(r["steps"] for layer in data["layers"] for r in layer["results"])
+
+
+def test_derive_latex(capsys):
+    code, out, _ = run(capsys, "derive", str(ROOT / "derivations/regression.toml"), "--format", "latex")
+    assert code == 0 and r"\begin{align*}" in out and r"\delta_{k} &= " in out
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("loss = 'sse'\n[[layers]]\nsize = 2\nindex = 'i'\n[[layers]]\nsize = 2\nindex = 'j'\nactivation = 'gelu'\n",
+     "layers[1].activation"),
+    ("loss = 'hinge'\n", "loss"),
+    ("loss = 'sse\n", "(syntax)"),
+])
+def test_bad_spec_exits_2_with_one_line(tmp_path, capsys, text, fragment):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "derive", str(spec))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and fragment in err and "Traceback" not in err
+
+
+def test_missing_file_exits_2(capsys):
+    code, _, err = run(capsys, "derive", "no/such/spec.toml")
+    assert code == 2 and "not found" in err
+
+
+def test_version_and_help_do_not_import_sympy():
+    for flag in ("--version", "--help"):
+        proc = subprocess.run(
+            [sys.executable, "-c",
+             f"import sys; from symbackprop.cli import main\n"
+             f"try:\n    main(['{flag}'])\nexcept SystemExit:\n    pass\n"
+             f"print('sympy' in sys.modules)"],
+            capture_output=True, text=True, cwd=ROOT, check=True)
+        assert proc.stdout.strip().endswith("False"), proc.stdout
