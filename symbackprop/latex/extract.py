@@ -11,6 +11,13 @@ TeX files it follows pandoc's rule with one change: the opening ``$`` is
 followed by a non-space and the closing ``$`` is not followed by a digit (so
 ``$5 and $10`` is no math), but, as in MathJax, a space may precede the closing
 ``$`` (real documents write ``$y_1, \\ldots $``).  TeX files pair ``$`` as TeX does.
+HTML reads single ``$`` only when its MathJax/KaTeX configuration says so.
+
+Notebook fragments sit on the file line of the JSON string that holds them (a
+cell whose source is one string puts all its fragments on that one line);
+``cell_line`` gives the line inside the cell.  TeX comments are dropped from
+sources.  Not handled: Markdown indented code blocks (only fences and code
+spans hide math) and the suffix form of the reST role (```…`:math:``).
 """
 
 from __future__ import annotations
@@ -86,6 +93,8 @@ def extract_file(path: str | os.PathLike[str]) -> list[Fragment]:
 
 def extract(text: str, kind: str) -> list[Fragment]:
     """Every math fragment of ``text`` read as ``kind`` (one of ``KINDS``), in order."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as in text-mode reads
+    text = text.replace(BARRIER, " ").replace(NEUTRAL, " ")  # the mask characters must not occur
     if kind == "ipynb":
         return _notebook(text)
     if kind == "rst":
@@ -176,7 +185,7 @@ def _mask_markdown(text: str) -> tuple[list[tuple[int, int, str]], list[_Raw]]:
             if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
                 fence = (m.group(1), m.group(2).strip(), pos, min(end + 1, len(text)))
         elif re.fullmatch(rf"[ \t]*{re.escape(fence[0][0])}{{{len(fence[0])},}}[ \t]*", line):
-            run, info, start, body = fence
+            _, info, start, body = fence
             if info.split()[:1] == ["math"] or info.strip("{}. ") == "math":
                 found.append(_Raw(start, end, text[body:pos].strip(), True))
             spans.append((start, end, BARRIER))
@@ -275,14 +284,12 @@ _MASKS = {"markdown": _mask_markdown, "text": _mask_markdown, "html": _mask_html
 
 _ENV = r"\\begin\s*\{(?P<env>(?:" + "|".join(MATH_ENVIRONMENTS) + r")\*?)\}"
 _SHORTCODE = r"\{\{[<%]\s*(?P<sc>displaymath|math)\s*[>%]\}\}"
+_TEXT_LIKE = rf"(?P<esc>\\\\[(\[])|{_ENV}|(?P<open>\\[(\[])|\\.|(?P<dollar>\$\$?)|{_SHORTCODE}"
 _TOKENS = {
     "latex": re.compile(rf"{_ENV}|(?P<open>\\[(\[])|\\.|(?P<dollar>\$\$?)", re.S),
-    "markdown": re.compile(rf"(?P<esc>\\\\[(\[])|{_ENV}|(?P<open>\\[(\[])|\\.|(?P<dollar>\$\$?)|{_SHORTCODE}", re.S),
-    "html": re.compile(rf"(?P<esc>\\\\[(\[])|{_ENV}|(?P<open>\\[(\[])|\\.|(?P<dollar>\$\$?)|{_SHORTCODE}", re.S),
-    "text": re.compile(
-        rf"(?P<esc>\\\\[(\[])|{_ENV}|(?P<open>\\[(\[])|\\.|(?P<dollar>\$\$?)|{_SHORTCODE}|@(?P<at>inmath|blmath)\{{",
-        re.S,
-    ),
+    "markdown": re.compile(_TEXT_LIKE, re.S),
+    "html": re.compile(_TEXT_LIKE, re.S),
+    "text": re.compile(_TEXT_LIKE + r"|@(?P<at>inmath|blmath)\{", re.S),
 }
 _CLOSERS = {"(": ")", "[": "]"}
 _HTML_INLINE_DOLLAR = re.compile(
@@ -394,7 +401,7 @@ class _Scanner:
             return None
         base = name.rstrip("*")
         body = self._clean(m.end(), close.start())
-        if False:
+        if base in ("alignat", "alignedat"):
             body = re.sub(r"^\{\s*\d+\s*\}", "", body).strip()
         if base in ("aligned", "alignedat", "gathered"):
             body = re.sub(r"^\[[a-z]\]", "", body).strip()
@@ -408,7 +415,7 @@ class _Scanner:
 
     def _clean(self, start: int, end: int) -> str:
         """The source between two offsets: masked bits dropped, entities decoded in HTML."""
-        source = re.sub(r"[ \t]*\x01+", "", self.text[start:end]).strip()
+        source = re.sub(r"[ \t]*\x01+(?=\n|$)|\x01+", "", self.text[start:end]).strip()
         return html.unescape(source) if self.kind == "html" else source
 
 
@@ -464,8 +471,7 @@ def _rst_paragraphs(lines: list[str], offsets: list[int], first: int, stop: int)
         while k < stop and lines[k].strip():
             k += 1
         if start < k:
-            body = "\n".join(lines[start:k])
-            source = "\n".join(line.strip() for line in body.split("\n"))
+            source = "\n".join(line.strip() for line in lines[start:k])
             out.append(_Raw(offsets[start], offsets[k] - 1, source, True))
     return out
 
@@ -480,6 +486,9 @@ def _notebook(raw: str) -> list[Fragment]:
     """Fragments of the markdown cells, placed on the lines of the .ipynb file."""
     try:
         nb = json.loads(raw)
+        strings = _source_strings(raw)
+    except RecursionError as exc:
+        raise ParseError("notebook JSON is nested too deeply to read") from exc
     except ValueError as exc:
         raise ParseError(f"notebook is not valid JSON: {exc}; open and re-save it in Jupyter") from exc
     if not isinstance(nb, dict):
@@ -491,7 +500,6 @@ def _notebook(raw: str) -> list[Fragment]:
                  for i, c in enumerate(ws.get("cells", []) if isinstance(ws, dict) else [])]
     else:
         raise ParseError("notebook JSON has no 'cells' list; is this a Jupyter notebook?")
-    strings = _source_strings(raw)
     file_line = _line_finder(raw)
     out: list[Fragment] = []
     for index, (key, cell) in enumerate(cells):
@@ -524,29 +532,33 @@ def _source_strings(raw: str) -> dict[tuple[object, ...], list[tuple[int, str]]]
         elif len(path) >= 4 and path[-4] == "cells" and path[-2] == "source":
             out.setdefault(path[:-2], []).append((offset, value))
 
+    def skip(pos: int) -> int:
+        m = _JSON_WS.match(raw, pos)
+        return m.end() if m else pos
+
     def walk(pos: int, path: tuple[object, ...]) -> int:
-        pos = _JSON_WS.match(raw, pos).end()  # type: ignore[union-attr]
+        pos = skip(pos)
         char = raw[pos]
         if char == '"':
             value, end = scanstring(raw, pos + 1)
             record(path, pos, value)
             return end
         if char not in "{[":
-            return _JSON_SCALAR.match(raw, pos).end()  # type: ignore[union-attr]
+            scalar = _JSON_SCALAR.match(raw, pos)
+            return scalar.end() if scalar else pos + 1
         close = "}" if char == "{" else "]"
-        pos = _JSON_WS.match(raw, pos + 1).end()  # type: ignore[union-attr]
-        index = 0
+        pos, index = skip(pos + 1), 0
         while raw[pos] != close:
             if char == "{":
                 name, pos = scanstring(raw, pos + 1)
-                pos = _JSON_WS.match(raw, pos).end() + 1  # type: ignore[union-attr]
+                pos = skip(pos) + 1  # the colon
                 pos = walk(pos, path + (name,))
             else:
                 pos = walk(pos, path + (index,))
             index += 1
-            pos = _JSON_WS.match(raw, pos).end()  # type: ignore[union-attr]
+            pos = skip(pos)
             if raw[pos] == ",":
-                pos = _JSON_WS.match(raw, pos + 1).end()  # type: ignore[union-attr]
+                pos = skip(pos + 1)
         return pos + 1
 
     walk(0, ())

@@ -135,7 +135,7 @@ HTML = [
     ("dollar in attribute ignored", CONFIG + '<a href="#$s$">x</a>', []),
     ("environment with entities", "\\begin{eqnarray}\na &amp;=&amp; b\n\\end{eqnarray}",
      [("a &=& b", 1, 3, True, "eqnarray")]),
-    ("tag inside display dropped", "$$a<br>b$$", [("ab", 1, 1, True, None)]),
+    ("tags inside display dropped", "$$a<br>b <i>c</i>$$", [("ab c", 1, 1, True, None)]),
     ("comment ignored", "<!-- \\(a\\) -->\\(b\\)", [("b", 1, 1, False, None)]),
 ]
 
@@ -199,6 +199,17 @@ def test_notebook_compact_json() -> None:
     assert [(f.source, f.line, f.cell, f.cell_line) for f in got] == [("a", 1, 0, 1), ("b", 1, 0, 2)]
 
 
+def test_notebook_format_3() -> None:
+    raw = json.dumps({"worksheets": [{"cells": [{"cell_type": "code", "input": "$a$"},
+                                                {"cell_type": "markdown", "source": ["$b$"]}]}]}, indent=1)
+    assert [(f.source, f.line, f.cell) for f in extract(raw, "ipynb")] == [("b", line_containing(raw, '"$b$"'), 1)]
+
+
+def test_notebook_too_deep() -> None:
+    with pytest.raises(ParseError, match="nested too deeply"):
+        extract("[" * 100000 + "]" * 100000, "ipynb")
+
+
 @pytest.mark.parametrize("raw, message", [
     ("{not json", "not valid JSON"),
     ("[1, 2]", "must be an object"),
@@ -231,6 +242,13 @@ def test_extract_file(tmp_path: Path, suffix: str, text: str, expected: list[tup
     path = tmp_path / f"doc{suffix}"
     path.write_text(text, encoding="utf-8")
     assert rows(extract_file(path)) == expected
+
+
+@pytest.mark.parametrize("kind", ["markdown", "text", "latex", "html"])
+def test_crlf_and_mask_characters(kind: str) -> None:
+    text = "a\r\n```\r\n$q$\r\n```\r\n$$\r\nx\x00\x01\r\n$$\r\n"
+    expected = [("x", 5, 7, True, None)] if kind != "latex" else [("q", 3, 3, False, None), ("x", 5, 7, True, None)]
+    assert rows(extract(text, kind)) == expected
 
 
 def test_unreadable_inputs(tmp_path: Path) -> None:
