@@ -13,6 +13,8 @@ Names are imported lazily so that ``symbackprop --version`` does not load SymPy.
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import Any
 
@@ -28,6 +30,7 @@ _EXPORTS = {
     "Derivation": "symbackprop.derive",
     "verify": "symbackprop.verify",
     "evaluate": "symbackprop.evaluate",
+    "random_params": "symbackprop.evaluate",
     "gradcheck": "symbackprop.evaluate",
     "prove": "symbackprop.prove",
     "Verdict": "symbackprop.verdict",
@@ -38,11 +41,18 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'symbackprop' has no attribute {name!r}")
+class _Package(types.ModuleType):
+    """The package module: public names resolve to functions even where a submodule has
+    the same name (``symbackprop.derive`` is the function, the module is ``symbackprop.derive``
+    in ``sys.modules``), and they load lazily."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _EXPORTS:
+            return getattr(import_module(_EXPORTS[name]), name)
+        return super().__getattribute__(name)
+
+    def __dir__(self) -> list[str]:
+        return __all__
 
 
-def __dir__() -> list[str]:
-    return __all__
+sys.modules[__name__].__class__ = _Package
