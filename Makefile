@@ -12,12 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## demo: derive and verify every network in derivations/
+## demo: derive and verify every network in derivations/, write reports/
 demo: $(STAMP)
 	@for f in derivations/*.toml; do \
 	  echo "════ $$f"; $(BIN)/symbackprop derive $$f || exit $$?; \
 	done
 	$(BIN)/symbackprop verify derivations/*.toml
+	$(BIN)/symbackprop report derivations/*.toml --proofs -o reports
 
 ## test: the test suite
 test: $(STAMP)

@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--format", choices=("text", "json"), default="text")
     pr.add_argument("--timeout", type=float, default=5.0, help="seconds per claim")
     pr.set_defaults(func=cmd_prove)
+
+    from .report_cli import add_report_parser
+
+    add_report_parser(sub)
     return p
 
 

@@ -145,6 +145,8 @@ class NotationLatexPrinter(_NotationMixin, LatexPrinter):
         return out
 
     def _print_Mul(self, expr: sp.Mul) -> str:
+        if isinstance(expr, sp.Pow):  # LatexPrinter sends x^{-n} here as a fraction
+            return rf"\frac{{1}}{{{self._print(sp.Pow(expr.base, -expr.exp))}}}"
         if _is_negative(expr):
             inner = -expr
             text = self._print(inner)

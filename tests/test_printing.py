@@ -80,3 +80,12 @@ def test_text_printer_uses_notation():
 def test_repr_latex_for_jupyter():
     out = derive(classification())._repr_latex_()
     assert out.startswith("$") and r"\delta_{k} &= y_{k} - t_{k}" in out
+
+
+@pytest.mark.parametrize("expr,expected", [
+    (1 / (1 - sp.Symbol("y")), r"\frac{1}{1 - y}"),
+    (sp.Symbol("y") - 1 / (1 - sp.Symbol("y")), r"y - \frac{1}{1 - y}"),
+    (1 / (1 - sp.Symbol("y")) ** 2, r"\frac{1}{\left(1 - y\right)^{2}}"),
+])
+def test_reciprocals_print_as_fractions(expr, expected):
+    assert latex(expr) == expected

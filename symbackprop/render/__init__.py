@@ -1,0 +1,47 @@
+"""Reports through Jinja2: LaTeX (compiled with LuaLaTeX, Japanese too), Markdown, HTML with MathML.
+
+The flow, top to bottom::
+
+    spec ─► derive ─► verify ─► context (LaTeX strings, rich text) ─► template ─► file
+                                                                     (tex, md, html; tex ─► pdf)
+
+* :mod:`.context`      the printer: derivation, verification and identity catalog as plain data
+* :mod:`.environments` one Jinja2 environment per output kind, escaping by default
+* :mod:`.escape`       TeX and Markdown escaping, rich text (text with ``$…$`` formulas)
+* :mod:`.mathml`       LaTeX → MathML for the HTML page
+* :mod:`.pdf`          LuaLaTeX through latexmk
+* :mod:`.reports`      file names, and writing every report of a set of specs
+
+Fixed texts live in ``messages/en.json`` and ``messages/ja.json``; templates in
+``templates/`` (a user folder given with ``--templates`` overrides any of them).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "environment": ".environments",
+    "KINDS": ".environments",
+    "derivation_context": ".context",
+    "proofs_context": ".context",
+    "messages": ".context",
+    "LANGS": ".context",
+    "tex_escape": ".escape",
+    "md_escape": ".escape",
+    "to_mathml": ".mathml",
+    "compile_tex": ".pdf",
+    "render": ".reports",
+    "write_reports": ".reports",
+    "FORMATS": ".reports",
+    "REPRODUCIBLE_FORMATS": ".reports",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module 'symbackprop.render' has no attribute {name!r}")
