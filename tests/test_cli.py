@@ -71,3 +71,51 @@ def test_version_and_help_do_not_import_sympy():
              f"print('sympy' in sys.modules)"],
             capture_output=True, text=True, cwd=ROOT, check=True)
         assert proc.stdout.strip().endswith("False"), proc.stdout
+
+
+def test_verify_every_spec_exits_0(capsys):
+    code, out, _ = run(capsys, "verify", *map(str, SPECS))
+    assert code == 0
+    assert out.count("proved —") == len(SPECS)
+
+
+def test_verify_names_the_entry_a_broken_rule_breaks(capsys, monkeypatch):
+    """A wrong rule in the registry (σ′ = σ) is caught by the independent route: exit 1."""
+    import dataclasses
+
+    from symbackprop.rules import activations as acts
+
+    def wrong_sigmoid_derivative(u):
+        """σ′(u) = σ(u) — deliberately wrong."""
+        return acts.sigmoid(u)
+
+    broken = dataclasses.replace(acts.ACTIVATIONS["sigmoid"], derivative=wrong_sigmoid_derivative)
+    monkeypatch.setitem(acts.ACTIVATIONS, "sigmoid", broken)
+    code, out, _ = run(capsys, "verify", str(ROOT / "derivations/regression.toml"), "--format", "json")
+    data = json.loads(out)
+    assert code == 1
+    refuted = [c for c in data["checks"] if c["status"] == "refuted"]
+    assert refuted and all(c["layer"] == 1 for c in refuted)
+    assert {c["quantity"] for c in refuted} >= {"delta"}
+    assert all(c["witness"] for c in refuted)
+    assert "δ^(1)" in " ".join(c["entry"] for c in refuted)
+
+
+def test_eval_cli_json_in_json_out(tmp_path, capsys):
+    from symbackprop.derive import derive
+    from symbackprop.evaluate import random_params
+    from symbackprop.spec import load
+
+    spec = ROOT / "derivations/classification.toml"
+    params = tmp_path / "p.json"
+    params.write_text(json.dumps(random_params(derive(load(spec)), seed=5)), encoding="utf-8")
+    code, out, _ = run(capsys, "eval", str(spec), "--params", str(params))
+    data = json.loads(out)
+    assert code == 0 and set(data) >= {"loss", "y", "delta", "dW", "db", "dx"}
+
+
+def test_eval_cli_bad_params_exit_2(tmp_path, capsys):
+    params = tmp_path / "p.json"
+    params.write_text("{not json", encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(ROOT / "derivations/classification.toml"), "--params", str(params))
+    assert code == 2 and "invalid JSON" in err and err.count("\n") == 1
