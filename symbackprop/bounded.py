@@ -3,7 +3,8 @@
 SymPy cannot be interrupted from another thread, so a call that may explode
 (``simplify``, ``cancel`` of a large rational function, ``expand`` of a power)
 runs in a forked process that is killed when the limit passes.  On platforms
-without ``fork`` the call runs inline (unbounded) and says so.
+without ``fork`` the call runs inline (unbounded); inside a bounded child a nested
+call runs inline too, under the outer call's limit.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def _child(conn, fn, args, kwargs) -> None:
 
 def bounded(fn: Callable[..., T], *args: Any, seconds: float = 5.0, **kwargs: Any) -> Outcome[T]:
     """Call ``fn(*args, **kwargs)`` with a wall-clock limit of ``seconds``."""
-    if "fork" not in mp.get_all_start_methods() or os.environ.get("SYMBACKPROP_NO_FORK"):
+    inline = ("fork" not in mp.get_all_start_methods() or os.environ.get("SYMBACKPROP_NO_FORK")
+              or mp.current_process().daemon)  # a bounded child runs nested calls inline
+    if inline:
         try:
             return Outcome(value=fn(*args, **kwargs))
         except Exception as exc:

@@ -113,12 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval)
 
     pr = sub.add_parser("prove", help="prove identities of the catalog")
-    pr.add_argument("name", nargs="?", help="identity name (see --list)")
-    pr.add_argument("--list", action="store_true", help="list the catalog")
-    pr.add_argument("--all", action="store_true", help="prove every identity")
-    pr.add_argument("--claim", help="a LaTeX equation to check")
+    pr.add_argument("names", nargs="*", metavar="NAME", help="identities to prove (see --list)")
+    pr.add_argument("--list", action="store_true", help="list the catalog and exit")
+    pr.add_argument("--all", action="store_true", help="prove every identity in the catalog")
     pr.add_argument("--format", choices=("text", "json"), default="text")
-    pr.add_argument("--timeout", type=float, default=5.0, help="seconds per claim")
+    pr.add_argument("--timeout", type=float, default=10.0,
+                    help="seconds per claim: statement, each step, each fact (default 10)")
     pr.set_defaults(func=cmd_prove)
 
     from .report_cli import add_report_parser

@@ -1,0 +1,448 @@
+"""The catalog of backpropagation identities: each a statement, its assumptions and a checked proof.
+
+An :class:`Identity` states lhs = rhs under assumptions (definitions ``y_k := …``,
+constraints ``Σ_k t_k = 1``, exclusions ``u ≠ 0``) and gives a proof as a chain of
+steps lhs = s₁ = s₂ = … = rhs, each with the rule that licenses it.  Proving an
+identity proves the statement *and* every step with :func:`symbackprop.prove.prove`;
+``facts`` are further claims the statement rests on (e.g. σ′(0) = 1/4 for max σ′).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Optional
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from .errors import SymbackpropError
+from .model import index_symbol, make_size
+from .printing import latex
+from .prove import prove, prove_nonnegative
+from .prover.claim import sort_assumptions
+from .rules.functions import relu, sigmoid, softplus
+from .verdict import Verdict, inconclusive, proved
+
+
+class UnknownIdentityError(SymbackpropError):
+    """No identity has this name; use one of the listed names (``symbackprop prove --list``)."""
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """One link of the chain: the expression reached and the rule that gives it."""
+
+    expr: sp.Expr
+    rule: str
+    note: str = ""
+
+    @property
+    def latex(self) -> str:
+        return latex(self.expr)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A further claim the statement rests on: lhs = rhs, or lhs ≥ 0 (``kind="nonnegative"``)."""
+
+    title: str
+    lhs: sp.Expr
+    rhs: sp.Expr = sp.Integer(0)
+    kind: str = "equal"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A named identity: statement, assumptions, proof steps, facts and premises (rules taken as given)."""
+
+    name: str
+    title: str
+    statement_latex: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    assumptions: tuple = ()
+    steps: tuple[ProofStep, ...] = ()
+    ranges: tuple[tuple[sp.Symbol, tuple[sp.Expr, sp.Expr]], ...] = ()
+    facts: tuple[Fact, ...] = ()
+    premises: tuple[str, ...] = ()
+
+    @property
+    def assumptions_latex(self) -> tuple[str, ...]:
+        return tuple(latex(a) for a in self.assumptions)
+
+    @property
+    def essential_assumptions(self) -> tuple:
+        """The assumptions that are not definitions (Σ t = 1, u ≠ 0): without them the claim fails."""
+        kinds = sort_assumptions(self.assumptions)
+        defs = set(kinds.definitions)
+        return tuple(a for a in self.assumptions if (a.lhs, a.rhs) not in defs)
+
+    @property
+    def definitions(self) -> tuple:
+        return tuple(a for a in self.assumptions if a not in self.essential_assumptions)
+
+    @property
+    def step_table(self) -> tuple[tuple[str, str], ...]:
+        """(LaTeX, rule name) per step."""
+        return tuple((s.latex, s.rule) for s in self.steps)
+
+    def chain(self) -> list[tuple[sp.Expr, sp.Expr, str]]:
+        """The links (from, to, rule) that together prove lhs = rhs."""
+        exprs = [self.lhs] + [s.expr for s in self.steps]
+        links = [(exprs[n], exprs[n + 1], self.steps[n].rule) for n in range(len(self.steps))]
+        if not self.steps or self.steps[-1].expr != self.rhs:
+            links.append((exprs[-1], self.rhs, "statement"))
+        return links
+
+
+# ── notation shared by the entries ─────────────────────────────────────────
+def D(expr: sp.Expr, *wrt) -> sp.Derivative:
+    """An unevaluated ∂expr/∂wrt."""
+    return sp.Derivative(expr, *wrt, evaluate=False)
+
+
+def ordered(*factors: sp.Expr) -> sp.Expr:
+    """A product kept in the textbook's order."""
+    return sp.Mul(*factors, evaluate=False)
+
+
+def delta(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    return sp.KroneckerDelta(a, b)
+
+
+u = sp.Symbol("u", real=True)
+n, m = make_size("n"), make_size("m")
+i, j, k = index_symbol("i"), index_symbol("j"), index_symbol("k")
+i1, j1, k1, k2 = (index_symbol(s) for s in ("i'", "j'", "k'", "k''"))
+U, Y, T = sp.IndexedBase("u", real=True), sp.IndexedBase("y", real=True), sp.IndexedBase("t", real=True)
+W, Bias = sp.IndexedBase("w", real=True), sp.IndexedBase("b", real=True)
+E = sp.Symbol("E")
+sig = sigmoid(u)
+targets_sum_to_one = sp.Eq(sp.Sum(T[k1], (k1, 1, n)), 1)
+
+
+def _softmax(a: sp.Symbol, dummy: sp.Symbol) -> sp.Expr:
+    return sp.exp(U[a]) / sp.Sum(sp.exp(U[dummy]), (dummy, 1, n))
+
+
+# ── activations ────────────────────────────────────────────────────────────
+def sigmoid_derivative() -> Identity:
+    """σ′(u) = σ(u)(1 − σ(u))."""
+    e = sp.exp(-u)
+    return Identity(
+        "sigmoid_derivative", "derivative of the logistic sigmoid",
+        r"\sigma'(u) = \sigma(u)\,\bigl(1 - \sigma(u)\bigr)",
+        D(sig, u), sig * (1 - sig), (),
+        (ProofStep(D(1 / (1 + e), u), "definition", r"\sigma(u) = 1/(1 + e^{-u})"),
+         ProofStep(e / (1 + e) ** 2, "chain_rule"),
+         ProofStep(ordered(1 / (1 + e), e / (1 + e)), "algebra"),
+         ProofStep(ordered(1 / (1 + e), 1 - 1 / (1 + e)), "algebra", r"e^{-u}/(1+e^{-u}) = 1 - 1/(1+e^{-u})"),
+         ProofStep(sig * (1 - sig), "definition")))
+
+
+def tanh_derivative() -> Identity:
+    """tanh′(u) = 1 − tanh²(u)."""
+    p, q = sp.exp(u), sp.exp(-u)
+    th = (p - q) / (p + q)
+    return Identity(
+        "tanh_derivative", "derivative of tanh", r"\tanh'(u) = 1 - \tanh^{2}(u)",
+        D(sp.tanh(u), u), 1 - sp.tanh(u) ** 2, (),
+        (ProofStep(D(th, u), "definition", r"\tanh u = (e^{u} - e^{-u})/(e^{u} + e^{-u})"),
+         ProofStep(((p + q) ** 2 - (p - q) ** 2) / (p + q) ** 2, "quotient_rule"),
+         ProofStep(1 - th ** 2, "algebra"),
+         ProofStep(1 - sp.tanh(u) ** 2, "definition")))
+
+
+def softplus_derivative() -> Identity:
+    """softplus′(u) = σ(u)."""
+    return Identity(
+        "softplus_derivative", "derivative of softplus", r"\operatorname{softplus}'(u) = \sigma(u)",
+        D(softplus(u), u), sig, (),
+        (ProofStep(D(sp.log(1 + sp.exp(u)), u), "definition", r"\operatorname{softplus}(u) = \log(1 + e^{u})"),
+         ProofStep(sp.exp(u) / (1 + sp.exp(u)), "chain_rule"),
+         ProofStep(1 / (1 + sp.exp(-u)), "algebra", r"divide by e^{u}"),
+         ProofStep(sig, "definition")))
+
+
+def relu_derivative() -> Identity:
+    """ReLU′(u) = H(u) for u ≠ 0 (at u = 0 ReLU has no derivative: one-sided 0 and 1)."""
+    return Identity(
+        "relu_derivative", "derivative of ReLU (off the kink)",
+        r"\operatorname{ReLU}'(u) = H(u) \qquad (u \neq 0)",
+        D(relu(u), u), sp.Heaviside(u), (sp.Ne(u, 0),),
+        (ProofStep(D(sp.Max(0, u), u), "definition", r"\operatorname{ReLU}(u) = \max(0, u)"),
+         ProofStep(sp.Heaviside(u), "derivative_off_kink", r"0 for u < 0, 1 for u > 0")))
+
+
+def softmax_jacobian() -> Identity:
+    """∂y_i/∂u_j = y_i(δ_ij − y_j) for y = softmax(u), any width n."""
+    S = sp.Sum(sp.exp(U[i1]), (i1, 1, n))
+    return Identity(
+        "softmax_jacobian", "Jacobian of softmax",
+        r"\frac{\partial y_i}{\partial u_j} = y_i\,(\delta_{ij} - y_j), \qquad "
+        r"y_i = \frac{e^{u_i}}{\sum_{i'=1}^{n} e^{u_{i'}}}",
+        D(Y[i], U[j]), Y[i] * (delta(i, j) - Y[j]), (sp.Eq(Y[i], _softmax(i, i1)),),
+        (ProofStep(D(sp.exp(U[i]) / S, U[j]), "definition"),
+         ProofStep(sp.exp(U[i]) * delta(i, j) / S
+                   - sp.exp(U[i]) * sp.Sum(sp.exp(U[i1]) * delta(i1, j), (i1, 1, n)) / S ** 2, "quotient_rule"),
+         ProofStep(sp.exp(U[i]) * delta(i, j) / S - sp.exp(U[i]) * sp.exp(U[j]) / S ** 2, "kronecker"),
+         ProofStep(ordered(sp.exp(U[i]) / S, delta(i, j) - sp.exp(U[j]) / S), "algebra"),
+         ProofStep(Y[i] * (delta(i, j) - Y[j]), "definition")))
+
+
+def logsumexp_gradient() -> Identity:
+    """∂/∂u_k log Σ_{k'} e^{u_{k'}} = softmax(u)_k."""
+    S = sp.Sum(sp.exp(U[k1]), (k1, 1, n))
+    return Identity(
+        "logsumexp_gradient", "the gradient of log-sum-exp is softmax",
+        r"\frac{\partial}{\partial u_k} \log \sum_{k'=1}^{n} e^{u_{k'}} = \frac{e^{u_k}}{\sum_{k'=1}^{n} e^{u_{k'}}} = y_k",
+        D(sp.log(S), U[k]), Y[k], (sp.Eq(Y[k], _softmax(k, k1)),),
+        (ProofStep(sp.Sum(sp.exp(U[k1]) * delta(k1, k), (k1, 1, n)) / S, "chain_rule"),
+         ProofStep(sp.exp(U[k]) / S, "kronecker"),
+         ProofStep(Y[k], "definition")))
+
+
+# ── output layers: activation + loss ───────────────────────────────────────
+def softmax_cross_entropy() -> Identity:
+    """Softmax + cross-entropy, Σ_k t_k = 1 ⇒ ∂E/∂u_k = y_k − t_k (seed 000), for symbolic n."""
+    S = sp.Sum(sp.exp(U[k2]), (k2, 1, n))
+    defs = (sp.Eq(E, -sp.Sum(T[k1] * sp.log(Y[k1]), (k1, 1, n))), sp.Eq(Y[k], _softmax(k, k2)))
+    return Identity(
+        "softmax_cross_entropy", "softmax + cross-entropy: δ_k = y_k − t_k",
+        r"E = -\sum_{k'=1}^{n} t_{k'} \log y_{k'},\ y = \operatorname{softmax}(u),\ "
+        r"\sum_{k'=1}^{n} t_{k'} = 1 \implies \frac{\partial E}{\partial u_k} = y_k - t_k",
+        D(E, U[k]), Y[k] - T[k], defs + (targets_sum_to_one,),
+        (ProofStep(D(-sp.Sum(T[k1] * sp.log(sp.exp(U[k1]) / S), (k1, 1, n)), U[k]), "definition"),
+         ProofStep(D(-sp.Sum(T[k1] * U[k1], (k1, 1, n)) + sp.Sum(T[k1], (k1, 1, n)) * sp.log(S), U[k]),
+                   "log_quotient", r"\log(e^{a}/S) = a - \log S"),
+         ProofStep(D(-sp.Sum(T[k1] * U[k1], (k1, 1, n)) + sp.log(S), U[k]), "assumption",
+                   r"\sum_{k'} t_{k'} = 1"),
+         ProofStep(-sp.Sum(T[k1] * delta(k1, k), (k1, 1, n))
+                   + sp.Sum(sp.exp(U[k2]) * delta(k2, k), (k2, 1, n)) / S, "differentiation"),
+         ProofStep(-T[k] + sp.exp(U[k]) / S, "kronecker"),
+         ProofStep(Y[k] - T[k], "definition")))
+
+
+def sigmoid_binary_cross_entropy() -> Identity:
+    """Sigmoid + binary cross-entropy ⇒ ∂E/∂u_k = y_k − t_k, for symbolic n."""
+    s1, s = sigmoid(U[k1]), sigmoid(U[k])
+    defs = (sp.Eq(E, -sp.Sum(T[k1] * sp.log(Y[k1]) + (1 - T[k1]) * sp.log(1 - Y[k1]), (k1, 1, n))),
+            sp.Eq(Y[k], sigmoid(U[k])))
+    return Identity(
+        "sigmoid_binary_cross_entropy", "sigmoid + binary cross-entropy: δ_k = y_k − t_k",
+        r"E = -\sum_{k'=1}^{n} \bigl(t_{k'} \log y_{k'} + (1 - t_{k'}) \log(1 - y_{k'})\bigr),\ "
+        r"y_k = \sigma(u_k) \implies \frac{\partial E}{\partial u_k} = y_k - t_k",
+        D(E, U[k]), Y[k] - T[k], defs,
+        (ProofStep(-sp.Sum((T[k1] / s1 - (1 - T[k1]) / (1 - s1)) * s1 * (1 - s1) * delta(k1, k), (k1, 1, n)),
+                   "chain_rule", r"\sigma' = \sigma(1 - \sigma)"),
+         ProofStep(-(T[k] / s - (1 - T[k]) / (1 - s)) * s * (1 - s), "kronecker"),
+         ProofStep(-(T[k] * (1 - s) - (1 - T[k]) * s), "algebra"),
+         ProofStep(s - T[k], "algebra"),
+         ProofStep(Y[k] - T[k], "definition")))
+
+
+def identity_sum_of_squares() -> Identity:
+    """Identity activation + ½ Σ (y − t)² ⇒ ∂E/∂u_k = y_k − t_k."""
+    defs = (sp.Eq(E, sp.Rational(1, 2) * sp.Sum((Y[k1] - T[k1]) ** 2, (k1, 1, n))), sp.Eq(Y[k], U[k]))
+    return Identity(
+        "identity_sum_of_squares", "identity + ½ sum of squares: δ_k = y_k − t_k",
+        r"E = \frac{1}{2} \sum_{k'=1}^{n} (y_{k'} - t_{k'})^{2},\ y_k = u_k \implies "
+        r"\frac{\partial E}{\partial u_k} = y_k - t_k",
+        D(E, U[k]), Y[k] - T[k], defs,
+        (ProofStep(D(sp.Rational(1, 2) * sp.Sum((U[k1] - T[k1]) ** 2, (k1, 1, n)), U[k]), "definition"),
+         ProofStep(sp.Sum((U[k1] - T[k1]) * delta(k1, k), (k1, 1, n)), "chain_rule"),
+         ProofStep(U[k] - T[k], "kronecker"),
+         ProofStep(Y[k] - T[k], "definition")))
+
+
+def mean_squared_error_gradient() -> Identity:
+    """E = (1/n) Σ (y − t)² ⇒ ∂E/∂y_k = (2/n)(y_k − t_k)."""
+    defs = (sp.Eq(E, sp.Sum((Y[k1] - T[k1]) ** 2, (k1, 1, n)) / n),)
+    return Identity(
+        "mean_squared_error_gradient", "gradient of the mean squared error",
+        r"E = \frac{1}{n} \sum_{k'=1}^{n} (y_{k'} - t_{k'})^{2} \implies "
+        r"\frac{\partial E}{\partial y_k} = \frac{2}{n} (y_k - t_k)",
+        D(E, Y[k]), 2 * (Y[k] - T[k]) / n, defs,
+        (ProofStep(D(sp.Sum((Y[k1] - T[k1]) ** 2, (k1, 1, n)) / n, Y[k]), "definition"),
+         ProofStep(2 * sp.Sum((Y[k1] - T[k1]) * delta(k1, k), (k1, 1, n)) / n, "differentiation"),
+         ProofStep(2 * (Y[k] - T[k]) / n, "kronecker")))
+
+
+# ── a fully connected layer u_k = Σ_j y_j w_jk + b_k ──────────────────────
+_pre = sp.Sum(Y[j1] * W[j1, k], (j1, 1, m)) + Bias[k]
+_layer = (sp.Eq(U[k], _pre),)
+_LAYER_TEX = r"u_k = \sum_{j'=1}^{m} y_{j'} w_{j'k} + b_k \implies "
+
+
+def preactivation_weight() -> Identity:
+    """∂u_k/∂w_jk = y_j."""
+    return Identity(
+        "preactivation_weight", "∂u_k/∂w_jk = y_j", _LAYER_TEX + r"\frac{\partial u_k}{\partial w_{jk}} = y_j",
+        D(U[k], W[j, k]), Y[j], _layer,
+        (ProofStep(D(_pre, W[j, k]), "definition"),
+         ProofStep(sp.Sum(Y[j1] * delta(j1, j), (j1, 1, m)), "differentiation"),
+         ProofStep(Y[j], "kronecker")))
+
+
+def preactivation_bias() -> Identity:
+    """∂u_k/∂b_k = 1."""
+    return Identity(
+        "preactivation_bias", "∂u_k/∂b_k = 1", _LAYER_TEX + r"\frac{\partial u_k}{\partial b_k} = 1",
+        D(U[k], Bias[k]), sp.Integer(1), _layer,
+        (ProofStep(D(_pre, Bias[k]), "definition"),
+         ProofStep(sp.Integer(1), "differentiation")))
+
+
+def preactivation_input() -> Identity:
+    """∂u_k/∂y_j = w_jk."""
+    return Identity(
+        "preactivation_input", "∂u_k/∂y_j = w_jk", _LAYER_TEX + r"\frac{\partial u_k}{\partial y_j} = w_{jk}",
+        D(U[k], Y[j]), W[j, k], _layer,
+        (ProofStep(D(_pre, Y[j]), "definition"),
+         ProofStep(sp.Sum(W[j1, k] * delta(j1, j), (j1, 1, m)), "differentiation"),
+         ProofStep(W[j, k], "kronecker")))
+
+
+# ── the general N-layer network (seed 001) ─────────────────────────────────
+def delta_recursion() -> Identity:
+    """ξ^i_n = φ′_i(z^i_n) Σ_k ξ^{i+1}_k w^{i+1}_{kn}, for any widths M_i, M_{i+1}."""
+    z, z1 = sp.IndexedBase("z^{i}", real=True), sp.IndexedBase("z^{i+1}", real=True)
+    w1, xi1 = sp.IndexedBase("w^{i+1}", real=True), sp.IndexedBase(r"\xi^{i+1}", real=True)
+    phi = sp.Function("phi_i")
+    M0 = sp.Symbol("M_{i}", integer=True, positive=True)
+    M1 = sp.Symbol("M_{i+1}", integer=True, positive=True)
+    nn, kk, jj = index_symbol("n"), index_symbol("k"), index_symbol("j")
+    above = sp.Sum(w1[kk, jj] * phi(z[jj]), (jj, 1, M0))
+    rhs = D(phi(z[nn]), z[nn]) * sp.Sum(xi1[kk] * w1[kk, nn], (kk, 1, M1))
+    return Identity(
+        "delta_recursion", "δ recursion of the general N-layer network",
+        r"\xi^{i}_{n} = \sum_{k=1}^{M_{i+1}} \xi^{i+1}_{k} \frac{\partial z^{i+1}_{k}}{\partial z^{i}_{n}}"
+        r" = \phi_i'(z^{i}_{n}) \sum_{k=1}^{M_{i+1}} \xi^{i+1}_{k} w^{i+1}_{kn}, \qquad "
+        r"z^{i+1}_{k} = \sum_{j=1}^{M_i} w^{i+1}_{kj} \phi_i(z^{i}_{j})",
+        sp.Sum(xi1[kk] * D(z1[kk], z[nn]), (kk, 1, M1)), rhs, (sp.Eq(z1[kk], above),),
+        (ProofStep(sp.Sum(xi1[kk] * D(above, z[nn]), (kk, 1, M1)), "definition"),
+         ProofStep(sp.Sum(xi1[kk] * sp.Sum(w1[kk, jj] * D(phi(z[jj]), z[jj]) * delta(jj, nn), (jj, 1, M0)),
+                          (kk, 1, M1)), "differentiation"),
+         ProofStep(sp.Sum(xi1[kk] * w1[kk, nn] * D(phi(z[nn]), z[nn]), (kk, 1, M1)), "kronecker"),
+         ProofStep(rhs, "linearity")),
+        premises=(r"multivariate chain rule: \xi^{i}_{n} = \frac{\partial E}{\partial z^{i}_{n}} = "
+                  r"\sum_{k} \frac{\partial E}{\partial z^{i+1}_{k}} \frac{\partial z^{i+1}_{k}}{\partial z^{i}_{n}},"
+                  r" \ \xi^{i+1}_{k} = \frac{\partial E}{\partial z^{i+1}_{k}}",))
+
+
+def batch_outer_products() -> Identity:
+    """Σ_b δ_jb y_ib = (D Yᵀ)_ji: the batch sum of outer products is a matrix product."""
+    B, l = make_size("B"), make_size("l")
+    Dm, Ym = sp.MatrixSymbol("D", m, B), sp.MatrixSymbol("Y", l, B)
+    ii, jj, b = (sp.Symbol(s, integer=True, nonnegative=True) for s in ("i", "j", "b"))
+    return Identity(
+        "batch_outer_products", "batch sum of outer products = matrix product",
+        r"\sum_{b} \delta_{jb}\, y_{ib} = (D\, Y^{\top})_{ji} \qquad "
+        r"(D = [\delta_{jb}] \in \mathbb{R}^{m \times B},\ Y = [y_{ib}] \in \mathbb{R}^{l \times B})",
+        sp.Sum(Dm[jj, b] * Ym[ii, b], (b, 0, B - 1)), MatrixElement(Dm * Ym.T, jj, ii), (),
+        (ProofStep(sp.Sum(Dm[jj, b] * MatrixElement(Ym.T, b, ii), (b, 0, B - 1)), "transpose"),
+         ProofStep(MatrixElement(Dm * Ym.T, jj, ii), "matrix_product")))
+
+
+def sigmoid_max_derivative() -> Identity:
+    """max_u σ′(u) = σ′(0) = 1/4, since 1/4 − σ′(u) = (σ(u) − ½)² ≥ 0 (vanishing gradients)."""
+    half = sp.Rational(1, 2)
+    return Identity(
+        "sigmoid_max_derivative", "max σ′ = 1/4 (the vanishing-gradient remark)",
+        r"\max_{u \in \mathbb{R}} \sigma'(u) = \sigma'(0) = \tfrac{1}{4}, \quad\text{since}\quad "
+        r"\tfrac{1}{4} - \sigma'(u) = \bigl(\sigma(u) - \tfrac{1}{2}\bigr)^{2} \ge 0",
+        sp.Rational(1, 4) - D(sig, u), (sig - half) ** 2, (),
+        (ProofStep(sp.Rational(1, 4) - sig * (1 - sig), "sigmoid_derivative"),
+         ProofStep(sig ** 2 - sig + sp.Rational(1, 4), "algebra"),
+         ProofStep((sig - half) ** 2, "complete_square")),
+        facts=(Fact(r"\bigl(\sigma(u) - \tfrac{1}{2}\bigr)^{2} \ge 0", (sig - half) ** 2, kind="nonnegative"),
+               Fact(r"\sigma'(0) = \tfrac{1}{4} \ (\text{the bound is attained})", sp.Subs(D(sig, u), u, 0),
+                    sp.Rational(1, 4)),
+               Fact(r"\sigma''(0) = 0 \ (u = 0 \text{ is stationary})", sp.Subs(D(sig, (u, 2)), u, 0), 0)))
+
+
+#: The catalog, by name, in reading order.
+IDENTITIES: dict[str, Identity] = {
+    ident.name: ident
+    for ident in (
+        sigmoid_derivative(), tanh_derivative(), softplus_derivative(), relu_derivative(),
+        softmax_jacobian(), logsumexp_gradient(),
+        softmax_cross_entropy(), sigmoid_binary_cross_entropy(), identity_sum_of_squares(),
+        mean_squared_error_gradient(),
+        preactivation_weight(), preactivation_bias(), preactivation_input(),
+        delta_recursion(), batch_outer_products(), sigmoid_max_derivative(),
+    )
+}
+
+
+def identity(name: str) -> Identity:
+    """Look an identity up; an unknown name lists the known ones."""
+    try:
+        return IDENTITIES[name]
+    except KeyError:
+        raise UnknownIdentityError(f"unknown identity {name!r}; known: {', '.join(IDENTITIES)}") from None
+
+
+# ── proving ────────────────────────────────────────────────────────────────
+#: Seconds per claim (statement, each step, each fact) when proving the catalog.
+CATALOG_TIMEOUT = 10.0
+
+@dataclass(frozen=True)
+class Check:
+    """One checked part of a proof: a step (rule) or a fact, and its verdict."""
+
+    label: str
+    latex: str
+    verdict: Verdict
+
+
+def _prove(ident: Identity, lhs: sp.Expr, rhs: sp.Expr, timeout: float) -> Verdict:
+    return prove(lhs, rhs, assumptions=ident.assumptions, ranges=dict(ident.ranges) or None, timeout=timeout)
+
+
+def check_parts(ident: Identity, timeout: float = CATALOG_TIMEOUT) -> tuple[Check, ...]:
+    """Every step of the chain and every fact, each decided by the prover."""
+    out = [Check(rule, latex(b), _prove(ident, a, b, timeout)) for a, b, rule in ident.chain()]
+    for f in ident.facts:
+        v = (prove_nonnegative(f.lhs, timeout=timeout) if f.kind == "nonnegative"
+             else _prove(ident, f.lhs, f.rhs, timeout))
+        out.append(Check("fact", f.title, v))
+    return tuple(out)
+
+
+def _combine(statement: Verdict, parts: tuple[Check, ...]) -> Verdict:
+    """The identity's verdict: the statement's, provided every step and fact is proved."""
+    bad = [(n, c) for n, c in enumerate(parts, 1) if not c.verdict.proved]
+    if statement.refuted:
+        return statement
+    if not bad:
+        steps = sum(1 for c in parts if c.label != "fact")
+        facts = len(parts) - steps
+        extra = f"; {steps} proof steps checked" + (f", {facts} facts proved" if facts else "")
+        if statement.proved:
+            return replace(statement, method=statement.method + extra)
+        links = "; ".join(sorted({c.verdict.method for c in parts}))
+        return proved(f"chain of checked steps ({links})")
+    n, c = bad[0]
+    what = f"part {n} ({c.label}) is {c.verdict.status.value}: {c.verdict.reason or c.verdict.method}"
+    if statement.proved:
+        return inconclusive(f"the statement is proved ({statement.method}) but {what}", method=statement.method)
+    return inconclusive(f"{statement.reason}; {what}", method=statement.method)
+
+
+def prove_identity(name: str, timeout: float = CATALOG_TIMEOUT) -> Verdict:
+    """Prove the named identity and every step of its proof; details hold the per-part verdicts."""
+    ident = identity(name)
+    start = time.monotonic()
+    statement = _prove(ident, ident.lhs, ident.rhs, timeout)
+    parts = check_parts(ident, timeout)
+    v = _combine(statement, parts)
+    details = dict(v.details)
+    details.update(statement=statement, parts=parts, seconds=round(time.monotonic() - start, 3))
+    return replace(v, details=details)
+
+
+def prove_all(timeout: float = CATALOG_TIMEOUT, names: Optional[list[str]] = None) -> dict[str, Verdict]:
+    """Every identity in the catalog (or the named ones), in catalog order."""
+    return {name: prove_identity(name, timeout) for name in (names or list(IDENTITIES))}

@@ -1,0 +1,245 @@
+"""The catalog: every identity proved (statement and each step), every mutation refuted with a valid witness."""
+
+from __future__ import annotations
+
+import sympy as sp
+import pytest
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from symbackprop import identities as cat
+from symbackprop.identities import IDENTITIES, UnknownIdentityError, identity, prove_all, prove_identity
+from symbackprop.prove import prove
+from symbackprop.rules.functions import explicit, sigmoid
+from symbackprop.verdict import Status
+
+
+# ── an independent check of a reported witness ────────────────────────────
+# The prover rewrites σ, tanh … into exponentials before differentiating; this check
+# does not: it uses ``doit`` (SymPy's rules, ``sigmoid.fdiff``) on the claim as stated,
+# so a witness is confirmed by a second route.  test_prove.py imports it from here.
+
+def _definitions(assumptions):
+    out = []
+    for a in assumptions:
+        if isinstance(a, sp.Eq) and isinstance(a.lhs, (sp.Symbol, sp.Indexed)):
+            inner = a.rhs.atoms(sp.Indexed)
+            if not isinstance(a.lhs, sp.Indexed) or all(e.base != a.lhs.base for e in inner):
+                out.append(a)
+    return out
+
+
+def _substitute_definitions(expr, definitions):
+    for _ in range(4):
+        for d in definitions:
+            if isinstance(d.lhs, sp.Symbol):
+                expr = expr.subs(d.lhs, d.rhs)
+            else:
+                pat, body = d.lhs, d.rhs
+                expr = expr.replace(
+                    lambda e, pat=pat: isinstance(e, sp.Indexed) and e.base == pat.base,
+                    lambda e, pat=pat, body=body: body.subs(dict(zip(pat.indices, e.indices)), simultaneous=True))
+    return expr
+
+
+def _at(expr, definitions, details):
+    expr = _substitute_definitions(sp.sympify(expr), definitions)
+    expr = expr.xreplace(details["instance"]).doit()
+    for f, lam in details["functions"].items():
+        expr = expr.replace(f, lam).doit()
+    return expr.xreplace(details["substitution"])
+
+
+def assert_valid_witness(lhs, rhs, assumptions, verdict) -> None:
+    """The witness names every unknown, satisfies the assumptions, and the sides differ there."""
+    w, d = verdict.witness, verdict.details
+    assert w is not None and w.values
+    if d.get("kink"):
+        (x, x0), = d["substitution"].items()
+        h = sp.Symbol("h", positive=True)
+        f = explicit(lhs.expr if isinstance(lhs, sp.Derivative) else rhs.expr)
+        left = sp.limit((f.subs(x, x0 - h) - f.subs(x, x0)) / (-h), h, 0, "+")
+        right = sp.limit((f.subs(x, x0 + h) - f.subs(x, x0)) / h, h, 0, "+")
+        assert left != right, "the derivative exists at the reported kink"
+        return
+    for atom in d["substitution"]:
+        assert str(atom) in w.values
+    for key, value in d["instance"].items():
+        assert w.values[str(key)] == str(value)
+    defs = _definitions(assumptions)
+    for a in assumptions:
+        if a in defs:
+            continue
+        if isinstance(a, sp.Ne):
+            assert _at(a.lhs - a.rhs, defs, d) != 0
+        else:
+            assert sp.simplify(_at(a.lhs - a.rhs, defs, d)) == 0, f"witness violates {a}"
+    diff = _at(lhs - rhs, defs, d)
+    value = sp.N(diff, 60)
+    assert value.is_number and abs(value) > 1e-20, f"the sides agree at the witness: {diff}"
+
+
+sig, u, U, Y, T, W = cat.sig, cat.u, cat.U, cat.Y, cat.T, cat.W
+i, j, k, n = cat.i, cat.j, cat.k, cat.n
+half = sp.Rational(1, 2)
+
+
+@pytest.mark.parametrize("name", list(IDENTITIES))
+def test_every_entry_is_proved_with_every_step(name):
+    v = prove_identity(name)
+    assert v.status is Status.PROVED, (v.reason, v.method)
+    parts = v.details["parts"]
+    assert parts and all(p.verdict.proved for p in parts)
+    assert v.details["statement"].proved
+    assert "exact" in v.method and "numerically" not in v.method
+
+
+def test_softmax_cross_entropy_is_proved_for_symbolic_n():
+    v = prove_identity("softmax_cross_entropy")
+    assert v.proved and "for all n" in v.method and "exact symbolic proof" in v.method
+    assert "assumption" in v.method  # Σ t = 1 was used
+    assert v.details["statement"].details["passes"][-1][0] == "index_aware"
+
+
+def test_max_sigmoid_derivative_rests_on_checked_facts():
+    v = prove_identity("sigmoid_max_derivative")
+    facts = [p for p in v.details["parts"] if p.label == "fact"]
+    assert len(facts) == 3 and all(f.verdict.proved for f in facts)
+    assert "3 facts proved" in v.method
+
+
+# ── mutations: sign flipped, index swapped, factor dropped ─────────────────
+def _delta_recursion_parts():
+    z, w1 = sp.IndexedBase("z^{i}", real=True), sp.IndexedBase("w^{i+1}", real=True)
+    xi1, phi = sp.IndexedBase(r"\xi^{i+1}", real=True), sp.Function("phi_i")
+    M1 = sp.Symbol("M_{i+1}", integer=True, positive=True)
+    nn, kk = cat.index_symbol("n"), cat.index_symbol("k")
+    return z, w1, xi1, phi, M1, nn, kk
+
+
+def _recursion(kind):
+    z, w1, xi1, phi, M1, nn, kk = _delta_recursion_parts()
+    dphi = sp.Derivative(phi(z[nn]), z[nn])
+    if kind == "factor":
+        return sp.Sum(xi1[kk] * w1[kk, nn], (kk, 1, M1))
+    return dphi * sp.Sum(xi1[kk] * w1[nn, kk], (kk, 1, M1))
+
+
+def _batch(kind):
+    ident = IDENTITIES["batch_outer_products"]
+    me = ident.rhs
+    jj, ii = me.i, me.j
+    if kind == "index":
+        return MatrixElement(me.parent, ii, jj)
+    return -me
+
+
+MUTATIONS = [
+    ("sigmoid_derivative", "factor dropped (σ′ = σ)", lambda I: sig),
+    ("sigmoid_derivative", "sign flipped", lambda I: sig * (sig - 1)),
+    ("tanh_derivative", "sign flipped", lambda I: 1 + sp.tanh(u) ** 2),
+    ("tanh_derivative", "power dropped", lambda I: 1 - sp.tanh(u)),
+    ("softplus_derivative", "sign flipped", lambda I: sigmoid(-u)),
+    ("relu_derivative", "sign flipped", lambda I: sp.Heaviside(-u)),
+    ("relu_derivative", "factor dropped", lambda I: sp.Integer(1)),
+    ("softmax_jacobian", "sign flipped", lambda I: Y[i] * (cat.delta(i, j) + Y[j])),
+    ("softmax_jacobian", "index swapped", lambda I: Y[i] * (cat.delta(i, j) - Y[i])),
+    ("softmax_jacobian", "factor dropped", lambda I: Y[i] * cat.delta(i, j)),
+    ("logsumexp_gradient", "factor dropped", lambda I: sp.exp(U[k])),
+    ("logsumexp_gradient", "sign flipped", lambda I: -Y[k]),
+    ("softmax_cross_entropy", "sign flipped", lambda I: T[k] - Y[k]),
+    ("softmax_cross_entropy", "term dropped", lambda I: Y[k]),
+    ("sigmoid_binary_cross_entropy", "sign flipped", lambda I: T[k] - Y[k]),
+    ("sigmoid_binary_cross_entropy", "extra σ′ factor", lambda I: Y[k] * (1 - Y[k]) * (Y[k] - T[k])),
+    ("identity_sum_of_squares", "sign flipped", lambda I: T[k] - Y[k]),
+    ("identity_sum_of_squares", "factor ½ kept", lambda I: half * (Y[k] - T[k])),
+    ("mean_squared_error_gradient", "factor 2 dropped", lambda I: (Y[k] - T[k]) / n),
+    ("mean_squared_error_gradient", "sign flipped", lambda I: 2 * (T[k] - Y[k]) / n),
+    ("preactivation_weight", "index swapped", lambda I: Y[k]),
+    ("preactivation_weight", "sign flipped", lambda I: -Y[j]),
+    ("preactivation_bias", "sign flipped", lambda I: sp.Integer(-1)),
+    ("preactivation_input", "index swapped", lambda I: W[k, j]),
+    ("preactivation_input", "sign flipped", lambda I: -W[j, k]),
+    ("delta_recursion", "factor dropped (φ′)", lambda I: _recursion("factor")),
+    ("delta_recursion", "index swapped (w_nk)", lambda I: _recursion("index")),
+    ("batch_outer_products", "index swapped", lambda I: _batch("index")),
+    ("batch_outer_products", "sign flipped", lambda I: _batch("sign")),
+    ("sigmoid_max_derivative", "sign flipped", lambda I: (sig + half) ** 2),
+]
+
+
+@pytest.mark.parametrize("name,kind,mutate", MUTATIONS, ids=[f"{m[0]}-{m[1]}" for m in MUTATIONS])
+def test_mutation_is_refuted_with_a_valid_witness(name, kind, mutate):
+    ident = IDENTITIES[name]
+    rhs = mutate(ident)
+    v = prove(ident.lhs, rhs, assumptions=ident.assumptions)
+    assert v.status is Status.REFUTED, (kind, v.reason, v.method)
+    assert_valid_witness(ident.lhs, rhs, ident.assumptions, v)
+
+
+def test_every_entry_has_a_mutation():
+    assert {m[0] for m in MUTATIONS} == set(IDENTITIES)
+
+
+def test_index_swapped_bias_derivative_is_refuted():
+    """∂u_k/∂b_j = 1 fails for j ≠ k."""
+    ident = IDENTITIES["preactivation_bias"]
+    lhs = cat.D(U[k], cat.Bias[j])
+    v = prove(lhs, 1, assumptions=ident.assumptions)
+    assert v.refuted
+    assert v.witness.values["j"] != v.witness.values["k"]
+    assert_valid_witness(lhs, sp.Integer(1), ident.assumptions, v)
+
+
+def test_wrong_fact_is_refuted():
+    v = prove(sp.Subs(cat.D(sig, u), u, 0), half)
+    assert v.refuted and v.witness.lhs == "1/4"
+
+
+# ── assumptions that matter ────────────────────────────────────────────────
+NEEDY = [name for name, ident in IDENTITIES.items() if ident.essential_assumptions]
+
+
+def test_the_needy_entries_are_the_expected_ones():
+    assert set(NEEDY) == {"softmax_cross_entropy", "relu_derivative"}
+
+
+@pytest.mark.parametrize("name", NEEDY)
+def test_without_its_assumption_the_entry_is_refuted(name):
+    ident = IDENTITIES[name]
+    v = prove(ident.lhs, ident.rhs, assumptions=ident.definitions)
+    assert v.status is Status.REFUTED, (v.reason, v.method)
+    assert_valid_witness(ident.lhs, ident.rhs, ident.definitions, v)
+
+
+def test_relu_without_u_nonzero_is_refuted_at_the_kink():
+    ident = IDENTITIES["relu_derivative"]
+    v = prove(ident.lhs, ident.rhs)
+    assert v.refuted and v.witness.values == {"u": "0"}
+    assert v.witness.lhs.startswith("undefined") and v.witness.rhs == "1/2"
+    assert "u ≠ 0" in v.reason
+
+
+def test_cross_entropy_without_targets_summing_to_one_fails_at_n_1():
+    ident = IDENTITIES["softmax_cross_entropy"]
+    v = prove(ident.lhs, ident.rhs, assumptions=ident.definitions)
+    assert v.witness.values["n"] == "1" and v.witness.values["t[1]"] != "1"
+
+
+# ── catalog API ────────────────────────────────────────────────────────────
+def test_entries_have_latex_steps_and_rule_names():
+    for ident in IDENTITIES.values():
+        assert ident.statement_latex and ident.title
+        assert ident.steps, ident.name
+        for tex, rule in ident.step_table:
+            assert tex and rule.isidentifier()
+
+
+def test_unknown_identity_lists_the_names():
+    with pytest.raises(UnknownIdentityError, match="softmax_cross_entropy"):
+        identity("no_such_identity")
+
+
+def test_prove_all_returns_verdicts_in_catalog_order():
+    names = ["preactivation_bias", "sigmoid_derivative"]
+    out = prove_all(names=names)
+    assert list(out) == names and all(v.proved for v in out.values())
