@@ -24,5 +24,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+## bench: speed against baselines (torch included), table on stdout, JSON in benchmarks/results/
+bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[torch]'
+	$(BIN)/python benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info

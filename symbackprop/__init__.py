@@ -36,9 +36,11 @@ _EXPORTS = {
     "Verdict": "symbackprop.verdict",
     "latex": "symbackprop.printing",
     "SymbackpropError": "symbackprop.errors",
+    "compile": "symbackprop.codegen",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+# ``compile`` stays out of ``__all__`` so that a star import does not shadow the builtin.
+__all__ = sorted(set(_EXPORTS) - {"compile"}) + ["__version__"]
 
 
 class _Package(types.ModuleType):

@@ -121,9 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="seconds per claim: statement, each step, each fact (default 10)")
     pr.set_defaults(func=cmd_prove)
 
+    from .codegen_cli import add_codegen_parser
     from .report_cli import add_report_parser
 
     add_report_parser(sub)
+    add_codegen_parser(sub)
     return p
 
 

@@ -1,0 +1,48 @@
+"""``symbackprop codegen SPEC --target numpy``: write the NumPy module of a network.
+
+The lead wires :func:`add_codegen_parser` into :mod:`symbackprop.cli`.  SymPy is
+imported only when the command runs, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def cmd_codegen(args: argparse.Namespace) -> int:
+    """Derive the spec and write the generated module (stdout, or ``--output``)."""
+    from .codegen import generate
+    from .derive import derive
+    from .errors import SymbackpropError
+    from .spec import load
+
+    source = generate(derive(load(args.spec)), source=args.spec.replace(os.sep, "/"),
+                      dtype=args.dtype, target=args.target)
+    if args.output in (None, "-"):
+        sys.stdout.write(source)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(source)
+    except OSError as exc:
+        raise SymbackpropError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def add_codegen_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``codegen`` command to the CLI's subparsers."""
+    c = subparsers.add_parser(
+        "codegen", help="write a NumPy module with the loss and every gradient, for a batch",
+        description="Write a self-contained NumPy module (forward, loss, gradients) generated "
+                    "from the derived batch form of the network.")
+    c.add_argument("spec", help="network spec (TOML)")
+    c.add_argument("--target", choices=("numpy",), default="numpy", help="code to write")
+    c.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                   help="array type of the computation")
+    c.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="where to write the module (default: stdout)")
+    c.set_defaults(func=cmd_codegen)
+    return c
