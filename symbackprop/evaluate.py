@@ -30,34 +30,10 @@ import sympy as sp
 from .derive import Derivation, Result
 from .errors import ParamsError
 from .model import Network
+from .rules.functions import NUMPY_FUNCTIONS
 
-# ── numeric versions of the opaque network functions ───────────────────────
-
-
-def sigmoid(u: Any) -> Any:
-    """σ(u) = 1 / (1 + e^{−u}), as e^{−log(1 + e^{−u})} (no overflow)."""
-    return np.exp(-np.logaddexp(0.0, -u))
-
-
-def relu(u: Any) -> Any:
-    """ReLU(u) = max(0, u)."""
-    return np.maximum(u, 0.0)
-
-
-def softplus(u: Any) -> Any:
-    """softplus(u) = log(1 + e^{u}) (no overflow)."""
-    return np.logaddexp(0.0, u)
-
-
-def heaviside(u: Any, h0: Any = None) -> Any:
-    """H(u) = 1 for u > 0, 0 for u ≤ 0: H(0) = 0 always (SymPy's second argument is ignored)."""
-    return np.heaviside(u, 0.0)
-
-
-#: The lambdify module mapping: SymPy function name → NumPy implementation.
-NUMERIC_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "sigmoid": sigmoid, "relu": relu, "softplus": softplus, "Heaviside": heaviside,
-}
+#: The lambdify module mapping (SymPy function name → NumPy), shared with the batch form.
+NUMERIC_FUNCTIONS: dict[str, Callable[..., Any]] = NUMPY_FUNCTIONS
 
 
 # ── compiling closed forms ─────────────────────────────────────────────────

@@ -95,27 +95,32 @@ def explicit(expr: sp.Expr) -> sp.Expr:
 
 
 def _np_sigmoid(u):
+    """σ(u) = 1 / (1 + e^{−u}), as e^{−log(1 + e^{−u})} (no overflow)."""
     import numpy as np
 
-    return 0.5 * (1.0 + np.tanh(0.5 * u))  # = 1/(1+e^{−u}), without overflow
+    return np.exp(-np.logaddexp(0.0, -u))
 
 
 def _np_relu(u):
+    """ReLU(u) = max(0, u)."""
     import numpy as np
 
     return np.maximum(u, 0.0)
 
 
 def _np_softplus(u):
+    """softplus(u) = log(1 + e^{u}) (no overflow)."""
     import numpy as np
 
-    return np.logaddexp(0.0, u)  # = log(1 + e^{u}), without overflow
+    return np.logaddexp(0.0, u)
 
 
-def _np_heaviside(u, h0=0.0):
+def _np_heaviside(u, h0=None):
+    """H(u) = 1 for u > 0, 0 for u ≤ 0: H(0) = 0 always, ReLU′(0) taken as 0 as frameworks do
+    (SymPy's second argument is ignored)."""
     import numpy as np
 
-    return np.heaviside(u, h0)  # H(0) = 0: ReLU′(0) taken as 0, as frameworks do
+    return np.heaviside(u, 0.0)
 
 
 #: NumPy implementations for ``lambdify(..., modules=[NUMPY_FUNCTIONS, "numpy"])``.
