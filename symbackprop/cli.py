@@ -79,10 +79,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
-    """Prove identities from the catalog (or a claim)."""
-    from .prove_cli import run_prove
+    """Prove identities from the catalog, or check one LaTeX claim (``--claim``)."""
+    if args.claim is None:
+        from .prove_cli import run_prove
 
-    return run_prove(args)
+        return run_prove(args)
+    from .check import check_claim
+
+    if args.names or args.list or args.all:
+        print("symbackprop: error: --claim goes alone (no NAME, --list or --all)", file=sys.stderr)
+        return 2
+    results = check_claim(args.claim, timeout=args.timeout)
+    if args.format == "json":
+        print(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            print(f"{r.status}: {r.statement}")
+            for label, value in (("reason", r.reason), ("method", r.method), ("expected", r.expected)):
+                if value:
+                    print(f"    {label}: {value}")
+            if r.witness:
+                print(f"    witness: {json.dumps(r.witness, ensure_ascii=False)}")
+    statuses = {r.status for r in results}
+    return 1 if "refuted" in statuses else 3 if "inconclusive" in statuses else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,14 +135,17 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("names", nargs="*", metavar="NAME", help="identities to prove (see --list)")
     pr.add_argument("--list", action="store_true", help="list the catalog and exit")
     pr.add_argument("--all", action="store_true", help="prove every identity in the catalog")
+    pr.add_argument("--claim", metavar="LATEX", help="check one LaTeX relation instead")
     pr.add_argument("--format", choices=("text", "json"), default="text")
     pr.add_argument("--timeout", type=float, default=10.0,
                     help="seconds per claim: statement, each step, each fact (default 10)")
     pr.set_defaults(func=cmd_prove)
 
+    from .check_cli import add_check_parser
     from .codegen_cli import add_codegen_parser
     from .report_cli import add_report_parser
 
+    add_check_parser(sub)
     add_report_parser(sub)
     add_codegen_parser(sub)
     return p

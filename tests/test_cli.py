@@ -119,3 +119,28 @@ def test_eval_cli_bad_params_exit_2(tmp_path, capsys):
     params.write_text("{not json", encoding="utf-8")
     code, _, err = run(capsys, "eval", str(ROOT / "derivations/classification.toml"), "--params", str(params))
     assert code == 2 and "invalid JSON" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("claim,code,status", [
+    (r"\sigma'(x) = \sigma(x)(1-\sigma(x))", 0, "proved"),
+    (r"\sigma'(x) = \sigma(x)", 1, "refuted"),  # σ′ = σ is false: σ′(0) = 1/4, σ(0) = 1/2
+])
+def test_prove_claim(capsys, claim, code, status):
+    got, out, _ = run(capsys, "prove", "--claim", claim, "--format", "json")
+    data = json.loads(out)
+    assert got == code and [c["status"] for c in data] == [status]
+    if status == "refuted":
+        assert data[0]["witness"]["values"]
+
+
+def test_check_seed_004_reports_the_erratum(capsys):
+    """Seed 004 writes ½Σ(2A − 2Y) = ½Σ(A − Y): the right side drops a factor 2."""
+    seed = ROOT.parent / "shared" / "seeds" / "004_1a0fd6a722884e4f.txt"
+    if not seed.exists():
+        pytest.skip(f"shared test material {seed} is absent")
+    code, out, _ = run(capsys, "check", str(seed), "--format", "json")
+    data = json.loads(out)
+    refuted = [c for c in data["claims"] if c["status"] == "refuted"]
+    assert code == 1 and len(refuted) == 1
+    assert refuted[0]["line"] == 72 and refuted[0]["witness"] and refuted[0]["expected"]
+    assert set(data) >= {"file", "claims", "summary"}

@@ -1,0 +1,240 @@
+"""``symbackprop check DOC… [--format text|json|md|html] [-o FILE] [--timeout S] [--progress] [--lang]``.
+
+The lead wires this into ``cli.py`` with ``add_check_parser(subparsers)``; ``main(argv)``
+runs it stand-alone (``python -m symbackprop.check_cli DOC``).  Exit codes (DESIGN.md):
+0 no erratum found (something decided, nothing refuted), 1 something refuted, 2 bad input
+or usage, 3 nothing decided (inconclusive only, or no claims).
+
+JSON (stdout or ``-o``): one object per document, ``{"file", "claims", "summary",
+"unparsed"}``, each claim with ``line``, ``end_line``, ``source``, ``status``,
+``reason``, ``witness``, ``expected`` and also ``chain``, ``step``, ``relation``,
+``statement``, ``category``, ``method``; several documents give a list.
+Progress goes to stderr, only when stderr is a terminal or with ``--progress``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence, TextIO
+
+FORMATS = ("text", "json", "md", "html")
+USAGE_ERROR = 2
+
+
+def add_check_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Declare the ``check`` options on ``parser``."""
+    parser.add_argument("documents", nargs="+", metavar="DOC",
+                        help="documents to check (.md .tex .txt .html .rst .ipynb)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per claim (default 5)")
+    parser.add_argument("--progress", action="store_true",
+                        help="show progress on stderr even when it is not a terminal")
+    parser.add_argument("--lang", choices=("en", "ja"), default="en",
+                        help="language of the md/html report (default en)")
+    return parser
+
+
+def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``check`` subcommand to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
+    p = subparsers.add_parser("check", help="check the formulas of documents, step by step",
+                              description="Every relation in the documents becomes a claim: proved, "
+                                          "refuted with a witness, or inconclusive with the reason.")
+    add_check_arguments(p)
+    p.set_defaults(func=run_check)
+    return p
+
+
+# ── progress ───────────────────────────────────────────────────────────────
+class _Progress:
+    """``check: FILE 12/48 fragments`` on one stderr line, rewritten in place."""
+
+    def __init__(self, err: TextIO, name: str, index: int, total: int) -> None:
+        self.err, self.name, self.index, self.total = err, name, index, total
+
+    def __call__(self, done: int, fragments: int) -> None:
+        doc = f" ({self.index}/{self.total})" if self.total > 1 else ""
+        end = "\n" if done >= fragments else ""
+        self.err.write(f"\rcheck{doc}: {self.name} {done}/{fragments} fragments{end}")
+        self.err.flush()
+
+
+def _wants_progress(args: argparse.Namespace, err: TextIO) -> bool:
+    if getattr(args, "progress", False):
+        return True
+    try:
+        return err.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# ── text ───────────────────────────────────────────────────────────────────
+def _witness_text(w: Optional[dict]) -> str:
+    if not w:
+        return ""
+    values = ", ".join(f"{k} = {v}" for k, v in w.get("values", {}).items())
+    return f"{values}: left side {w.get('lhs')}, right side {w.get('rhs')} (difference {w.get('difference')})"
+
+
+def summary_line(s: dict) -> str:
+    """"48 fragments found, 48 parsed (100%); 56 claims: 24 proved, 0 refuted, 32 inconclusive …"."""
+    rate = f" ({100 * s['parsed'] / s['fragments']:.0f}%)" if s["fragments"] else ""
+    reasons = ", ".join(f"{k} {v}" for k, v in s["inconclusive_by_reason"].items())
+    return (f"{s['fragments']} fragments found, {s['parsed']} parsed{rate}; {s['claims']} claims: "
+            f"{s['proved']} proved, {s['refuted']} refuted, {s['inconclusive']} inconclusive"
+            + (f" ({reasons})" if reasons else "") + f"; {s['decided']} steps decided; {s['seconds']:.2f} s")
+
+
+def write_text(results: Sequence, out: TextIO) -> None:
+    """Per document: each claim (position, statement, verdict, reason, witness, expected), then the counts."""
+    for r in results:
+        print(f"== {r.file}", file=out)
+        for c in r.claims:
+            mark = c.status.upper() if c.status == "refuted" else c.status
+            print(f"line {c.line}, step {c.chain}.{c.step}: {mark}  {c.statement}", file=out)
+            if c.status == "refuted":
+                print(f"    witness:  {_witness_text(c.witness)}", file=out)
+                if c.expected:
+                    print(f"    the right side should be: {c.expected}", file=out)
+                print(f"    method:   {c.method}", file=out)
+            elif c.status == "inconclusive":
+                print(f"    {c.category}: {c.reason}", file=out)
+            elif c.method:
+                print(f"    {c.method}", file=out)
+        for u in r.unparsed:
+            print(f"line {u['line']}: not parsed ({u['reason']}): {' '.join(u['source'].split())[:80]}", file=out)
+        print(f"summary: {summary_line(r.summary())}", file=out)
+        print(file=out)
+
+
+# ── Markdown and HTML ─────────────────────────────────────────────────────
+def _mathable(latex: Optional[str], kind: str) -> Optional[str]:
+    """The formula, or None when the HTML page could not show it as MathML."""
+    if not latex or kind != "html":
+        return latex or None
+    from .render.mathml import MathMLError, to_mathml
+
+    try:
+        to_mathml(latex)
+    except MathMLError:
+        return None
+    return latex
+
+
+def check_context(results: Sequence, kind: str, lang: str = "en") -> dict[str, Any]:
+    """Plain data for ``check.{md,html}.j2``: LaTeX strings and texts, never SymPy objects."""
+    from .render.context import fill, messages
+
+    m = messages(lang)
+    docs = []
+    for r in results:
+        s = r.summary()
+        claims = []
+        for c in r.claims:
+            claims.append({
+                "line": c.line, "end_line": c.end_line, "step": f"{c.chain}.{c.step}",
+                "status": c.status, "status_word": m["status"].get(c.status, c.status),
+                "statement": _mathable(c.statement, kind), "statement_text": c.statement,
+                "source": " ".join(c.source.split()),
+                "category": m["check"]["categories"].get(c.category, c.category),
+                "reason": c.reason, "method": c.method,
+                "witness": _witness_text(c.witness),
+                "expected": _mathable(c.expected, kind), "expected_text": c.expected or "",
+            })
+        docs.append({
+            "file": r.file, "summary": s,
+            "summary_rich": fill(m["check"]["summary"], **{k: str(v) for k, v in s.items()
+                                                        if not isinstance(v, dict)}),
+            "by_reason": [{"category": m["check"]["categories"].get(k, k), "count": v}
+                          for k, v in s["inconclusive_by_reason"].items()],
+            "claims": claims, "refuted": [c for c in claims if c["status"] == "refuted"],
+            "unparsed": [{"line": u["line"], "reason": u["reason"], "source": " ".join(u["source"].split())}
+                         for u in r.unparsed],
+        })
+    names = ", ".join(Path(r.file).name for r in results)
+    return {"m": m, "lang": lang, "title": m["check"]["heading"],
+            "generated_by": fill(m["check"]["generated_by"], source=names), "documents": docs}
+
+
+def render_report(results: Sequence, kind: str, lang: str = "en") -> str:
+    """The md or html report of the check results."""
+    from .render.environments import environment
+
+    return environment(kind).get_template(f"check.{kind}.j2").render(check_context(results, kind, lang))
+
+
+# ── the command ────────────────────────────────────────────────────────────
+def _usage(message: str, err: TextIO) -> int:
+    print(f"symbackprop check: {message}", file=err)
+    return USAGE_ERROR
+
+
+def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
+    """Run ``check`` with parsed ``args``; return the exit code of DESIGN.md."""
+    from .check import check_document, exit_code
+    from .errors import SymbackpropError
+
+    out, err = out or sys.stdout, err or sys.stderr
+    docs = list(getattr(args, "documents", None) or [])
+    fmt = getattr(args, "format", "text")
+    timeout = getattr(args, "timeout", None)
+    timeout = 5.0 if timeout is None else float(timeout)
+    if not docs:
+        return _usage("give at least one document", err)
+    if fmt not in FORMATS:
+        return _usage(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", err)
+    if timeout <= 0:
+        return _usage("--timeout must be positive", err)
+    for d in docs:
+        if not os.path.isfile(d):
+            return _usage(f"{d}: no such file", err)
+    show = _wants_progress(args, err)
+    results = []
+    for n, d in enumerate(docs, 1):
+        progress = _Progress(err, d, n, len(docs)) if show else None
+        try:
+            results.append(check_document(d, timeout=timeout, progress=progress))
+        except SymbackpropError as exc:
+            return _usage(str(exc), err)
+    if fmt == "json":
+        data = [r.to_json() for r in results]
+        text = json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n"
+    elif fmt in ("md", "html"):
+        text = render_report(results, fmt, getattr(args, "lang", "en") or "en")
+    else:
+        import io
+
+        buf = io.StringIO()
+        write_text(results, buf)
+        text = buf.getvalue()
+    output = getattr(args, "output", None)
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _usage(f"{output}: cannot write ({exc.strerror or exc})", err)
+    else:
+        out.write(text)
+    return exit_code(results)
+
+
+def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None,
+         err: Optional[TextIO] = None) -> int:
+    """Stand-alone entry point; ``argv`` may start with the word ``check``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"]:
+        argv = argv[1:]
+    parser = add_check_arguments(argparse.ArgumentParser(prog="symbackprop check"))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse reports usage errors with exit 2
+        return int(exc.code or 0)
+    return run_check(args, out, err)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
