@@ -254,3 +254,13 @@ def test_cli_exit_codes_follow_the_verdicts(monkeypatch):
     assert _run(names=["preactivation_bias"])[0] == 3
     code, out, _ = _run(names=["preactivation_bias", "sigmoid_derivative"])
     assert code == 1 and "refuted" in out and "inconclusive" in out
+
+
+def test_derivative_of_an_undefined_symbol_is_never_proved_zero():
+    """∂E/∂w with E undefined: SymPy would say 0; the prover must not call ∂E/∂w = 0 proved."""
+    E, w = sp.symbols("E w")
+    v = prove(sp.Derivative(E, w), 0)
+    assert v.status.value == "inconclusive" and "E depends on w" in v.reason
+    y = sp.IndexedBase("y")
+    k, j = sp.symbols("k j", integer=True)
+    assert prove(sp.Derivative(y[k], sp.IndexedBase("x")[j]), 0).status.value == "inconclusive"

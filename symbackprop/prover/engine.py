@@ -73,6 +73,24 @@ def _finish(v: Verdict, clock: _Clock, log: list, claim: Optional[Claim]) -> Ver
     return dataclasses.replace(v, details=details)
 
 
+def unstated_dependence(expr: sp.Expr) -> set[str]:
+    """Derivatives ∂E/∂w of a bare symbol E by another variable: E's dependence on w is unknown.
+
+    SymPy evaluates such a derivative to 0, which would "prove" ∂E/∂w = 0 for an E the
+    claim never defines; the prover refuses to decide instead.  ∂y_{k'}/∂y_k (the same
+    indexed quantity) is a Kronecker delta and stays decidable.
+    """
+    out: set[str] = set()
+    for d in expr.atoms(sp.Derivative):
+        f = d.expr
+        for var, _ in d.variable_count:
+            if isinstance(f, sp.Symbol) and f != var:
+                out.add(f"{f} depends on {var}")
+            elif isinstance(f, sp.Indexed) and not (isinstance(var, sp.Indexed) and var.base == f.base):
+                out.add(f"{f} depends on {var}")
+    return out
+
+
 def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Optional[Mapping] = None,
           timeout: float = 5.0, sizes: tuple[int, ...] = (1, 2, 3)) -> Verdict:
     """Decide lhs = rhs: ``proved`` (saying how), ``refuted`` (with a checked witness) or ``inconclusive``.
@@ -88,6 +106,11 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
         claim = make_claim(lhs, rhs, assumptions, ranges, tuple(sizes))
     except (UnsupportedClaim, sp.SympifyError, TypeError, ValueError) as exc:
         return _finish(inconclusive(f"unsupported claim: {exc}", method="none"), clock, log, None)
+    unstated = unstated_dependence(claim.lhs0) | unstated_dependence(claim.rhs0)
+    if unstated:
+        return _finish(inconclusive(
+            "how " + ", ".join(sorted(unstated)) + " is not stated (a derivative of a bare "
+            "symbol is not taken to be 0)", method="none"), clock, log, claim)
     if claim.lhs0 == claim.rhs0 and not claim.lhs0.has(sp.Derivative):
         return _finish(proved("exact symbolic proof (both sides identical after definitions)"), clock, log, claim)
 
