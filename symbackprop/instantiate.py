@@ -242,3 +242,27 @@ def instantiate(derivation: Derivation, sizes: Sequence[int]) -> Instance:
     params = parameter_table(sizes, [l.bias for l in net.layers])
     return Instance(derivation, sizes, params, delta, weight, bias, inp, u, y, loss,
                     _assumptions(derivation, r))
+
+
+def instantiate_entry(derivation: Derivation, sizes: Sequence[int], layer: int, quantity: str,
+                      key: Key) -> sp.Expr:
+    """One closed form at widths ``sizes`` (only the quantities it needs are resolved)."""
+    net = derivation.network
+    sizes = concrete_sizes(net, sizes)
+    r = _Resolver(derivation, sizes)
+    ld = r.closed[layer]
+    a_, p_ = net.symbols[layer].index, net.symbols[layer - 1].index
+    if quantity == "delta":
+        return r.lookup(net.symbols[layer].delta[key[0]])
+    if quantity == "weight":
+        return r.at(ld.weight.rhs, {p_: key[0], a_: key[1]})
+    if quantity == "bias" and ld.bias is not None:
+        return r.at(ld.bias.rhs, {a_: key[0]})
+    if quantity == "input":
+        return r.at(ld.input.rhs, {p_: key[0]})
+    raise ModelError(f"no {quantity} closed form in layer {layer}")
+
+
+def assumptions_at(derivation: Derivation, sizes: Sequence[int]) -> dict[sp.Symbol, sp.Expr]:
+    """The stated assumptions at widths ``sizes``, each solved for one target."""
+    return _assumptions(derivation, _Resolver(derivation, concrete_sizes(derivation.network, sizes)))

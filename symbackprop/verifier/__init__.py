@@ -1,0 +1,15 @@
+"""The independent verifier's parts (the pipeline and its report are :mod:`symbackprop.verify`).
+
+* :mod:`.definitions` — the verifier's own definitions of the activations, losses and
+  derivative rules, written once for any number domain;
+* :mod:`.formal`     — exact arithmetic on a tower of freed atoms with degree bounds
+  (the randomized identity test's domain) and the real functions (mpmath);
+* :mod:`.tape`       — reverse-mode differentiation of E, written out from the network's
+  description (the independent side);
+* :mod:`.closed`     — the derived closed forms evaluated at concrete indices, every u, y,
+  δ computed once (the claimed side);
+* :mod:`.randomized` — the randomized identity test and the real-function comparison;
+* :mod:`.symbolic`   — the deterministic route: SymEngine expansion of every entry.
+
+None of them uses derive.py, simplify.py or the rules' derivative rules.
+"""
