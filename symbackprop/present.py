@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import sympy as sp
+from typing import Any, Collection
 
 from .derive import Derivation, Result
 from .printing import latex, text
@@ -28,41 +26,51 @@ _ROLE_TITLES = {
 }
 
 
-def result_data(r: Result, net, lang: str = "en") -> dict[str, Any]:
-    """One equation with its steps: LaTeX and text for each side and step, and the rule names."""
-    return {
-        "name": r.name,
-        "title": _ROLE_TITLES.get(r.name, r.name),
-        "layer": r.layer,
-        "lhs": latex(r.lhs, net),
-        "rhs": latex(r.rhs, net),
-        "lhs_text": text(r.lhs, net),
-        "rhs_text": text(r.rhs, net),
-        "steps": [
-            {
-                "latex": latex(s.expr, net),
-                "text": text(s.expr, net),
-                "rule": s.rule,
-                "rule_name": step_rule(s.rule).name(lang),
-                "detail": s.detail,
-            }
-            for s in r.steps
-        ],
-    }
+#: What :func:`derivation_data` can hold: LaTeX strings, text strings, matrix forms.
+PARTS = ("latex", "text", "matrix")
 
 
-def derivation_data(d: Derivation, lang: str = "en") -> dict[str, Any]:
-    """The whole derivation as JSON-ready data (used by ``derive --format json`` and reports)."""
-    from .matrix import matrix_forms
+def result_data(r: Result, net, lang: str = "en", parts: Collection[str] = PARTS) -> dict[str, Any]:
+    """One equation with its steps: LaTeX and text for each side and step, and the rule names.
 
+    ``parts`` names the renderings to include ("latex", "text"); the others are left out.
+    """
+    want_latex, want_text = "latex" in parts, "text" in parts
+    data: dict[str, Any] = {"name": r.name, "title": _ROLE_TITLES.get(r.name, r.name), "layer": r.layer}
+    if want_latex:
+        data.update(lhs=latex(r.lhs, net), rhs=latex(r.rhs, net))
+    if want_text:
+        data.update(lhs_text=text(r.lhs, net), rhs_text=text(r.rhs, net))
+    steps = []
+    for s in r.steps:
+        step: dict[str, Any] = {}
+        if want_latex:
+            step["latex"] = latex(s.expr, net)
+        if want_text:
+            step["text"] = text(s.expr, net)
+        step.update(rule=s.rule, rule_name=step_rule(s.rule).name(lang), detail=s.detail)
+        steps.append(step)
+    data["steps"] = steps
+    return data
+
+
+def derivation_data(d: Derivation, lang: str = "en", parts: Collection[str] = PARTS) -> dict[str, Any]:
+    """The whole derivation as JSON-ready data (used by ``derive --format json`` and reports).
+
+    ``parts`` (a subset of :data:`PARTS`) leaves out what a caller does not print:
+    ``derive`` as text needs neither LaTeX nor the matrix forms.
+    """
     net = d.network
-    matrices = {m.layer: m for m in matrix_forms(d)}
+    matrices: dict[int, Any] = {}
+    if "matrix" in parts:
+        from .matrix import matrix_forms
+
+        matrices = {m.layer: m for m in matrix_forms(d)}
     layers = []
     for ld in d.layers:
-        m = matrices[ld.layer]
         layer = net.layers[ld.layer]
         below = net.layers[ld.layer - 1]
-        layers.append({
+        data: dict[str, Any] = {
             "layer": ld.layer,
             "output": ld.layer == net.depth,
             "index": layer.index,
@@ -71,10 +79,22 @@ def derivation_data(d: Derivation, lang: str = "en") -> dict[str, Any]:
             "activation": layer.activation,
             "activation_latex": lookup_activation(layer.activation).latex,
             "bias": layer.bias,
-            "results": [result_data(r, net, lang) for r in ld.results],
-            "lemmas": [result_data(r, net, lang) for r in ld.lemmas],
-            "matrix": {"delta": m.delta, "weight": m.weight, "bias": m.bias, "input": m.input},
-        })
+            "results": [result_data(r, net, lang, parts) for r in ld.results],
+            "lemmas": [result_data(r, net, lang, parts) for r in ld.lemmas],
+        }
+        if "matrix" in parts:
+            m = matrices[ld.layer]
+            data["matrix"] = {"delta": m.delta, "weight": m.weight, "bias": m.bias, "input": m.input}
+        layers.append(data)
+    assumptions = []
+    for a in d.assumptions:
+        item: dict[str, str] = {}
+        if "latex" in parts:
+            item["latex"] = f"{latex(a.lhs, net)} = {latex(a.rhs, net)}"
+        if "text" in parts:
+            item["text"] = f"{text(a.lhs, net)} = {text(a.rhs, net)}"
+        item["rule"] = a.rule
+        assumptions.append(item)
     return {
         "title": net.title,
         "loss": net.loss,
@@ -85,19 +105,15 @@ def derivation_data(d: Derivation, lang: str = "en") -> dict[str, Any]:
              "activation": l.activation, "bias": l.bias if n else None}
             for n, l in enumerate(net.layers)
         ],
-        "assumptions": [
-            {"latex": f"{latex(a.lhs, net)} = {latex(a.rhs, net)}",
-             "text": f"{text(a.lhs, net)} = {text(a.rhs, net)}", "rule": a.rule}
-            for a in d.assumptions
-        ],
-        "forward": [result_data(r, net, lang) for r in d.forward],
+        "assumptions": assumptions,
+        "forward": [result_data(r, net, lang, parts) for r in d.forward],
         "layers": layers,
     }
 
 
 def derivation_text(d: Derivation) -> str:
     """A terminal rendering: per layer the closed forms, then the steps with their rules."""
-    data = derivation_data(d)
+    data = derivation_data(d, parts=("text",))
     out = [data["title"] or "Derivation", ""]
     out.append(f"loss: {data['loss_title']} ({data['loss']})")
     for a in data["assumptions"]:
@@ -130,7 +146,7 @@ def _steps_text(r: dict[str, Any]) -> str:
 
 def derivation_latex_document(d: Derivation) -> str:
     """The closed forms and their steps as LaTeX ``align*`` blocks (no preamble)."""
-    data = derivation_data(d)
+    data = derivation_data(d, parts=("latex",))
     out = []
     for layer in data["layers"]:
         out.append(rf"% layer {layer['layer']}")

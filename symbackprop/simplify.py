@@ -94,6 +94,8 @@ def has_kronecker(expr: sp.Expr) -> bool:
 
 def tidy(expr: sp.Expr) -> sp.Expr:
     """Collect the result into few factors when that is simpler (cancel, then factor)."""
+    if isinstance(expr, (sp.Atom, sp.Indexed)):  # nothing to collect (y_p, w_{pa}, 1)
+        return expr
     candidates = [expr, sp.factor_terms(expr)]
     try:
         candidates.append(sp.factor(sp.cancel(expr)))

@@ -7,7 +7,6 @@ the input up, ``layers[0]`` being the input layer (ℓ = 0 in the model).
 
 from __future__ import annotations
 
-import difflib
 import os
 from typing import Any, Iterable, NoReturn, Union
 
@@ -206,6 +205,8 @@ def _fail(source: str, key: str, problem: str, allowed: Iterable[str] = ()) -> N
 
 def _hint(value: str, allowed: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a close match exists."""
+    import difflib  # only on the error path
+
     close = difflib.get_close_matches(value, list(allowed), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

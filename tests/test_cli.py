@@ -73,6 +73,34 @@ def test_version_and_help_do_not_import_sympy():
         assert proc.stdout.strip().endswith("False"), proc.stdout
 
 
+#: Packages other commands use that ``derive`` (any format) must not import: each costs start-up time.
+DERIVE_NEEDS_NONE_OF = ("numpy", "jinja2", "symengine", "lark", "latex2mathml", "markupsafe", "scipy",
+                        "torch", "difflib", "symbackprop.matrix", "symbackprop.verify",
+                        "symbackprop.check", "symbackprop.render")
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex"])
+def test_derive_imports_nothing_it_does_not_need(fmt):
+    """A fresh process runs ``derive`` and lists the heavy modules that got imported: none."""
+    script = ("import io, sys, contextlib\nfrom symbackprop.cli import main\n"
+              "with contextlib.redirect_stdout(io.StringIO()):\n"
+              f"    code = main(['derive', 'derivations/perceptron.toml', '--format', '{fmt}'])\n"
+              f"print(code, sorted(m for m in {DERIVE_NEEDS_NONE_OF!r} if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                          check=True)
+    assert proc.stdout.split() == ["0", "[]"], proc.stdout + proc.stderr
+
+
+def test_program_exit_code_passes_through(tmp_path):
+    """``python -m symbackprop`` (``cli.run``) exits with main's code: 0, or 2 for a bad spec."""
+    ok = subprocess.run([sys.executable, "-m", "symbackprop", "derive", "derivations/perceptron.toml"],
+                        capture_output=True, text=True, cwd=ROOT)
+    bad = subprocess.run([sys.executable, "-m", "symbackprop", "derive", str(tmp_path / "none.toml")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert (ok.returncode, bad.returncode) == (0, 2)
+    assert ok.stdout.startswith("Single-layer perceptron") and "not found" in bad.stderr
+
+
 def test_verify_every_spec_exits_0(capsys):
     code, out, _ = run(capsys, "verify", *map(str, SPECS))
     assert code == 0
