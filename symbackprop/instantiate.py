@@ -123,6 +123,18 @@ class Instance:
         return tuple(self.parameters.values())
 
 
+def quantity_kinds(net: Network) -> dict[sp.IndexedBase, tuple[str, int]]:
+    """Each internal indexed name → (kind, layer): "x" (y^0), "y", "u", "w", "b", "delta", "t"."""
+    kinds: dict[sp.IndexedBase, tuple[str, int]] = {net.target: ("t", 0)}
+    for s in net.symbols:
+        kinds[s.y] = ("x", 0) if s.layer == 0 else ("y", s.layer)
+        for name in ("u", "w", "b", "delta"):
+            base = getattr(s, name)
+            if base is not None:
+                kinds[base] = (name, s.layer)
+    return kinds
+
+
 class _Resolver:
     """Resolve the internal indexed names at concrete widths, memoising every entry."""
 
@@ -133,13 +145,7 @@ class _Resolver:
                        if isinstance(l.size, sp.Symbol)}
         self.forward = {(r.name, r.layer): r.rhs for r in d.forward}
         self.memo: dict[tuple, sp.Expr] = {}
-        self.kinds: dict[sp.IndexedBase, tuple[str, int]] = {net.target: ("t", 0)}
-        for s in net.symbols:
-            self.kinds[s.y] = ("x", 0) if s.layer == 0 else ("y", s.layer)
-            for name in ("u", "w", "b", "delta"):
-                base = getattr(s, name)
-                if base is not None:
-                    self.kinds[base] = (name, s.layer)
+        self.kinds = quantity_kinds(net)
         self.closed = {ld.layer: ld for ld in d.layers}
 
     def at(self, expr: sp.Expr, values: Mapping[sp.Symbol, int]) -> sp.Expr:

@@ -153,7 +153,8 @@ class VerificationReport:
         lines.insert(1, "-+-".join("-" * w for w in widths))
         for c in self.checks:
             if not c.verdict.proved:
-                lines.append(f"{c.verdict.status.value}: {c.entry}: {c.verdict.reason}")
+                said = c.verdict.reason if c.verdict.reason.startswith(c.entry) else f"{c.entry}: {c.verdict.reason}"
+                lines.append(f"{c.verdict.status.value}: {said}")
         lines.append(f"{self.verdict.status.value} — {len(self.checks)} entries at sizes "
                      f"{self.sizes} in {self.seconds:.1f} s")
         return "\n".join(lines)

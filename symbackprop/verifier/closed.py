@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 import sympy as sp
 
 from ..derive import Derivation
+from ..instantiate import quantity_kinds
 
 Key = tuple[int, ...]
 
@@ -49,13 +50,7 @@ class ClosedForms:
                                              if isinstance(l.size, sp.Symbol)}
         self.forward = {(r.name, r.layer): r.rhs for r in derivation.forward}
         self.closed = {ld.layer: ld for ld in derivation.layers}
-        self.kinds: dict[sp.IndexedBase, tuple[str, int]] = {net.target: ("t", 0)}
-        for s in net.symbols:
-            self.kinds[s.y] = ("x", 0) if s.layer == 0 else ("y", s.layer)
-            for name in ("u", "w", "b", "delta"):
-                base = getattr(s, name)
-                if base is not None:
-                    self.kinds[base] = (name, s.layer)
+        self.kinds = quantity_kinds(net)
         self.memo: dict[tuple, Any] = {}
 
     # ── entries ──────────────────────────────────────────────────────────
