@@ -358,8 +358,12 @@ def verify(derivation_or_network: Union[Derivation, Network], sizes: Optional[Se
                 verdicts[e] = inconclusive(f"cannot compare: {r.reason}", method=f"randomized exact {at}")
         formal = [e for e, r in zip(todo, res.value) if r.kind == "differs"]
         kind = "formal"
-    else:
+    elif res.timed_out:
         formal, kind = todo, "timed"
+    else:  # the test could not run at all (an assumption it cannot solve, say)
+        verdicts.update({e: inconclusive(f"cannot compare: {res.error}", method=f"randomized exact {at}")
+                         for e in todo})
+        formal = []
     if formal:
         verdicts.update(zip(formal, _settle(d, sizes, formal, kind, timeout, seed + 1)))
     return report(verdicts)

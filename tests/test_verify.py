@@ -357,3 +357,15 @@ def test_a_wrong_formula_is_refuted_at_a_wide_size():
     assert sum("SymPy substitution" in r for r in reasons) == 2
     assert all("SymPy substitution" in r or "graph evaluators" in r for r in reasons)
     assert recheck_witness(flip_output_sign(spec("classification")), report, most=1) == 1
+
+
+def test_an_assumption_the_verifier_cannot_solve_is_inconclusive_with_the_reason():
+    from symbackprop.derive import Assumption
+
+    d = spec("classification")
+    t, k = d.network.target, d.network.symbols[2].index
+    squared = dataclasses.replace(d, assumptions=(
+        Assumption(sp.Sum(t[k] ** 2, (k, 1, d.network.layers[2].size)), sp.Integer(1), "unit_norm"),))
+    report = verify(squared, (2, 2, 2))
+    assert {c.verdict.status for c in report.checks} == {Status.INCONCLUSIVE}
+    assert "not affine" in report.checks[0].verdict.reason and report.exit_code() == 3
