@@ -30,8 +30,8 @@ import sympy as sp
 
 from ..derive import Derivation
 from ..instantiate import parameter_table
-from .closed import ClosedForms, OutOfRange, Unreadable
-from .formal import Degenerate, Formal, FormalDomain, RealDomain, difference_bound
+from .closed import FUNCTION_NAMES, ClosedForms, OutOfRange, Unreadable
+from .formal import REAL, Degenerate, Formal, FormalDomain, RealDomain, difference_bound
 from .tape import Reference
 
 Key = tuple[int, ...]
@@ -259,12 +259,8 @@ def close(a: Any, b: Any) -> bool:
 
 
 # ── SymPy's own substitution, for re-checking witnesses ──────────────────
-_SYMPY_REAL: dict[str, Callable[[Any], Any]] = {
-    "exp": mpmath.exp, "log": mpmath.log, "tanh": mpmath.tanh,
-    "sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)), "relu": lambda v: v if v > 0 else mpmath.mpf(0),
-    "softplus": lambda v: mpmath.log1p(mpmath.exp(v)),
-    "Heaviside": lambda v: mpmath.mpf(1) if v > 0 else mpmath.mpf(0),
-}
+#: SymPy's function names → the real functions (one table: :data:`.formal.REAL`).
+_SYMPY_REAL: dict[str, Callable[[Any], Any]] = {sym: REAL[name] for sym, name in FUNCTION_NAMES.items()}
 
 
 def sympy_value(e: sp.Expr, values: Mapping[sp.Symbol, Any], memo: Optional[dict] = None) -> Any:
