@@ -40,13 +40,13 @@ def default_documents() -> list[Path]:
 
 
 def warm_up() -> None:
-    from symbackprop.check import check_text
+    from symbackprop.checker import check_text
 
     check_text(r"$$\frac{\partial}{\partial y}\frac12 (y - t)^2 = y - t$$", "markdown")
 
 
 def measure(doc: Path, repeat: int) -> dict:
-    from symbackprop.check import check_document
+    from symbackprop.checker import check_document
 
     best, result = None, None
     for _ in range(repeat):

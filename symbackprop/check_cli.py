@@ -175,7 +175,7 @@ def _usage(message: str, err: TextIO) -> int:
 
 def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
     """Run ``check`` with parsed ``args``; return the exit code of DESIGN.md."""
-    from .check import check_document, exit_code
+    from .checker import check_document, exit_code
     from .errors import SymbackpropError
 
     out, err = out or sys.stdout, err or sys.stderr

@@ -85,7 +85,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
         from .prove_cli import run_prove
 
         return run_prove(args)
-    from .check import check_claim
+    from .checker import check_claim
 
     if args.names or args.list or args.all:
         print("symbackprop: error: --claim goes alone (no NAME, --list or --all)", file=sys.stderr)

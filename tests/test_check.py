@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symbackprop.check import check_claim, check_document, check_text, exit_code
+from symbackprop.checker import check_claim, check_document, check_text, exit_code
 from symbackprop.check_cli import main as check_main
 from symbackprop.errors import ParseError
 from symbackprop.latex.parse import parse_math
@@ -310,7 +310,7 @@ def test_correct_seed_formulas_are_not_refuted_in_context(real_documents):
         assert " ".join(latex.split()) not in sources
     # and a few are decided in context: the softmax + cross-entropy chain of seed 000 is proved
     seed0 = real_documents["000_a95a9fd27c711a75.txt"]
-    chain = [c for c in seed0.claims if c.line == 227]
+    chain = [c for c in seed0.claims if c.fragment_line == 227]
     assert len(chain) == 5 and all(c.status == "proved" for c in chain)
 
 

@@ -19,11 +19,11 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 import sympy as sp
 
-from ..bounded import bounded
 from ..verdict import Status, Verdict, inconclusive, proved
 from .claim import Claim, UnsupportedClaim, make_claim
 from .passes import concrete_pass, nonsmooth_pass, witness_pass
 from .prepare import Prepared, prepare
+from .runner import Runner, forked
 from .symbolic import canonical_pass, index_aware_pass
 
 PassFn = Callable[[Claim, Prepared, float], Optional[Verdict]]
@@ -49,6 +49,9 @@ PASSES: tuple[tuple[str, PassFn, float, Callable[[Claim, Prepared], bool]], ...]
     ("concrete", concrete_pass, 0.6, _has_instances),
     ("witness", witness_pass, 1.0, _always),
 )
+
+#: Passes whose only possible verdict is a refutation (skipped when ``refute=False``).
+REFUTING_ONLY = frozenset({"witness"})
 
 
 class _Clock:
@@ -92,13 +95,17 @@ def unstated_dependence(expr: sp.Expr) -> set[str]:
 
 
 def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Optional[Mapping] = None,
-          timeout: float = 5.0, sizes: tuple[int, ...] = (1, 2, 3)) -> Verdict:
+          timeout: float = 5.0, sizes: tuple[int, ...] = (1, 2, 3), refute: bool = True,
+          runner: Runner = forked) -> Verdict:
     """Decide lhs = rhs: ``proved`` (saying how), ``refuted`` (with a checked witness) or ``inconclusive``.
 
     ``assumptions``: ``Eq(y[k], f(k))`` definitions, ``Eq(Sum(t[k], (k, 1, n)), 1)``
     constraints, ``Ne(u, 0)`` exclusions (also ``(lhs, rhs)`` pairs).  ``ranges`` maps
     index symbols to (lo, hi); missing ones are inferred.  ``timeout`` bounds the whole
     claim in seconds; ``sizes`` are the concrete sizes tried for symbolic ones.
+    ``refute=False`` skips the passes that can only refute (a caller that could not use
+    a counterexample).  ``runner`` runs each bounded piece (:mod:`.runner`: ``forked``
+    or ``inline``); the pass loop, and so the verdict, is the same for both.
     """
     clock = _Clock(float(timeout if timeout is not None else 5.0))
     log: list = []
@@ -114,7 +121,7 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
     if claim.lhs0 == claim.rhs0 and not claim.lhs0.has(sp.Derivative):
         return _finish(proved("exact symbolic proof (both sides identical after definitions)"), clock, log, claim)
 
-    out = bounded(prepare, claim, seconds=max(0.05, 0.3 * clock.remaining()))
+    out = runner(prepare, claim, seconds=max(0.05, 0.3 * clock.remaining()))
     log.append(("prepare", "timed out" if out.timed_out else (out.error or "ok"), round(clock.elapsed(), 3)))
     if not out.ok:
         why = "timed out while preparing (differentiating)" if out.timed_out else f"preparation failed: {out.error}"
@@ -123,15 +130,18 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
 
     notes: list[str] = []
     blocker = ""  # an undecided kink: later passes may refute, but not prove
-    for name, fn, share, applies in PASSES:
+    passes = [p for p in PASSES if refute or p[0] not in REFUTING_ONLY]
+    for name, fn, share, applies in passes:
         if not applies(claim, prepared):
             continue
+        if name == "concrete" and not refute and claim.symbolic_sizes:
+            continue  # for symbolic sizes it can only find a counterexample
         remaining = clock.remaining()
         if remaining < 0.05:
             notes.append(f"time limit reached before the {name} pass")
             break
-        seconds = remaining if name == PASSES[-1][0] else max(0.05, share * remaining)
-        res = bounded(fn, claim, prepared, seconds, seconds=seconds)
+        seconds = remaining if name == passes[-1][0] else max(0.05, share * remaining)
+        res = runner(fn, claim, prepared, seconds, seconds=seconds)
         if res.timed_out or res.error:
             log.append((name, "timed out" if res.timed_out else "error", round(clock.elapsed(), 3)))
             notes.append(f"{name} pass timed out after {seconds:.1f} s" if res.timed_out
@@ -145,6 +155,8 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
         if v.status is Status.INCONCLUSIVE:
             notes.append(v.reason)
             blocker = blocker or (v.reason if name == "nonsmooth" else "")
+            if name == "concrete" and v.reason.startswith("exact at"):
+                break  # exact at every concrete size checked: a random search could only agree
             continue
         if v.proved and blocker:
             notes.append(f"away from the kink: {v.method}")

@@ -1,0 +1,102 @@
+r"""Check the mathematics of a document: every relation a claim, decided or explained.
+
+The pipeline (docs/architecture.md)::
+
+    document ─► extract ─► read (row by row, bounded) ─► walk (definitions in force per
+    section; doubt rules) ─► decide (the prover's one engine) ─► guards ─► ClaimResult per step
+
+:func:`check_fragments` is that pipeline as one function; :func:`check_document`,
+:func:`check_text` and :func:`check_claim` are its entry points.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Callable, Optional, Sequence
+
+from ..errors import ParseError
+from ..latex.extract import Fragment, extract, extract_file
+from .doubt_rules import DOUBT_RULES
+from .guards import GUARDS
+from .read import PARSE_OPTIONS, read, read_fragment
+from .results import CATEGORIES, ClaimResult, DocumentResult, exit_code
+from .walk import Checker, Options
+
+__all__ = ["ClaimResult", "DocumentResult", "check_document", "check_text", "check_claim",
+           "check_fragments", "exit_code", "PARSE_OPTIONS", "CATEGORIES", "GUARDS", "DOUBT_RULES",
+           "RULE_NAMES", "DEFAULT_TIMEOUT"]
+
+#: Seconds per fragment parse and per step, unless the caller says otherwise.
+DEFAULT_TIMEOUT = 5.0
+RULE_NAMES = frozenset(g.name for g in GUARDS) | frozenset(r.name for r in DOUBT_RULES)
+#: Single letters applied as functions by the reader (``f(x)``): not a juxtaposed product.
+FUNCTION_LETTERS = frozenset(n for n in PARSE_OPTIONS.function_names if len(n) == 1)
+
+Progress = Callable[[int, int], None]
+
+
+def _options(timeout: Optional[float], disabled: Sequence[str] = (), definitions: bool = True) -> Options:
+    seconds = float(timeout) if timeout is not None else DEFAULT_TIMEOUT
+    if not (seconds > 0 and seconds < float("inf")):
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    unknown = set(disabled) - RULE_NAMES
+    if unknown:
+        raise ValueError(f"unknown rule {', '.join(sorted(unknown))}; known: {', '.join(sorted(RULE_NAMES))}")
+    return Options(seconds, frozenset(disabled), definitions)
+
+
+def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
+                    timeout: Optional[float] = DEFAULT_TIMEOUT, progress: Optional[Progress] = None,
+                    disabled: Sequence[str] = ()) -> DocumentResult:
+    """Read and check extracted fragments in document order (the whole pipeline)."""
+    start = time.monotonic()
+    options = _options(timeout, disabled)
+    readings = read(fragments, options.timeout)
+    checker = Checker(readings, options, FUNCTION_LETTERS)
+    claims = []
+    for claim in checker.run():
+        claims.append(claim)
+        if progress:
+            progress(checker.pos[0], len(readings))
+    if progress:
+        progress(len(readings), len(readings))
+    unparsed = tuple(u for r in readings for u in r.unparsed)
+    rows = sum(_rows(r) for r in readings)
+    parsed = sum(1 for r in readings if r.parsed is not None)
+    return DocumentResult(name, len(fragments), parsed, tuple(claims), unparsed, time.monotonic() - start, rows)
+
+
+def _rows(r) -> int:
+    read_rows = sum(len(c.row_texts) for c in r.parsed.chains) if r.parsed is not None else 0
+    return read_rows + len(r.unparsed)
+
+
+def check_document(path: str | os.PathLike[str], *, timeout: Optional[float] = DEFAULT_TIMEOUT,
+                   progress: Optional[Progress] = None, disabled: Sequence[str] = ()) -> DocumentResult:
+    """Check every relation in the document at ``path`` (md, tex, txt, html, rst, ipynb)."""
+    return check_fragments(extract_file(path), name=str(path), timeout=timeout, progress=progress,
+                           disabled=disabled)
+
+
+def check_text(text: str, kind: str = "markdown", *, name: str = "<text>",
+               timeout: Optional[float] = DEFAULT_TIMEOUT, progress: Optional[Progress] = None,
+               disabled: Sequence[str] = ()) -> DocumentResult:
+    """Check a document given as text of ``kind`` (see :data:`symbackprop.latex.extract.KINDS`)."""
+    return check_fragments(extract(text, kind), name=name, timeout=timeout, progress=progress, disabled=disabled)
+
+
+def check_claim(latex: str, *, timeout: Optional[float] = DEFAULT_TIMEOUT) -> list[ClaimResult]:
+    """Check one LaTeX relation as a one-line document (a chain ``a = b = c`` gives a result
+    per step; a first side nothing defines, ``δ_k = y_k − t_k``, is a definition, as in a
+    document).  Raises :class:`ParseError` when the text cannot be read or holds no relation."""
+    options = _options(timeout)
+    frag = Fragment(latex, 1, 1 + latex.count("\n"), True, None)
+    reading = read_fragment(frag, options.timeout)
+    if reading.parsed is None:
+        raise ParseError(reading.unparsed[0]["reason"] if reading.unparsed else f"cannot read {latex!r}")
+    if reading.unparsed:
+        raise ParseError(f"cannot read the row {reading.unparsed[0]['source']!r}: {reading.unparsed[0]['reason']}")
+    if not any(c.ops for c in reading.parsed.chains):
+        raise ParseError(f"no relation in {latex!r}: write a claim such as a = b")
+    return list(Checker([reading], options, FUNCTION_LETTERS).run())

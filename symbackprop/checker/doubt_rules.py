@@ -1,0 +1,141 @@
+r"""Doubt rules: what a document leaves open about one step, before it is decided.
+
+Each rule is a named function ``rule(step: Step) -> Iterable[Doubt]`` whose docstring is
+its rationale.  A doubt forbids a refutation; one with ``blocks_proof`` forbids a proof
+too (see :mod:`.doubts`).  Rules run in the order of :data:`DOUBT_RULES`; ``stage``
+says whether a rule looks at the step with the definitions put in (``"written"``, before
+derivatives are carried out) or at the prepared step (``"prepared"``).  Every rule has an
+``example``: a small document whose claim is refuted when the rule is disabled and not
+with it (``tests/checker/test_guards.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .names import OPAQUE, keys, plain_symbols
+from .scan import BOLD
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .walk import Step
+
+Doubt = tuple  # (category, text, blocks_proof)
+
+VECTOR_FUNCTIONS = ("transpose", "hadamard", "norm")
+_ELLIPSIS = re.compile(r"\\(cdots|ldots|dots|vdots|ddots)\b|…|⋯")
+_JUXTAPOSED = re.compile(
+    r"(?<![\\A-Za-z])([A-Za-z])(?:\s*\^\s*(?:\{[^{}]*\}|\w))?(?:\s*_\s*(?:\{[^{}]*\}|\w))?"
+    r"\s*\(\s*[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\w))?\s*\)")
+
+
+@dataclass(frozen=True)
+class DoubtRule:
+    name: str
+    stage: str
+    fn: Callable[["Step"], Iterable[Doubt]]
+    example: str = field(repr=False)
+
+    @property
+    def rationale(self) -> str:
+        return (self.fn.__doc__ or "").strip()
+
+
+def _vectorish(step: "Step", e: sp.Basic) -> bool:
+    vectors = step.scan.vectors
+    if any(x.name in vectors for x in plain_symbols(e)):
+        return True
+    if any(BOLD.search(str(b.label)) for b in e.atoms(sp.IndexedBase)):
+        return True
+    return any(type(f).__name__ in VECTOR_FUNCTIONS for f in e.atoms(AppliedUndef))
+
+
+def vector_notation(step: "Step") -> Iterable[Doubt]:
+    """Vectors and matrices (bold names, a name used both with and without indices, ⊙, ^T,
+    norms) are read as scalars here: such a step is never refuted; and a product of one with
+    something else, as the claim writes it, would commute, so it is not proved either."""
+    for side, products in ((step.a, True), (step.b, True), (step.lhs, False), (step.rhs, False)):
+        if not _vectorish(step, side):
+            continue
+        names = sorted({x.name for x in plain_symbols(side) if x.name in step.scan.vectors})
+        yield ("vector", "vector or matrix notation" + (f" ({', '.join(names)})" if names else "")
+               + " read as scalars", False)
+        for m in side.atoms(sp.Mul) if products else ():
+            factors = [f for f in m.args if not f.is_number]
+            if len(factors) >= 2 and any(_vectorish(step, f) for f in factors):
+                yield ("vector", "a product of vectors or matrices (read as scalars, it would commute)", True)
+                break
+
+
+def unspecified_function(step: "Step") -> Iterable[Doubt]:
+    """A function the document never specifies (``f_L``, ``\\phi_i``, ``g``) may be any
+    function: a step that holds for every function is proved, one that fails for some is
+    not wrong for the function the author has in mind."""
+    names = {x.func.__name__ for e in (step.lhs, step.rhs) for x in e.atoms(AppliedUndef)}
+    for f in sorted(names - set(VECTOR_FUNCTIONS)):
+        if not f.startswith(OPAQUE):
+            yield ("function", f"{f} is not specified", False)
+
+
+def defined_later(step: "Step") -> Iterable[Doubt]:
+    """A quantity the document defines only further down may be meant as that definition
+    says; read here as an unknown, the step cannot be refuted."""
+    for k in sorted(set().union(*(keys(e) for e in (step.lhs, step.rhs)))):
+        line = step.defined_later(k)
+        if line and not k.startswith(OPAQUE) and k not in step.table.names():
+            yield ("later", f"{k} is defined only later (line {line})", False)
+
+
+def juxtaposed_application(step: "Step") -> Iterable[Doubt]:
+    """``g(x)`` with ``g`` no known function is read as the product g·x; the author may mean
+    an application."""
+    m = _JUXTAPOSED.search(step.source)
+    if m and m.group(1) not in step.function_letters:
+        yield ("notation", f"'{m.group(0)}' may be a function application, read as a product", False)
+
+
+def ellipsis_range(step: "Step") -> Iterable[Doubt]:
+    """``y_1 + ⋯ + y_n`` is read as a sum whose range the reader guesses from the first and
+    last terms: a step with sums in a display that writes an ellipsis is not refuted."""
+    if _ELLIPSIS.search(step.source) and any(e.has(sp.Sum) for e in (step.lhs, step.rhs)):
+        yield ("ellipsis", "the range of a sum written with an ellipsis (⋯) is a guess", False)
+
+
+def ambiguous_kronecker(step: "Step") -> Iterable[Doubt]:
+    """δ with two indices is read as the Kronecker delta; in a document that also writes δ
+    with one index (the error signal δ_k), ``δ_{jk}`` may be an error signal too."""
+    if step.scan.kronecker_ambiguous and any(e.has(sp.KroneckerDelta) for e in (step.lhs, step.rhs)):
+        yield ("kronecker", "δ with two indices read as the Kronecker delta, but the document also "
+                            "writes δ with one index", False)
+
+
+#: The doubt rules, in the order they run.
+DOUBT_RULES: tuple[DoubtRule, ...] = (
+    DoubtRule("vector-notation", "written", vector_notation,
+              "$$\\mathbf{a} = \\mathbf{b}$$\n\n$$\\mathbf{a} + 1 = \\mathbf{b}$$\n"),
+    DoubtRule("unspecified-function", "prepared", unspecified_function,
+              "$$g'(x) = 2 x$$\n"),
+    DoubtRule("defined-later", "prepared", defined_later,
+              "$$\\frac{\\partial E}{\\partial y} = y - t$$\n\n$$E = \\frac{1}{2}(y - t)^2 + y$$\n"),
+    DoubtRule("juxtaposed-application", "prepared", juxtaposed_application,
+              "$$p(x) = p x$$\n\n$$\\frac{d}{dx} p(x) = 1$$\n"),
+    DoubtRule("ellipsis-range", "prepared", ellipsis_range,
+              "$$a_1 + \\cdots + a_n = \\sum_{k=1}^{n} a_k + a_1$$\n"),
+    DoubtRule("ambiguous-kronecker", "prepared", ambiguous_kronecker,
+              "$$\\delta_k = y_k - t_k$$\n\n$$\\sum_{k=1}^{n} \\delta_{jk} a_k = a_1$$\n"),
+)
+
+DOUBT_RULE_NAMES = frozenset(r.name for r in DOUBT_RULES)
+
+
+def doubts_of(step: "Step", stage: str, disabled: frozenset = frozenset()) -> list[Doubt]:
+    """Every doubt the rules of ``stage`` (not ``disabled``) raise about ``step``."""
+    out: list[Doubt] = []
+    for rule in DOUBT_RULES:
+        if rule.stage == stage and rule.name not in disabled:
+            out.extend(d for d in rule.fn(step) if d not in out)
+    return out

@@ -1,0 +1,49 @@
+"""Doubts: what the document leaves open for one step, and what that forbids.
+
+A doubt is ``(category, text, blocks_proof)``.  Any doubt forbids a refutation (the
+document may have meant something under which the step holds); a doubt that blocks
+proof forbids a proof too (the step as read is not the step as meant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .results import CATEGORIES
+
+
+@dataclass
+class Doubts:
+    """What the document leaves open for one step, and what it forbids (a proof, a refutation)."""
+
+    items: list = field(default_factory=list)  # (category, text, blocks_proof)
+
+    def add(self, category: str, text: str, blocks_proof: bool = False) -> None:
+        if (category, text, blocks_proof) not in self.items:
+            self.items.append((category, text, blocks_proof))
+
+    @property
+    def blocks_refutation(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def blocks_proof(self) -> bool:
+        return any(b for _c, _t, b in self.items)
+
+    def category(self) -> str:
+        """The most telling category; one that forbids a proof first."""
+        order = {c: n for n, c in enumerate(CATEGORIES)}
+        items = [i for i in self.items if i[2]] or self.items
+        return min((c for c, _t, _b in items), key=lambda c: order.get(c, 99))
+
+    def reason(self) -> str:
+        undefined = [t for c, t, _b in self.items if c == "undefined"]
+        parts = []
+        if undefined:
+            parts.append("depends on " + ", ".join(dict.fromkeys(undefined)) + ", not defined")
+        order = {c: n for n, c in enumerate(CATEGORIES)}
+        rest = sorted(((c, t, b) for c, t, b in self.items if c != "undefined"),
+                      key=lambda ctb: (not ctb[2], order.get(ctb[0], 99)))
+        rest = [(c, t) for c, t, _b in rest]
+        parts += list(dict.fromkeys(t for _c, t in rest))
+        return "; ".join(parts[:3])

@@ -1,0 +1,200 @@
+"""Guards against false alarms: a refutation stands only if it survives what the document
+may have meant.
+
+Each guard is a named function ``guard(r: Refutation) -> Optional[Outcome | Decision]``:
+
+* ``None`` — the refutation stands as far as this guard is concerned;
+* an :class:`Outcome` — the step is *inconclusive*, with the guard's category and reason;
+* a :class:`Decision` — the refutation stands, with this (better) witness instead.
+
+They run in the order of :data:`GUARDS`; the first that answers with an outcome wins.
+Every guard carries an ``example``: a small document whose one claim is refuted when the
+guard is disabled and is not refuted with it (``tests/checker/test_guards.py`` runs
+them all), so each guard shows the false alarm it prevents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, Optional, Union
+
+import sympy as sp
+
+from .decide import Decision, complex_witness, decide
+from .names import tex
+from .realify import implicit_sizes
+
+_TARGET = re.compile(r"^t($|[_^'])")
+_DECIMAL = re.compile(r"(?<![\d.])(\d*)\.(\d+)(?![\d.])")
+
+
+@dataclass
+class Outcome:
+    """What a step comes to: a status with its category, reason, method, witness, expected."""
+
+    status: str
+    category: str = ""
+    reason: str = ""
+    method: str = ""
+    witness: Optional[dict] = None
+    expected: Optional[str] = None
+
+
+def open_(category: str, reason: str, method: str = "") -> Outcome:
+    """An inconclusive outcome."""
+    return Outcome("inconclusive", category, reason, method)
+
+
+@dataclass(frozen=True)
+class Refutation:
+    """A refuted step and what the guards may need: the statement as written, the budget."""
+
+    decision: Decision
+    source: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    category: str
+    fn: Callable[[Refutation], Union[None, Outcome, Decision]]
+    example: str = field(repr=False)
+
+    @property
+    def rationale(self) -> str:
+        return (self.fn.__doc__ or "").strip()
+
+
+def kink(r: Refutation) -> Union[None, Outcome, Decision]:
+    """A derivative at a kink (∂|x|/∂x at 0, relu′ at 0) does not exist, but a document that
+    writes ∂|x|/∂x = sign(x) means it away from the kink.  The step is decided again with the
+    kink excluded; the refutation stands only if it is wrong there too."""
+    v, d = r.decision.verdict, r.decision
+    if not v.details.get("kink"):
+        return None
+    kinks = [sp.Ne(x, x0) for x, x0 in v.details.get("substitution", {}).items()]
+    where = ", ".join(f"{k.lhs} ≠ {k.rhs}" for k in kinks)
+    again = decide(d.lhs, d.rhs, list(d.pairs) + kinks, r.seconds, refute=True)
+    if again.verdict.refuted and not again.verdict.details.get("kink"):
+        return again
+    status = "holds" if again.verdict.proved else "not decided"
+    return open_("domain", f"no derivative at the kink ({where.replace('≠', '=')}), which the document "
+                           f"does not exclude; for {where}: {status}", again.verdict.method)
+
+
+def real_domain(r: Refutation) -> Optional[Outcome]:
+    """A counterexample that gives a side a non-real value (log of a negative number) is
+    outside the domain every backprop document means: no witness."""
+    v = r.decision.verdict
+    if complex_witness(v):
+        return open_("domain", "the only counterexample found leaves the real domain "
+                               "(e.g. the logarithm of a negative number)", v.method)
+    return None
+
+
+def target_sums(lhs: sp.Expr, rhs: sp.Expr) -> list[sp.Expr]:
+    """Σ_k t_k over every range a sum of targets t runs over in the step."""
+    out = []
+    for s in (lhs - rhs).atoms(sp.Sum):
+        for d, lo, hi in s.limits:
+            for a in s.function.atoms(sp.Indexed):
+                if _TARGET.match(str(a.base.label)) and a.indices == (d,):
+                    total = sp.Sum(a.base[d], (d, lo, hi))
+                    if total not in out:
+                        out.append(total)
+    return out
+
+
+def one_hot_targets(r: Refutation) -> Optional[Outcome]:
+    """Softmax with cross-entropy gives δ_k = y_k − t_k only when Σ_k t_k = 1 (one-hot or
+    probability targets), which documents often leave to the prose.  A step that holds with
+    Σ_k t_k = 1 is not an erratum; it says what it needs."""
+    d = r.decision
+    for t_sum in target_sums(d.lhs, d.rhs):
+        again = decide(d.lhs, d.rhs, list(d.pairs) + [(t_sum, sp.Integer(1))], r.seconds, refute=False)
+        if again.verdict.proved:
+            return open_("needs Σ t = 1", f"holds only if {tex(t_sum)} = 1 (one-hot targets), which the "
+                                          "document does not state in math before this line",
+                         again.verdict.method)
+    return None
+
+
+def unbounded_sums(r: Refutation) -> Optional[Outcome]:
+    """``Σ_k`` without bounds runs over a range the document does not give (read ``n_{k}``);
+    two such sums over different letters may well run over the same range.  A refutation
+    must survive reading every such sum over one common range."""
+    d = r.decision
+    sizes = implicit_sizes([d.lhs, d.rhs])
+    if len({s.name for s in sizes}) < 2:
+        return None
+    common = sp.Symbol("n", integer=True, positive=True)
+    if common in (d.lhs.free_symbols | d.rhs.free_symbols):
+        common = sp.Dummy("n", integer=True, positive=True)
+    sub = {s: common for s in sizes}
+    again = decide(d.lhs.xreplace(sub), d.rhs.xreplace(sub), d.pairs, r.seconds, refute=True)
+    if again.verdict.refuted:
+        return None
+    return open_("bounds", "refuted only when the sums without bounds "
+                           f"({', '.join(sorted(s.name for s in sizes))}) run over different ranges; "
+                           "the document does not say", d.verdict.method)
+
+
+def _places(source: str) -> int:
+    """The fewest decimal places among the decimal numbers written (0 if none)."""
+    found = [len(m.group(2)) for m in _DECIMAL.finditer(source)]
+    return min(found) if found else 0
+
+
+def rounding(r: Refutation) -> Optional[Outcome]:
+    """An author who writes ``10/3 = 3.3`` or ``σ(1) = 0.73`` rounds: the two sides are
+    compared at the number of decimal places written, and agree when they round alike (or
+    differ by less than one unit in the last place written)."""
+    places = _places(r.source)
+    d = r.decision
+    if not places or (d.lhs.free_symbols | d.rhs.free_symbols):
+        return None
+    try:
+        a, b = (sp.N(x, 30) for x in (d.lhs, d.rhs))
+        diff = abs(Fraction(str(a)) - Fraction(str(b)))
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    if diff <= Fraction(1, 10 ** places):
+        return open_("rounding", f"the two sides agree to the {places} decimal place"
+                                 f"{'s' if places > 1 else ''} written ({sp.N(d.lhs, places + 3)} vs "
+                                 f"{sp.N(d.rhs, places + 3)}): rounded, not wrong", "numeric, at the precision written")
+    return None
+
+
+#: The guards, in the order they run (the first that makes the step inconclusive wins).
+GUARDS: tuple[Guard, ...] = (
+    Guard("kink", "domain", kink,
+          "$$\\frac{d}{dx} |x| = \\operatorname{sign}(x)$$\n"),
+    Guard("real-domain", "domain", real_domain,
+          "$$\\log(a b) = \\log a + \\log b$$\n"),
+    Guard("one-hot-targets", "needs Σ t = 1", one_hot_targets,
+          "$$\\sum_{k=1}^{n} t_k y_j - t_j = y_j - t_j$$\n"),
+    Guard("unbounded-sums", "bounds", unbounded_sums,
+          "$$\\sum_i a_i + \\sum_j b_j = \\sum_i (a_i + b_i)$$\n"),
+    Guard("rounding", "rounding", rounding,
+          "$$\\frac{10}{3} = 3.3$$\n"),
+)
+
+GUARD_NAMES = frozenset(g.name for g in GUARDS)
+
+
+def confirm(r: Refutation, disabled: frozenset = frozenset()) -> Union[Outcome, Decision]:
+    """The refutation as it stands after every guard not ``disabled``: an inconclusive
+    outcome, or the decision (possibly with a better witness) that stands."""
+    current = r
+    for g in GUARDS:
+        if g.name in disabled:
+            continue
+        out = g.fn(current)
+        if isinstance(out, Outcome):
+            return out
+        if isinstance(out, Decision):
+            current = Refutation(out, r.source, r.seconds)
+    return current.decision

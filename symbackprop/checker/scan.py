@@ -1,0 +1,107 @@
+"""The document scan: what the whole document says about its names, read before any claim.
+
+Which names are differentiated or defined somewhere (and where), which are written as
+vectors, which symbols bound sums (sizes), whether index letters name layers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..latex.extract import Fragment
+from ..latex.parse import Parsed
+from ..prover.claim import bound_symbols
+from .names import definable, key, keys, letter, letters_of, plain_symbols, shorthand
+
+DEFINING_OPS = frozenset({"=", ":=", r"\equiv"})
+_IMPLICIT = re.compile(r"n_\{([A-Za-z])'*\}")
+BOLD = re.compile(r"\\(mathbf|bm|boldsymbol|vec|mathsf)\b")
+
+
+@dataclass
+class DocumentScan:
+    """What the whole document says about its names (read before any claim is checked)."""
+
+    dependent: set = field(default_factory=set)      # names differentiated or defined somewhere
+    defined_at: dict = field(default_factory=dict)   # name → [(position, line)] of defining chains
+    vectors: set = field(default_factory=set)        # names written as vectors or matrices
+    sizes: set = field(default_factory=set)          # symbols used as sum bounds
+    kronecker_ambiguous: bool = False                # δ with one index and δ with two
+    layered: bool = False                            # index letters name layers (u_j and u_k both defined)
+    layer_letters: set = field(default_factory=set)  # letters of definitions (left indices, sums on the right)
+    free_letters: dict = field(default_factory=dict)  # name → letters it is used with as a free index
+    first_seen: dict = field(default_factory=dict)   # name → position (fragment, chain) of its first use
+    letter_bounds: dict = field(default_factory=dict)  # summation letter → upper bounds written for it
+
+    def sized(self, expr: sp.Basic) -> sp.Basic:
+        """``Σ_k`` written without bounds runs over ``n_{k}``; where the document writes the range
+        of that letter (``Σ_{k=1}^{n}``, one upper bound only), it runs over that range."""
+        mapping = {}
+        for s in expr.free_symbols:
+            m = _IMPLICIT.fullmatch(getattr(s, "name", ""))
+            bounds = self.letter_bounds.get(m.group(1), set()) if m else set()
+            if len(bounds) == 1:
+                mapping[s] = next(iter(bounds))
+        return expr.xreplace(mapping) if mapping else expr
+
+
+def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
+    sc = DocumentScan()
+    plain: set = set()
+    labels: set = set()
+    delta_ranks: set = set()
+    kron = False
+    defined_letters: dict = {}
+    pairs: dict = {}
+    for pos, (frag, parsed) in enumerate(items):
+        if not isinstance(parsed, Parsed):
+            continue
+        for ci, chain in enumerate(parsed.chains):
+            exprs = [shorthand(e) for e in chain.exprs]
+            if chain.ops and chain.ops[0] in DEFINING_OPS and definable(exprs[0]) == "indexed":
+                defined_letters.setdefault(key(exprs[0]), set()).add(letters_of(exprs[0]))
+                sc.layer_letters |= set(letters_of(exprs[0]))
+                if isinstance(exprs[1], sp.Basic):
+                    sc.layer_letters |= {letter(v) for x in exprs[1].atoms(sp.Sum) for v in x.variables}
+            if chain.ops and chain.ops[0] in DEFINING_OPS and definable(exprs[0]):
+                k = key(exprs[0]) if not isinstance(exprs[0], sp.Function) or isinstance(exprs[0], AppliedUndef) \
+                    else None
+                if k:
+                    sc.defined_at.setdefault(k, []).append(((pos, ci), frag.line))
+                    sc.dependent.add(k)
+            for e in exprs:
+                if not isinstance(e, sp.Basic):
+                    continue
+                for k in keys(e):
+                    sc.first_seen.setdefault(k, (pos, ci))
+                for d in e.atoms(sp.Derivative):
+                    if isinstance(d.expr, (sp.Symbol, sp.Indexed, AppliedUndef)):
+                        sc.dependent.add(key(d.expr))
+                plain |= {s.name for s in plain_symbols(e)}
+                for b in e.atoms(sp.IndexedBase):
+                    labels.add(str(b.label))
+                bound = bound_symbols(e)
+                for i in e.atoms(sp.Indexed):
+                    if str(i.base.label) == "delta":
+                        delta_ranks.add(len(i.indices))
+                    letters = letters_of(i)
+                    free = {letter(x) for x in i.indices if isinstance(x, sp.Symbol) and x not in bound}
+                    sc.free_letters.setdefault(key(i), set()).update(free)
+                    if len(letters) == 2 and None not in letters and not (set(i.indices) & bound):
+                        pairs.setdefault(key(i), set()).add(letters)
+                kron = kron or e.has(sp.KroneckerDelta)
+                for s in e.atoms(sp.Sum):
+                    for v, lo, hi in s.limits:
+                        sc.sizes |= lo.free_symbols | hi.free_symbols
+                        if lo == 1 and not any(_IMPLICIT.fullmatch(x.name) for x in hi.free_symbols):
+                            sc.letter_bounds.setdefault(letter(v), set()).add(hi)
+    sc.vectors = {n for n in plain | labels if BOLD.search(n)} | (plain & labels)
+    sc.kronecker_ambiguous = kron and 1 in delta_ranks
+    chained = any(a[1] == b[0] and a[0] != b[1] for ps in pairs.values() for a in ps for b in ps)
+    sc.layered = chained or any(len({t for t in ts}) > 1 for ts in defined_letters.values())
+    return sc

@@ -1,0 +1,191 @@
+"""The symbol table: definitions in force, in document order, and the stated assumptions.
+
+``apply`` substitutes every definition in force into an expression, capture-free, and
+reports the doubts a substitution raises (a definition used for another index letter;
+a definition whose right side has a free index its left side lacks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..prover.claim import UnsupportedClaim, bound_symbols, rename_bound
+from .names import definable, is_quantity, key, keys, letters_of, tex
+
+
+@dataclass(frozen=True)
+class Definition:
+    """``lhs := rhs`` stated at ``line``: a symbol, an indexed pattern, one entry, or a function."""
+
+    lhs: sp.Basic
+    rhs: sp.Basic
+    line: int
+    shape: str
+    loose: tuple = ()  # free indices of the right side that the left side lacks (a slip)
+    section: tuple = ()  # the heading path of the section it was stated in
+
+
+def _table_key(e: sp.Basic, shape: str) -> tuple:
+    if shape == "symbol":
+        return ("symbol", e.name)
+    if shape == "indexed":
+        return ("indexed", key(e), letters_of(e))
+    if shape == "atom":
+        return ("atom", e)
+    return ("function", key(e), len(e.args))
+
+
+class SymbolTable:
+    """Definitions in force, in document order, and the assumptions the document states.
+
+    An indexed definition belongs to its index letters: ``u_j := Σ_i x_i w_{ij} + b_j`` and
+    ``u_k := Σ_j y_j w_{jk} + b_k`` are two layers, as in textbooks that name a layer by its
+    index letter.  ``u_{k'}`` and a sum over ``k'`` use the definition of ``u_k``.  When the
+    letter matches no definition and the name has exactly one, that one is used (and the
+    claim is not refuted, since the letter may mean another layer).
+    """
+
+    def __init__(self, layered: bool = False) -> None:
+        self._defs: dict[tuple, Definition] = {}
+        self._history: list[tuple[tuple, Definition]] = []
+        self.section: tuple = ()
+        self.constraints: list[tuple[sp.Expr, sp.Expr, int]] = []
+        self.layered = layered  # index letters name layers: no definition for another letter
+
+    def lookup(self, e: sp.Basic) -> Optional[Definition]:
+        """The definition of exactly this quantity (same name, same index letters), if any."""
+        shape = definable(e)
+        if shape is None:
+            return None
+        if shape in ("indexed", "atom") and ("atom", e) in self._defs:
+            return self._defs[("atom", e)]
+        if shape == "atom":
+            return None
+        return self._defs.get(_table_key(e, shape))
+
+    def define(self, lhs: sp.Basic, rhs: sp.Basic, line: int, loose: tuple = ()) -> None:
+        shape = definable(lhs)
+        tk = _table_key(lhs, shape)
+        d = Definition(lhs, rhs, line, shape, tuple(loose), self.section)
+        self._history.append((tk, d))
+        self._defs.pop(tk, None)
+        self._defs[tk] = d
+
+    def enter(self, section: tuple) -> None:
+        """Move to ``section`` (a heading path).  Definitions of a layer's quantities (indexed:
+        ``u_j``, ``w^{l}_{jk}``, ``y_2``) hold for the rest of the document; definitions of a plain
+        symbol or a function (``y = f(x)`` in a chain-rule example) hold in their section and its
+        subsections only, so a side example does not leak into the network's notation."""
+        section = tuple(section)
+        if section == self.section:
+            return
+        self.section = section
+        self._defs = {}
+        for tk, d in self._history:
+            if d.shape in ("indexed", "atom") or section[:len(d.section)] == d.section:
+                self._defs.pop(tk, None)
+                self._defs[tk] = d
+
+    def names(self) -> set[str]:
+        return {key(d.lhs) for d in self._defs.values()}
+
+    def _choose(self, e: sp.Indexed) -> tuple[Optional[Definition], Optional[str]]:
+        """The indexed definition for the occurrence ``e``, and a doubt when the choice is a guess."""
+        letters = letters_of(e)
+        same = [d for d in self._defs.values() if d.shape == "indexed" and key(d.lhs) == key(e)
+                and len(d.lhs.indices) == len(letters)]
+        if not same:
+            return None, None
+        exact = [d for d in same if letters_of(d.lhs) == letters]
+        if exact:
+            return exact[-1], None
+        if len(same) == 1 and key(same[0].lhs) not in keys(same[0].rhs) \
+                and not (self.layered and "^" not in key(e)):
+            d = same[0]
+            return d, f"the definition of {tex(d.lhs)} (line {d.line}) is used for {tex(e)}"
+        return None, (f"{tex(e)} is not defined (only " + ", ".join(tex(d.lhs) for d in same)
+                      + " is; another index letter may be another layer)")
+
+    def apply(self, expr: sp.Basic, frozen: frozenset = frozenset()) -> tuple[sp.Basic, list[tuple[str, str, bool]]]:
+        """``expr`` with every definition in force substituted (not inside ∂/∂ of the defined
+        quantity itself, nor anywhere for the ``frozen`` names), and doubts ``(category, text,
+        blocks proof)`` about the definitions used: one applied to another index letter, or
+        one whose right side has a stray free index."""
+        notes: list[tuple[str, str, bool]] = []
+        names = self.names() - set(frozen)
+        atoms = {d.lhs: d.rhs for d in self._defs.values() if d.shape == "atom"}
+        for _ in range(12):
+            if not (keys(expr) & names):
+                break
+            new = self._functions(expr)
+            new = _replace_atoms(new, atoms)
+            new = self._substitute(new, frozenset(frozen), notes)
+            if new == expr:
+                break
+            expr = new
+        else:
+            raise UnsupportedClaim("the definitions keep expanding (circular?)")
+        return expr, list(dict.fromkeys(notes))
+
+    def _substitute(self, e: sp.Basic, skip: frozenset, notes: list) -> sp.Basic:
+        """One round: every defined symbol and indexed symbol replaced, capture-free (bound
+        indices of the definition renamed away from the occurrence's indices)."""
+        if isinstance(e, sp.Derivative):
+            names = skip | {key(v) for v in e.variables}
+            return sp.Derivative(self._substitute(e.expr, frozenset(names), notes), *e.variable_count)
+        if isinstance(e, sp.Indexed):
+            if key(e) in skip or ("atom", e) in self._defs:
+                return e
+            d, doubt = self._choose(e)
+            if doubt:
+                notes.append(("letters", doubt, False))
+            if d is None:
+                return e
+            self._loose(d, notes)
+            used = set().union(*(sp.sympify(i).free_symbols for i in e.indices))
+            body = rename_bound(d.rhs, bound_symbols(d.rhs) & used)
+            return body.xreplace(dict(zip(d.lhs.indices, e.indices)))
+        if isinstance(e, sp.Symbol):
+            d = self._defs.get(("symbol", e.name))
+            if d is None or e.name in skip or not is_quantity(e):
+                return e
+            self._loose(d, notes)
+            return d.rhs
+        if not e.args or isinstance(e, (sp.IndexedBase, sp.MatrixSymbol)):
+            return e
+        args = tuple(self._substitute(a, skip, notes) for a in e.args)
+        return e.func(*args) if args != e.args else e
+
+    @staticmethod
+    def _loose(d: Definition, notes: list) -> None:
+        if d.loose:
+            notes.append(("loose", f"it uses the definition of {tex(d.lhs)} (line {d.line}), whose right "
+                                   f"side has the free index {', '.join(d.loose)} that its left side lacks", True))
+
+    def _functions(self, expr: sp.Basic) -> sp.Basic:
+        for d in self._defs.values():
+            if d.shape != "function" or not isinstance(d.lhs, AppliedUndef):
+                continue
+            lam = sp.Lambda(d.lhs.args, d.rhs)
+            f, n = d.lhs.func, len(d.lhs.args)
+            expr = expr.replace(lambda e, f=f, n=n: isinstance(e, AppliedUndef) and e.func == f
+                                and len(e.args) == n, lambda e, lam=lam: lam(*e.args))
+        return expr
+
+
+def _replace_atoms(expr: sp.Basic, mapping: dict) -> sp.Basic:
+    """Replace whole atoms (``y_2``), never the variables of derivatives."""
+    if not mapping:
+        return expr
+    if isinstance(expr, sp.Derivative):
+        return sp.Derivative(_replace_atoms(expr.expr, mapping), *expr.variable_count)
+    if expr in mapping:
+        return mapping[expr]
+    if not expr.args or isinstance(expr, (sp.IndexedBase, sp.Indexed)):
+        return expr
+    args = tuple(_replace_atoms(a, mapping) for a in expr.args)
+    return expr.func(*args) if args != expr.args else expr

@@ -1,0 +1,384 @@
+r"""The walk: every relation chain of a document in order, each step a claim or a definition.
+
+An equality chain ``a = b = c`` gives the steps ``a = b`` and ``b = c``.  A chain whose
+first side is a bare (indexed) symbol or function application not defined yet defines it
+(``δ_k = …``, ``E = ½Σ…``; ``:=`` and ``\equiv`` always define); the rest of the chain is
+checked.  Each claim is prepared (definitions in force put in, derivatives of unknown
+quantities made explicit unknowns, symbols real, logarithms split), tested by the doubt
+rules (:mod:`.doubt_rules`), decided by the prover's one engine (:mod:`.decide`), and a
+refutation is confirmed by the guards (:mod:`.guards`).  Every step runs under the time
+bound of the options; a step that runs out is *inconclusive: timed out* and the walk goes on.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional, Sequence
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..prover.claim import UnsupportedClaim, index_structure
+from ..prover.runner import inline
+from ..verdict import Status, Verdict
+from .decide import Decision, decide, expected
+from .derivatives import Derivatives
+from .doubt_rules import doubts_of
+from .doubts import Doubts
+from .guards import Outcome, Refutation, confirm, open_
+from .names import GREEK, definable, indices, is_opaque, key, keys, self_reference, shorthand, tex, unknowns
+from .read import Reading
+from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
+from .results import ClaimResult
+from .scan import DEFINING_OPS, DocumentScan, scan
+from .table import SymbolTable
+
+#: Seconds for a step that can be proved but not refuted (an undefined quantity, a vector …).
+DOUBTFUL_SECONDS = 0.3
+#: Seconds for the first try with the defined variables of a step kept as variables.
+FROZEN_SECONDS = 1.0
+EXPLICIT_DEFINING_OPS = frozenset({":=", r"\equiv"})
+UNCHECKED_OPS = {
+    r"\approx": ("approximation", "an approximation (≈) is not checked"),
+    r"\simeq": ("approximation", "an approximation (≃) is not checked"),
+    r"\propto": ("relation", "a proportionality (∝) is not checked"),
+    "<": ("inequality", "an inequality is not checked"),
+    ">": ("inequality", "an inequality is not checked"),
+    r"\le": ("inequality", "an inequality is not checked"),
+    r"\ge": ("inequality", "an inequality is not checked"),
+    r"\neq": ("condition", "an inequation (≠) states a condition; not checked"),
+    r"\leftarrow": ("update rule", "an update rule (←) is an assignment, not a claim"),
+}
+_PROSE = re.compile(r"[a-z]{4,}")  # a bare lowercase word as a symbol: prose that reached the math
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a document is checked: the time bound per fragment parse and per step (seconds),
+    the rules and guards switched off (by name), and whether a first side may define."""
+
+    timeout: float = 5.0
+    disabled: frozenset = frozenset()
+    definitions: bool = True
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step as the doubt rules see it: as written (``a``, ``b``), with the definitions in
+    force put in (``lhs``, ``rhs``), in its display (``source``) and document."""
+
+    a: sp.Expr
+    b: sp.Expr
+    lhs: sp.Expr
+    rhs: sp.Expr
+    source: str
+    scan: DocumentScan
+    table: SymbolTable
+    defined_later: Callable[[str], Optional[int]]
+    function_letters: frozenset
+
+
+def _has_matrix(e: sp.Basic) -> bool:
+    return bool(getattr(e, "is_Matrix", False) or e.atoms(sp.MatrixBase, sp.MatrixSymbol)
+                or any(getattr(a, "is_Matrix", False) for a in sp.preorder_traversal(e)))
+
+
+def _conditioned(a: sp.Expr, b: sp.Expr, conditions: Sequence) -> tuple[sp.Expr, sp.Expr, list]:
+    """A condition of the row: ``i = j`` between index symbols is put in (j → i); ``i ≠ j`` and
+    others become exclusions for the prover."""
+    pairs = []
+    for c in conditions:
+        if isinstance(c, sp.Eq) and all(isinstance(s, sp.Symbol) for s in c.args):
+            a, b = a.xreplace({c.rhs: c.lhs}), b.xreplace({c.rhs: c.lhs})
+        elif isinstance(c, sp.Ne):
+            pairs.append(c)
+    return a, b, pairs
+
+
+class Checker:
+    """Walks the chains of one document in order, keeping the symbol table."""
+
+    def __init__(self, readings: Sequence[Reading], options: Options, function_letters: frozenset) -> None:
+        self.readings = list(readings)
+        self.options = options
+        self.timeout = float(options.timeout)
+        self.function_letters = function_letters
+        self.scan = scan([(r.fragment, r.parsed) for r in self.readings])
+        self.table = SymbolTable(self.scan.layered)
+        self.pos: tuple = (0, 0)
+        self.chain_length = 0
+        self.phase = ""
+        self._decided: dict = {}  # the same step under the same definitions is decided once
+
+    # ── the walk ──
+    def run(self) -> Iterable[ClaimResult]:
+        for n, reading in enumerate(self.readings):
+            self.table.enter(getattr(reading.fragment, "section", ()) or ())
+            if reading.parsed is None:
+                continue
+            for ci, chain in enumerate(reading.parsed.chains):
+                self.pos = (n, ci)
+                self.chain_length = len(chain.ops)
+                yield from self._chain(reading, ci + 1, chain)
+
+    def _chain(self, reading: Reading, ci: int, chain) -> Iterable[ClaimResult]:
+        frag = reading.fragment
+        exprs = [shorthand(e) if e is not None else None for e in chain.exprs]
+        gaps = getattr(chain, "gaps", frozenset())
+        conditions = getattr(chain, "conditions", ()) or ()
+        for si, (a, op, b) in enumerate(zip(exprs, chain.ops, exprs[1:]), 1):
+            t0 = time.monotonic()
+            line = reading.line_of(chain, si)
+            if si in gaps:
+                out = open_("unparsed row", "this step crosses a row that could not be read")
+            elif a is None or b is None:
+                out = open_("unparsed row", "the left side of this step is not known")
+            else:
+                conds = conditions[si - 1] if si - 1 < len(conditions) else ()
+                out = self._bounded_relation(frag, si, a, op, b, exprs, conds)
+            yield ClaimResult(line, max(line, frag.end_line if line == frag.line else line), frag.source, ci, si,
+                              op, self._statement(a, op, b), out.status, out.reason, out.category,
+                              out.method, out.witness, out.expected, round(time.monotonic() - t0, 3),
+                              fragment_line=frag.line, section=tuple(getattr(frag, "section", ()) or ()))
+
+    def _bounded_relation(self, frag, si, a, op, b, exprs, conds) -> Outcome:
+        self.phase = "reading the step"
+        res = inline(self._relation, frag, si, a, op, b, exprs, conds, seconds=self.timeout)
+        if res.timed_out:
+            return open_("timed out", f"timed out after {self.timeout:g} s while {self.phase}")
+        if res.error:
+            if res.error.startswith("UnsupportedClaim"):
+                return open_("unsupported", "unsupported claim: " + res.error.split(": ", 1)[-1])
+            return open_("unsupported", f"cannot check this step ({res.error.splitlines()[0][:160]})")
+        return res.value
+
+    @staticmethod
+    def _statement(a, op, b) -> str:
+        if isinstance(a, sp.Basic) and isinstance(b, sp.Basic):
+            return f"{tex(a)} {op} {tex(b)}"
+        return ""
+
+    def _relation(self, frag, si: int, a, op: str, b, chain: Sequence, conds: Sequence = ()) -> Outcome:
+        if op in UNCHECKED_OPS:
+            return open_(*UNCHECKED_OPS[op])
+        if op not in DEFINING_OPS:
+            return open_("relation", f"the relation {op} is not checked")
+        if not (isinstance(a, sp.Expr) and isinstance(b, sp.Expr)):
+            return open_("unsupported", "a side is not an expression (a set, a relation or a list)")
+        if any(_has_matrix(e) for e in (a, b)):
+            return open_("vector", "a vector or matrix claim; only scalar claims are checked")
+        a, b, pairs = _conditioned(a, b, conds)
+        if si == 1 and self.options.definitions and definable(a):
+            out = self._definition(frag, a, op, b)
+            if out is not None:
+                return out
+        if self.options.definitions:
+            alias = self._alias(frag, a, b, chain)
+            if alias is not None:
+                return alias
+        return self._claim(frag, a, b, extra=pairs)
+
+    def _alias(self, frag, a: sp.Expr, b: sp.Expr, chain: Sequence) -> Optional[Outcome]:
+        """``… = g_w`` with ``g_w`` used nowhere before: a new name for the other side, not a claim."""
+        new = [x for x in (b, a) if definable(x) in ("symbol", "indexed") and self.table.lookup(x) is None
+               and not is_opaque(x)]
+        if len(new) == 2:
+            return open_("condition", f"{tex(a)} = {tex(b)} relates two quantities nothing defines; not checked")
+        new = [x for x in new if self.scan.first_seen.get(key(x), self.pos) >= self.pos
+               and not any(key(x) in keys(e) for e in chain if e is not x and isinstance(e, sp.Basic))]
+        if not new:
+            return None
+        name, other = new[0], (a if new[0] is b else b)
+        if self_reference(name, other):
+            return None
+        return self._record(name, other, frag, "definition", f"{tex(name)} names the other side (a definition)")
+
+    # ── definitions ──
+    def defined_later(self, name: str) -> Optional[int]:
+        for pos, line in self.scan.defined_at.get(name, ()):
+            if pos > self.pos:
+                return line
+        return None
+
+    def _definition(self, frag, a: sp.Expr, op: str, b: sp.Expr) -> Optional[Outcome]:
+        shape = definable(a)
+        if shape == "symbol" and _PROSE.fullmatch(a.name) and not GREEK.match(a.name):
+            return open_("notation", f"'{a.name}' looks like a word of prose read as a quantity; not checked")
+        name = key(a) if shape != "function" or isinstance(a, AppliedUndef) else a.func.__name__
+        if self_reference(a, b):
+            return open_("notation", f"{tex(a)} appears on both sides (read as notation, e.g. y = y(x)); "
+                                     "not checked")
+        if shape == "function" and not isinstance(a, AppliedUndef):
+            out = self._claim(frag, a, b, refute=False)
+            if out.status == "proved":
+                return out  # a true statement about the known function
+            return open_("definition", f"{name} is given another meaning here ({tex(a)} = {tex(b)}); "
+                                       "not used for other claims")
+        if shape == "symbol" and (isinstance(b, sp.Symbol) or (b.is_number and (a in self.scan.sizes or any(
+                s.name == a.name for s in self.scan.sizes)))):
+            return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")
+        known = self.table.lookup(a)
+        if known is not None and op not in EXPLICIT_DEFINING_OPS:
+            out = self._claim(frag, a, b)
+            if out.status != "refuted":
+                return out
+            return self._record(a, b, frag, "redefinition",
+                                f"{name} was defined differently at line {known.line}; read as a new definition")
+        return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims")
+
+    def _record(self, a: sp.Expr, b: sp.Expr, frag, category: str, text: str) -> Outcome:
+        self.phase = "applying the definitions"
+        try:
+            expanded, _ = self.table.apply(b)
+        except UnsupportedClaim as exc:
+            return open_("notation", f"not recorded: {exc}")
+        if self_reference(a, expanded):
+            return open_("notation", f"not recorded: {tex(a)} would be defined through itself")
+        try:
+            _c, free_b, _s = index_structure([b])
+            loose = tuple(sorted(str(i) for i in free_b - set(indices(a))))
+        except Exception:  # index structure of an odd expression: no note
+            loose = ()
+        self.table.define(a, b, frag.line, loose)
+        extra = ""
+        if loose:
+            extra = (f"; note: the free index {', '.join(loose)} occurs on the right side only "
+                     "(claims that use this definition are not decided)")
+        return open_(category, text + extra)
+
+    # ── claims ──
+    def _claim(self, frag, a: sp.Expr, b: sp.Expr, refute: bool = True, extra: Sequence = ()) -> Outcome:
+        frozen = self._freezable(a, b)
+        if frozen:
+            quick = self._frozen_proof(frag, a, b, frozen, extra)
+            if quick is not None:
+                return quick
+        doubts = Doubts()
+        prepared = self._prepare_step(frag, a, b, doubts, extra=extra)
+        if isinstance(prepared, Outcome):
+            return prepared
+        lhs, rhs, pairs, positive, assumption = prepared
+        refutable = refute and not doubts.blocks_refutation and not assumption
+        if doubts.items and not assumption and one_sided_unknowns(lhs, rhs):
+            return open_(doubts.category(), doubts.reason())
+        # A step that can only be proved gets a short try: hard proofs of such steps are rare.
+        budget = self.timeout if refutable else min(self.timeout, DOUBTFUL_SECONDS)
+        d = self._decide(lhs, rhs, pairs, budget, refutable)
+        v = d.verdict
+        if v.status is Status.PROVED:
+            domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
+            return Outcome("proved", "", v.reason, v.method + domain)
+        if assumption:
+            self.table.constraints.append((a, b, frag.line))
+            return open_("assumption", f"{tex(a)} = {tex(b)} is taken as a stated assumption for later claims")
+        if doubts.items:
+            return open_(doubts.category(), doubts.reason())
+        if v.status is Status.INCONCLUSIVE or not refutable:
+            return self._undecided(v)
+        self.phase = "checking the refutation"
+        stands = confirm(Refutation(d, frag.source, self.timeout), self.options.disabled)
+        if isinstance(stands, Outcome):
+            return stands
+        w = stands.verdict
+        return Outcome("refuted", "", w.reason, w.method, w.witness.to_json() if w.witness else None,
+                       expected(stands))
+
+    def _decide(self, lhs, rhs, pairs, budget: float, refutable: bool) -> Decision:
+        self.phase = "deciding"
+        k = (lhs, rhs, tuple(pairs), budget, refutable)
+        if k not in self._decided:
+            self._decided[k] = decide(lhs, rhs, pairs, budget, refute=refutable)
+        return self._decided[k]
+
+    def _freezable(self, a: sp.Expr, b: sp.Expr) -> frozenset:
+        """Defined quantities the claim differentiates by, and nowhere differentiates: ``u_k`` in
+        ``∂E/∂u_k = y_k − t_k``.  Kept as variables, the claim is an identity in them, and a
+        proof of it holds with their definitions put in afterwards (the chain rule)."""
+        names = self.table.names()
+        variables = {key(v) for e in (a, b) for d in e.atoms(sp.Derivative) for v in d.variables} & names
+        if not variables:
+            return frozenset()
+        frozen = frozenset(variables)
+        for e in (a, b):
+            applied, _notes = self.table.apply(e, frozen)
+            if any(keys(d.expr) & frozen - {key(v) for v in d.variables} for d in applied.atoms(sp.Derivative)):
+                return frozenset()  # differentiated by something else: its definition matters
+        return frozen
+
+    def _frozen_proof(self, frag, a, b, frozen: frozenset, extra: Sequence) -> Optional[Outcome]:
+        """A short try at a proof with the ``frozen`` quantities kept as variables (never a refutation)."""
+        doubts = Doubts()
+        res = inline(self._prepare_step, frag, a, b, doubts, frozen, extra, seconds=self.timeout)
+        if not res.ok:
+            return None
+        prepared = res.value
+        if isinstance(prepared, Outcome) or doubts.blocks_proof:
+            return None
+        lhs, rhs, pairs, positive, _assumption = prepared
+        d = self._decide(lhs, rhs, pairs, min(self.timeout, FROZEN_SECONDS), False)
+        if not d.verdict.proved:
+            return None
+        domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
+        return Outcome("proved", "", d.verdict.reason,
+                       f"{d.verdict.method}; {', '.join(sorted(frozen))} kept as variables{domain}")
+
+    def _prepare_step(self, frag, a: sp.Expr, b: sp.Expr, doubts: Doubts,
+                      frozen: frozenset = frozenset(), extra: Sequence = ()):
+        """Definitions applied, derivatives of unknowns made unknowns, symbols real, logs split:
+        ``(lhs, rhs, constraints, positive names, assumption?)``, or an outcome already."""
+        self.phase = "applying the definitions"
+        lhs, notes_a = self.table.apply(a, frozen)
+        rhs, notes_b = self.table.apply(b, frozen)
+        for category, text, blocks in notes_a + notes_b:
+            doubts.add(category, text, blocks_proof=blocks)
+        if any(_has_matrix(e) for e in (lhs, rhs)):
+            return open_("vector", "a vector or matrix claim; only scalar claims are checked")
+        step = Step(a, b, lhs, rhs, frag.source, self.scan, self.table, self.defined_later, self.function_letters)
+        for c, t, blocks in doubts_of(step, "written", self.options.disabled):
+            doubts.add(c, t, blocks)
+        if doubts.blocks_proof:
+            return open_(doubts.category(), doubts.reason())
+        self.phase = "carrying out the derivatives"
+        names = self.table.names() - frozen
+        derivs = Derivatives(self.scan, self.defined_later, doubts, lambda k: k in names)
+        lhs, rhs = derivs(lhs), derivs(rhs)
+        for _ in range(3):  # definitions of the variables, into derivatives carried out
+            if not derivs.carried_out:
+                break
+            derivs.carried_out = False
+            lhs, rhs = derivs(self.table.apply(lhs, frozen)[0]), derivs(self.table.apply(rhs, frozen)[0])
+        lhs, rhs = self.scan.sized(primed_sizes(lhs)), self.scan.sized(primed_sizes(rhs))
+        step = Step(a, b, lhs, rhs, frag.source, self.scan, self.table, self.defined_later, self.function_letters)
+        for c, t, blocks in doubts_of(step, "prepared", self.options.disabled):
+            doubts.add(c, t, blocks)
+        if doubts.blocks_proof:
+            return open_(doubts.category(), doubts.reason())
+        constraints = [(self.scan.sized(self.table.apply(c, frozen)[0]), self.scan.sized(self.table.apply(d, frozen)[0]))
+                       for c, d, _l in self.table.constraints]
+        assumption = self._assumption_shape(lhs, rhs)
+        (lhs, rhs, *flat), positive = realify([lhs, rhs, *[x for pair in constraints for x in pair]])
+        lhs, rhs = expand_logs(lhs), expand_logs(rhs)
+        pairs = [(expand_logs(flat[2 * i]), expand_logs(flat[2 * i + 1])) for i in range(len(constraints))]
+        return lhs, rhs, pairs + list(extra), positive, assumption
+
+    @staticmethod
+    def _undecided(v: Verdict) -> Outcome:
+        reason = v.reason
+        if "timed out" in reason or "time limit" in reason:
+            return open_("timed out", reason, v.method)
+        if reason.startswith("unsupported"):
+            return open_("unsupported", reason, v.method)
+        return open_("no proof", reason, v.method)
+
+    def _assumption_shape(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
+        """``Σ_k t_k = 1``: a one-step relation between unknowns and a number, no derivatives."""
+        if self.chain_length != 1:
+            return False
+        for side, other in ((lhs, rhs), (rhs, lhs)):
+            if other.is_number and not side.has(sp.Derivative) and unknowns(side) \
+                    and not (set(keys(side)) & self.table.names()) and definable(side) is None:
+                return True
+        return False
+
