@@ -1,0 +1,163 @@
+r"""The row parser (Lark LALR, ``grammar.lark``) and its error messages.
+
+A syntax error is named by example: ``_ERROR_EXAMPLES`` holds small rows that
+fail in a known way; a failing row that stops in the same parser state on the
+same kind of token gets that example's label (Lark's ``match_examples`` idea,
+but requiring the token to match).  Every message carries the source line and
+column (``fail``), so a ``ParseError`` points into the fragment as written.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from lark import Lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+
+from symbackprop.errors import ParseError
+
+__all__ = ["parser", "fail", "error", "syntax_error", "line_col", "UnexpectedInput"]
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The LALR parser for one row (cached; the grammar sits next to this module)."""
+    return Lark.open(str(Path(__file__).with_name("grammar.lark")), parser="lalr",
+                     lexer="contextual", propagate_positions=True, maybe_placeholders=True)
+
+
+_TERMINAL_NAMES = {
+    "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "RBRACE": "'}'",
+    "LBRACE": "'{'", "COMMA": "','", "EQ": "'='", "RELOP": "a relation", "ADDOP": "'+' or '-'",
+    "MULOP": "'\\cdot'", "ODOT": "'\\odot'", "$END": "end of row", "LETTER": "a letter",
+    "NUMBER": "a number", "GREEK": "a Greek letter", "FRAC": "\\frac",
+    "RVERT": "closing '|'", "RNORM": "closing '\\|'", "RSET": "'\\}'", "MATEND": "\\end{matrix}",
+    "CASESEND": "\\end{cases}", "AMP": "'&'", "ROWSEP": "'\\\\'", "SEP": "a separator",
+}
+
+_ERROR_EXAMPLES = {
+    "missing closing ')'": ["(a", "f(x", "(a + b", "((a)", "(a, b", "\\sigma(x"],
+    "unmatched closing delimiter": ["a)", "a + b)", "(a))", "a]", "a = b)"],
+    "missing operand": ["a +", "a -", "a \\cdot", "a =", "a = b +", "a \\odot", "\\sum_k a +",
+                        "a = = b", "a + = b"],
+    "\\frac needs two arguments": ["\\frac{a}", "\\frac", "\\frac{a}+b"],
+    "subscript or superscript without argument": ["x_", "x^", "x^{}", "x_{}", "x^ + 1"],
+    "empty group": ["{}", "()", "a + ()", "f()"],
+    "a comma-separated list is not an expression": ["a, b", "a = b, c", "x_1, x_2, \\ldots"],
+    "unclosed environment": ["\\begin{bmatrix} a", "\\begin{bmatrix} a & b \\\\ c",
+                             "\\begin{bmatrix} a & b", "\\begin{cases} a & b"],
+}
+_OPENER_OF = {"RPAR": "')'", "RSQB": "']'", "RBRACE": "'}'", "RVERT": "'|'",
+              "RNORM": "'\\|'", "RSET": "'\\}'", "MATEND": "\\end{matrix}",
+              "CASESEND": "\\end{cases}"}
+
+
+def _token_type(e: UnexpectedInput) -> Optional[str]:
+    if isinstance(e, UnexpectedEOF):
+        return "$END"
+    tok = getattr(e, "token", None)
+    return None if tok is None else tok.type
+
+
+@lru_cache(maxsize=1)
+def _example_errors() -> tuple:
+    """(label, error) for every example; each example must fail to parse."""
+    out = []
+    for label, examples in _ERROR_EXAMPLES.items():
+        for example in examples:
+            try:
+                parser().parse(example)
+            except UnexpectedInput as ut:
+                out.append((label, ut))
+    return tuple(out)
+
+
+def _classify(e: UnexpectedInput, allowed: list) -> Optional[str]:
+    """Name the failure: an example failing in the same parser state on the same
+    kind of token, else a rule of thumb from the token and the expected set."""
+    ttype = _token_type(e)
+    if ttype is None:
+        return None
+    for label, ut in _example_errors():
+        if ut.state == e.state and _token_type(ut) == ttype \
+                and getattr(ut, "accepts", None) == getattr(e, "accepts", None):
+            return label
+    closers = [a for a in allowed if a in _OPENER_OF]
+    if ttype == "$END" and closers:
+        if closers[0] in ("MATEND", "CASESEND"):
+            return "unclosed environment"
+        return f"missing closing {_OPENER_OF[closers[0]]}"
+    if ttype in _OPENER_OF:
+        return "unmatched closing delimiter"
+    if ttype == "COMMA":
+        return "a comma-separated list is not an expression"
+    if "LETTER" in allowed and "$END" not in allowed:
+        return "missing operand"
+    return None
+
+
+def line_col(source: str, pos: int) -> tuple[int, int]:
+    """1-based (line, column) of offset ``pos`` in ``source``."""
+    pos = max(0, min(pos, len(source)))
+    line = source.count("\n", 0, pos) + 1
+    col = pos - (source.rfind("\n", 0, pos) + 1) + 1
+    return line, col
+
+
+def _where(source: str, pos: int, reason: str) -> str:
+    line, col = line_col(source, pos)
+    lo = max(0, pos - 25)
+    excerpt = source[lo:pos + 25].replace("\n", " ")
+    return f"{reason} at line {line}, column {col}: …{excerpt}…\n{' ' * (pos - lo + 1)}^"
+
+
+def fail(source: str, pos: int, reason: str) -> ParseError:
+    """A ParseError at source offset ``pos`` (attributes: position, line, column, reason)."""
+    err = ParseError(_where(source, pos, reason))
+    err.position = pos
+    err.line, err.column = line_col(source, pos)
+    err.reason = reason
+    return err
+
+
+def error(source: str, row, pos: int, reason: str) -> ParseError:
+    """A ParseError at offset ``pos`` of a normalised ``row`` (mapped back to the source)."""
+    src_pos = row.src[pos] if pos < len(row.src) else (row.src[-1] + 1 if row.src else 0)
+    return fail(source, src_pos, reason)
+
+
+def syntax_error(source: str, row, e: UnexpectedInput) -> ParseError:
+    """The ParseError for a Lark failure on ``row`` (a normalised row of ``source``)."""
+    text = row.text
+    if isinstance(e, UnexpectedCharacters):
+        pos = e.pos_in_stream
+        m = re.match(r"\\([A-Za-z]+|.)", text[pos:])
+        if text[pos] == "\\" and m:
+            reason = f"unsupported command \\{m.group(1)}"
+        elif text[pos] == "&":
+            reason = "'&' outside an aligned row or matrix"
+        else:
+            reason = f"unexpected character {text[pos]!r}"
+        allowed = sorted(e.allowed or [])
+    else:
+        tok = getattr(e, "token", None)
+        pos = len(text) if isinstance(e, UnexpectedEOF) or tok is None or tok.type == "$END" \
+            else tok.start_pos
+        shown = "end of row" if pos >= len(text) else repr(str(tok))
+        reason = f"unexpected {shown}"
+        allowed = sorted(getattr(e, "accepts", None) or getattr(e, "expected", None) or [])
+    label = _classify(e, allowed)
+    if label:
+        reason = f"{label}: {reason}"
+    closers = [a for a in allowed if a in _OPENER_OF]
+    if pos >= len(text) and closers:
+        allowed = closers
+    names = [_TERMINAL_NAMES.get(a, a) for a in allowed if not a.startswith("__")]
+    if names and len(names) <= 8:
+        reason += "; expected " + ", ".join(dict.fromkeys(names))
+    elif names:
+        reason += "; expected an expression"
+    return error(source, row, pos, reason)

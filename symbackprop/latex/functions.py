@@ -1,0 +1,114 @@
+"""Function application: known functions, heads, f'(u); mixed into ``Builder``."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import sympy as sp
+
+from symbackprop.latex.nodes import Factor, MulTok, Sarg, SemanticError, Tok, paren_group
+from symbackprop.latex.records import Head, SymInfo
+from symbackprop.latex.vocabulary import (KNOWN_FUNCTIONS, index_symbol, power,
+                                          unbounded_upper)
+from symbackprop.rules.functions import sigmoid
+
+
+class FunctionsMixin:
+    """Application of heads to parenthesised groups."""
+
+    # ----------------------------------------------------------- functions
+
+    def _known_function(self, items: list, i: int, f: Factor) -> tuple[sp.Basic, int]:
+        p = f.primary
+        name = p.text.lstrip("\\") if p.kind != "text" else p.text[6:-1]
+        fn = KNOWN_FUNCTIONS[name]
+        primes, post, base = 0, None, None
+        for kind, s in f.scripts:
+            if kind == "prime":
+                primes += s
+            elif kind == "sub" and name == "log":
+                base = self._arg(s)
+            elif kind == "sup":
+                if self._sup_primes(s):
+                    primes += self._sup_primes(s)
+                else:
+                    post = self._arg(s)
+            else:
+                raise SemanticError(f"unexpected subscript on {p.text}", f.pos)
+        head = Head(name, (lambda *a: sp.log(*a, base)) if base is not None else fn,
+                    primes, True, True, True)
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        grp = paren_group(nxt)
+        if grp is not None:
+            value, j = self._apply(head, grp), i + 2
+        else:
+            if nxt is None or isinstance(nxt, MulTok):
+                raise SemanticError(f"{p.text} needs an argument", f.pos)
+            arg, j = self._unit(items, i + 1)
+            value = self._apply_value(head, [arg], f.pos)
+        if post is not None:
+            value = power(value, post)
+        return value, j
+
+    def _has_commas(self, grp: Factor) -> bool:
+        seq = grp.primary.seq
+        return bool(seq.seps) and all(s == "," for s in seq.seps)
+
+    def _apply(self, head: Head, grp: Factor) -> sp.Basic:
+        seq = grp.primary.seq
+        if seq.seps and any(s != "," for s in seq.seps):
+            raise SemanticError("a relation cannot be a function argument", grp.pos)
+        args = [self.sum(p) for p in seq.parts]
+        subs = [s for k, s in grp.scripts if k == "sub"]
+        if subs and head.name == "softmax":
+            value = self._softmax(args, subs[0], grp.pos)
+        elif subs:
+            raise SemanticError("subscript after a function application", grp.pos)
+        else:
+            value = self._apply_value(head, args, grp.pos)
+        for kind, s in grp.scripts:
+            if kind == "sup":
+                value = self._post_sup(value, s)
+            elif kind == "prime":
+                raise SemanticError("prime after a function application; write f'(x)", grp.pos)
+        return value
+
+    def _apply_value(self, head: Head, args: list, pos: int) -> sp.Basic:
+        try:
+            if head.primes:
+                if len(args) != 1:
+                    raise SemanticError("f'(...) needs exactly one argument", pos)
+                return fderiv(head.fn, args[0], head.primes)
+            return head.fn(*args)
+        except SemanticError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise SemanticError(f"cannot apply {head.name}: {exc}", pos) from exc
+
+    def _softmax(self, args: list, sub: Sarg, pos: int) -> sp.Basic:
+        idx, words = self._sub_info(sub)
+        if len(args) != 1 or not isinstance(args[0], sp.Symbol) or len(idx) != 1 or words \
+                or not isinstance(idx[0], sp.Symbol):
+            raise SemanticError("softmax(u)_k needs one vector symbol u and one index k", pos)
+        u, k = sp.IndexedBase(args[0].name), idx[0]
+        kp = index_symbol(k.name + "'")
+        return sp.exp(u[k]) / sp.Sum(sp.exp(u[kp]), (kp, 1, unbounded_upper(kp)))
+
+    def _head(self, info: SymInfo, f: Factor) -> Optional[Head]:
+        if info.power is not None or info.transpose:
+            return None
+        if info.base == "sigma" and info.fname == "sigma":
+            return Head("sigma", sigmoid, info.primes, True, True, True)
+        if isinstance(f.primary, Tok) and f.primary.kind in ("text", "name") and len(info.base) > 1 \
+                and info.fname == info.base:
+            return Head(info.base, sp.Function(info.base), info.primes, True, False, True)
+        applicable = info.base in self.fnames
+        return Head(info.fname, sp.Function(info.fname), info.primes, applicable, False, applicable)
+
+
+def fderiv(fn: Callable, arg: sp.Basic, n: int) -> sp.Basic:
+    """``f^{(n)}(arg)`` unevaluated: Derivative(f(x), x) or Subs(...) for compound args."""
+    if isinstance(arg, (sp.Symbol, sp.Indexed)):
+        return sp.Derivative(fn(arg), (arg, n), evaluate=False)
+    u = sp.Dummy("u")
+    return sp.Subs(sp.Derivative(fn(u), (u, n), evaluate=False), u, arg)

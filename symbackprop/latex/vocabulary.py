@@ -1,0 +1,125 @@
+"""Names the reader knows: Greek letters, known functions, decorations, and
+the symbols used for indices and for the sizes of unbounded sums."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import sympy as sp
+
+from symbackprop.rules.functions import relu, sigmoid, softplus
+
+GREEK_NAMES = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa "
+    "lambda mu nu xi pi rho varrho sigma varsigma tau upsilon phi varphi chi psi "
+    "omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell".split()
+)
+
+KNOWN_FUNCTIONS: dict[str, Callable] = {
+    "sigmoid": sigmoid, "relu": relu, "ReLU": relu, "softplus": softplus,
+    "tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "ln": sp.log,
+    "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
+    "tan": sp.tan, "max": sp.Max, "min": sp.Min, "sgn": sp.sign,
+    "sign": sp.sign, "det": sp.det, "softmax": sp.Function("softmax"),
+}
+
+DECOR_CANON = {
+    "hat": r"\hat", "widehat": r"\hat", "tilde": r"\tilde", "widetilde": r"\tilde",
+    "bar": r"\bar", "overline": r"\bar", "vec": r"\vec", "dot": r"\dot",
+    "ddot": r"\ddot", "check": r"\check", "breve": r"\breve",
+    "mathbf": r"\mathbf", "bm": r"\mathbf", "boldsymbol": r"\mathbf",
+    "mathcal": r"\mathcal", "mathscr": r"\mathscr", "mathfrak": r"\mathfrak",
+}
+
+TRANSPOSE = sp.Function("transpose")
+HADAMARD = sp.Function("hadamard")
+NORM = sp.Function("norm")
+
+LABEL_RE = re.compile(r"^(?:[A-Za-z]|\\[A-Za-z]+)'*(?:[+-](?:[0-9]+|[A-Za-z]'*))*$")
+RELATIONAL = {"=": sp.Eq, r"\neq": sp.Ne, "<": sp.Lt, ">": sp.Gt,
+               r"\le": sp.Le, r"\ge": sp.Ge}
+
+
+def index_symbol(name: str) -> sp.Symbol:
+    """The symbol used for an index letter: ``Symbol(name, integer=True)``."""
+    return sp.Symbol(name, integer=True)
+
+
+def unbounded_upper(var: sp.Symbol) -> sp.Symbol:
+    """Upper bound of ``\\sum_k`` without bounds: ``n_{k}`` (integer, positive);
+    a primed letter shares the size of the unprimed one (``\\sum_{k'}`` → ``n_{k}``)."""
+    return sp.Symbol(f"n_{{{var.name.rstrip(chr(39))}}}", integer=True, positive=True)
+
+
+def to_index(expr: sp.Basic) -> sp.Basic:
+    """Turn plain symbols into integer index symbols, leaving IndexedBase names alone."""
+    if isinstance(expr, sp.Symbol) and not isinstance(expr, sp.Dummy):
+        return index_symbol(expr.name)
+    if isinstance(expr, sp.IndexedBase) or not expr.args:
+        return expr
+    if isinstance(expr, sp.Indexed):
+        return expr.base[tuple(to_index(i) for i in expr.indices)]
+    from symbackprop.latex.arithmetic import rebuild
+    return rebuild(expr, [to_index(a) for a in expr.args])
+
+
+def plain(expr: sp.Basic) -> sp.Basic:
+    """Drop the integer assumption of a bare symbol (bounds read from subscripts)."""
+    if isinstance(expr, sp.Symbol) and not isinstance(expr, sp.Dummy):
+        return sp.Symbol(expr.name)
+    return expr
+
+
+def replace_symbol(expr: sp.Basic, name: str, new: sp.Symbol) -> sp.Basic:
+    """Replace symbols called ``name`` by ``new`` outside IndexedBase labels."""
+    if isinstance(expr, sp.Symbol) and expr.name == name:
+        return new
+    if isinstance(expr, (sp.IndexedBase, sp.Dummy)) or not expr.args:
+        return expr
+    if isinstance(expr, sp.Indexed):
+        return expr.base[tuple(replace_symbol(i, name, new) for i in expr.indices)]
+    from symbackprop.latex.arithmetic import rebuild
+    return rebuild(expr, [replace_symbol(a, name, new) for a in expr.args])
+
+
+def transpose(x: sp.Basic) -> sp.Basic:
+    if isinstance(x, sp.MatrixSymbol):
+        return sp.Transpose(x)
+    if isinstance(x, sp.MatrixBase):
+        return x.T
+    return TRANSPOSE(x)
+
+
+def power(base: sp.Basic, exponent: sp.Basic, pos: int = 0) -> sp.Basic:
+    """``base^exponent`` without unbounded work (see ``arithmetic`` and ``matrix_power``)."""
+    from symbackprop.latex import arithmetic
+    if isinstance(base, sp.MatrixBase):
+        return matrix_power(base, exponent, pos)
+    return arithmetic.power(base, exponent, pos)
+
+
+MAX_MATRIX_POWER = 8
+
+
+def matrix_power(m: sp.MatrixBase, k: sp.Basic, pos: int = 0) -> sp.Basic:
+    """A small integer power of an explicit matrix, multiplied out; anything else
+    (``M^n``, ``M^{100}``, the inverse of a matrix larger than 3×3) is refused:
+    SymPy would try a Jordan decomposition or blow up."""
+    from symbackprop.latex.nodes import SemanticError
+    if not (k.is_Integer and abs(int(k)) <= MAX_MATRIX_POWER) or not m.is_square:
+        raise SemanticError("a power of an explicit matrix is only read for a square "
+                            f"matrix and an integer exponent up to {MAX_MATRIX_POWER}", pos)
+    k = int(k)
+    if k < 0:
+        if m.rows > 3:
+            raise SemanticError("the inverse of an explicit matrix larger than 3×3 is "
+                                "not computed", pos)
+        try:
+            m, k = sp.ImmutableMatrix(m.inv()), -k
+        except ValueError as exc:
+            raise SemanticError(f"cannot invert this matrix: {exc}", pos) from exc
+    out = sp.ImmutableMatrix(sp.eye(m.rows))
+    for _ in range(k):
+        out = out * m
+    return out
