@@ -31,7 +31,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                         help="documents to check (.md .tex .txt .html .rst .ipynb)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per claim (default 5)")
+    parser.add_argument("--timeout", type=float, default=5.0, help="time bound in seconds for reading each fragment and for each step (default 5)")
     parser.add_argument("--progress", action="store_true",
                         help="show progress on stderr even when it is not a terminal")
     parser.add_argument("--lang", choices=("en", "ja"), default="en",
@@ -51,16 +51,28 @@ def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 # ── progress ───────────────────────────────────────────────────────────────
 class _Progress:
-    """``check: FILE 12/48 fragments`` on one stderr line, rewritten in place."""
+    """A progress bar on stderr (tqdm): fragments read, then fragments checked, per document."""
 
     def __init__(self, err: TextIO, name: str, index: int, total: int) -> None:
         self.err, self.name, self.index, self.total = err, name, index, total
+        self.bar = None
 
     def __call__(self, done: int, fragments: int) -> None:
-        doc = f" ({self.index}/{self.total})" if self.total > 1 else ""
-        end = "\n" if done >= fragments else ""
-        self.err.write(f"\rcheck{doc}: {self.name} {done}/{fragments} fragments{end}")
-        self.err.flush()
+        from tqdm import tqdm
+
+        if self.bar is None:
+            doc = f" ({self.index}/{self.total})" if self.total > 1 else ""
+            self.bar = tqdm(total=fragments, file=self.err, unit="fragment", leave=True, mininterval=0.2,
+                            desc=f"check{doc} {Path(self.name).name}", dynamic_ncols=True)
+        self.bar.n = min(done, fragments)
+        self.bar.refresh()
+        if done >= fragments:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _wants_progress(args: argparse.Namespace, err: TextIO) -> bool:
@@ -173,33 +185,89 @@ def _usage(message: str, err: TextIO) -> int:
     return USAGE_ERROR
 
 
+def _timeout(value: Any) -> Optional[float]:
+    """The ``--timeout`` in seconds, or None when it is not a positive finite number."""
+    try:
+        t = 5.0 if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+    return t if 0 < t < float("inf") else None
+
+
+def _streamed(fmt: str, out: TextIO, several: bool):
+    """A writer for one document's result as soon as it is known (text, json), and a closer."""
+    state = {"n": 0}
+
+    def write(r) -> None:
+        if fmt == "json":
+            text = json.dumps(r.to_json(), ensure_ascii=False, indent=2)
+            out.write(("[\n" if state["n"] == 0 else ",\n") + text if several else text + "\n")
+        else:
+            write_text([r], out)
+        state["n"] += 1
+        out.flush()
+
+    def close() -> None:
+        if fmt == "json" and several:
+            out.write(("\n]\n" if state["n"] else "[]\n"))
+            out.flush()
+
+    return write, close
+
+
 def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
-    """Run ``check`` with parsed ``args``; return the exit code of DESIGN.md."""
+    """Run ``check`` with parsed ``args``; return the exit code of DESIGN.md.  Results of each
+    document are written as soon as it is done (text and JSON on stdout), so a document that
+    fails or is interrupted never loses the results of those before it."""
     from .checker import check_document, exit_code
-    from .errors import SymbackpropError
 
     out, err = out or sys.stdout, err or sys.stderr
     docs = list(getattr(args, "documents", None) or [])
     fmt = getattr(args, "format", "text")
-    timeout = getattr(args, "timeout", None)
-    timeout = 5.0 if timeout is None else float(timeout)
+    timeout = _timeout(getattr(args, "timeout", None))
     if not docs:
         return _usage("give at least one document", err)
     if fmt not in FORMATS:
         return _usage(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", err)
-    if timeout <= 0:
-        return _usage("--timeout must be positive", err)
+    if timeout is None:
+        return _usage(f"--timeout must be a positive number of seconds, not {getattr(args, 'timeout', None)!r}", err)
     for d in docs:
+        if os.path.isdir(d):
+            return _usage(f"{d}: is a folder; give the documents in it (e.g. {d}/*.md)", err)
         if not os.path.isfile(d):
             return _usage(f"{d}: no such file", err)
+    output = getattr(args, "output", None)
+    stream = not output and fmt in ("text", "json")
+    write, close = _streamed(fmt, out, len(docs) > 1) if stream else (None, None)
     show = _wants_progress(args, err)
-    results = []
+    results, failed = [], False
     for n, d in enumerate(docs, 1):
         progress = _Progress(err, d, n, len(docs)) if show else None
         try:
-            results.append(check_document(d, timeout=timeout, progress=progress))
-        except SymbackpropError as exc:
-            return _usage(str(exc), err)
+            r = check_document(d, timeout=timeout, progress=progress)
+        except Exception as exc:  # one document that cannot be checked must not lose the others
+            failed = True
+            print(f"symbackprop check: {d}: cannot be checked ({type(exc).__name__}: "
+                  f"{str(exc).splitlines()[0][:200] if str(exc) else ''})", file=err)
+            continue
+        finally:
+            if progress:
+                progress.close()
+        results.append(r)
+        if write:
+            write(r)
+    if close:
+        close()
+    if not stream:
+        code = _write_whole(results, fmt, args, out, err)
+        if code:
+            return code
+    if failed:
+        return USAGE_ERROR
+    return exit_code(results)
+
+
+def _write_whole(results: Sequence, fmt: str, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if fmt == "json":
         data = [r.to_json() for r in results]
         text = json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n"
@@ -219,7 +287,7 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
             return _usage(f"{output}: cannot write ({exc.strerror or exc})", err)
     else:
         out.write(text)
-    return exit_code(results)
+    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None,

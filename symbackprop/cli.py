@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import json
 import sys
 from typing import Callable, NoReturn, Optional, Sequence
@@ -181,7 +182,12 @@ def run() -> NoReturn:
     Freezing the heap first spares the interpreter's final garbage collection, which
     would otherwise walk every object SymPy's import made (tens of milliseconds).
     """
-    code = main()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
     gc.freeze()
     sys.exit(code)
 

@@ -52,15 +52,16 @@ def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
     """Read and check extracted fragments in document order (the whole pipeline)."""
     start = time.monotonic()
     options = _options(timeout, disabled)
-    readings = read(fragments, options.timeout)
+    total = 2 * len(fragments)  # each fragment is read, then checked
+    readings = read(fragments, options.timeout, progress and (lambda n: progress(n, total)))
     checker = Checker(readings, options, FUNCTION_LETTERS)
     claims = []
     for claim in checker.run():
         claims.append(claim)
         if progress:
-            progress(checker.pos[0], len(readings))
+            progress(len(readings) + checker.pos[0], total)
     if progress:
-        progress(len(readings), len(readings))
+        progress(total, total)
     unparsed = tuple(u for r in readings for u in r.unparsed)
     rows = sum(_rows(r) for r in readings)
     parsed = sum(1 for r in readings if r.parsed is not None)

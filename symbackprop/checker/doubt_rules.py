@@ -28,6 +28,7 @@ Doubt = tuple  # (category, text, blocks_proof)
 
 VECTOR_FUNCTIONS = ("transpose", "hadamard", "norm")
 _ELLIPSIS = re.compile(r"\\(cdots|ldots|dots|vdots|ddots)\b|…|⋯")
+_BRACED_FACTOR = re.compile(r"(\)|(?<![\\A-Za-z_^])[A-Za-z0-9])\s*\{[^{}]*[+-][^{}]*\}")
 _JUXTAPOSED = re.compile(
     r"(?<![\\A-Za-z])([A-Za-z])(?:\s*\^\s*(?:\{[^{}]*\}|\w))?(?:\s*_\s*(?:\{[^{}]*\}|\w))?"
     r"\s*\(\s*[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\w))?\s*\)")
@@ -113,16 +114,28 @@ def ambiguous_kronecker(step: "Step") -> Iterable[Doubt]:
                             "writes δ with one index", False)
 
 
+def braced_factor(step: "Step") -> Iterable[Doubt]:
+    """``σ(z){1 − σ(z)}`` renders as σ(z)·1 − σ(z) (braces group, they do not show), and is
+    read so; but its author almost surely means the factor (1 − σ(z)).  What it renders and
+    what it means differ, so such a step is neither refuted nor proved."""
+    m = _BRACED_FACTOR.search(step.source)
+    if m:
+        yield ("notation", f"'{m.group(0)}': braces render no parentheses; read as written, the author "
+                           "may mean a parenthesised factor", True)
+
+
 #: The doubt rules, in the order they run.
 DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("vector-notation", "written", vector_notation,
-              "$$\\mathbf{a} = \\mathbf{b}$$\n\n$$\\mathbf{a} + 1 = \\mathbf{b}$$\n"),
+              "$$\\mathbf{x}^\\top \\mathbf{y} = \\mathbf{y}^\\top \\mathbf{x}$$\n"),
+    DoubtRule("braced-factor", "written", braced_factor,
+              "$$\\frac{d}{dz}\\sigma(z) = \\sigma(z){1-\\sigma(z)}$$\n"),
     DoubtRule("unspecified-function", "prepared", unspecified_function,
               "$$g'(x) = 2 x$$\n"),
     DoubtRule("defined-later", "prepared", defined_later,
-              "$$\\frac{\\partial E}{\\partial y} = y - t$$\n\n$$E = \\frac{1}{2}(y - t)^2 + y$$\n"),
+              "$$z y = y$$\n\n$$z := 1$$\n"),
     DoubtRule("juxtaposed-application", "prepared", juxtaposed_application,
-              "$$p(x) = p x$$\n\n$$\\frac{d}{dx} p(x) = 1$$\n"),
+              "$$\\frac{d}{dx} p(x) = 1$$\n"),
     DoubtRule("ellipsis-range", "prepared", ellipsis_range,
               "$$a_1 + \\cdots + a_n = \\sum_{k=1}^{n} a_k + a_1$$\n"),
     DoubtRule("ambiguous-kronecker", "prepared", ambiguous_kronecker,

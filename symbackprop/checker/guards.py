@@ -173,7 +173,7 @@ GUARDS: tuple[Guard, ...] = (
     Guard("kink", "domain", kink,
           "$$\\frac{d}{dx} |x| = \\operatorname{sign}(x)$$\n"),
     Guard("real-domain", "domain", real_domain,
-          "$$\\log(a b) = \\log a + \\log b$$\n"),
+          "$$\\log(x - 1) + \\log(x + 1) = \\log(x^2 - 1)$$\n"),
     Guard("one-hot-targets", "needs Σ t = 1", one_hot_targets,
           "$$\\sum_{k=1}^{n} t_k y_j - t_j = y_j - t_j$$\n"),
     Guard("unbounded-sums", "bounds", unbounded_sums,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ..errors import ParseError
 from ..latex.extract import Fragment
@@ -72,11 +72,14 @@ def _continued(reading: Reading, previous: Optional[Reading]) -> Reading:
     return dataclasses.replace(reading, parsed=dataclasses.replace(parsed, chains=(first,) + parsed.chains[1:]))
 
 
-def read(fragments: Sequence[Fragment], seconds: float) -> list[Reading]:
+def read(fragments: Sequence[Fragment], seconds: float,
+         progress: Optional[Callable[[int], None]] = None) -> list[Reading]:
     """Every fragment read, in document order, displays continued across fragments."""
     out: list[Reading] = []
     previous: Optional[Reading] = None
-    for frag in fragments:
+    for n, frag in enumerate(fragments):
+        if progress:
+            progress(n)
         r = _continued(read_fragment(frag, seconds), previous)
         out.append(r)
         if r.parsed is not None and r.parsed.chains:

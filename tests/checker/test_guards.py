@@ -1,0 +1,37 @@
+"""Every false-alarm guard and doubt rule shows the false alarm it prevents.
+
+Each rule carries an ``example`` document: with the rule switched off, a claim of it is
+refuted (the false alarm); with the rule on, none is.  A rule whose example no longer
+shows this is either dead or its example is stale — both are failures.
+"""
+
+import pytest
+
+from symbackprop.checker import DOUBT_RULES, GUARDS, RULE_NAMES, check_text
+
+RULES = list(GUARDS) + list(DOUBT_RULES)
+
+
+def statuses(text, disabled=()):
+    return [c.status for c in check_text(text, timeout=5.0, disabled=disabled).claims]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_rule_prevents_the_false_alarm_of_its_example(rule):
+    assert "refuted" in statuses(rule.example, disabled=[rule.name])
+    assert "refuted" not in statuses(rule.example)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_rule_states_its_rationale(rule):
+    assert len(rule.rationale.split()) >= 12
+
+
+def test_rule_names_are_unique_and_known():
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names)) == len(RULE_NAMES)
+
+
+def test_an_unknown_rule_name_is_an_error():
+    with pytest.raises(ValueError, match="unknown rule"):
+        check_text("$$x = x$$", disabled=["no-such-rule"])
