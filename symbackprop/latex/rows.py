@@ -129,5 +129,13 @@ def row_source(source: str, row: Text) -> str:
 
 
 def row_line(source: str, row: Text) -> int:
-    """0-based line offset, within ``source``, where the row starts."""
-    return source.count("\n", 0, row.src[0]) if row.src else 0
+    """0-based line offset, within ``source``, where the row's text starts (past a ``\\\\``
+    and the white space the row may begin with)."""
+    if not row.src:
+        return 0
+    pos = row.src[0]
+    if source.startswith("\\\\", pos):
+        pos += 2
+    while pos < len(source) and source[pos] in " \t\r\n":
+        pos += 1
+    return source.count("\n", 0, min(pos, len(source)))
