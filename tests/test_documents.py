@@ -34,11 +34,6 @@ TIMEOUT = 5.0
 
 # ── what today's checker gets wrong (xfail, not strict: an XPASS is progress) ──
 FALSE_ALARMS_TODAY = {
-    "html-relu/correct.html": (
-        "false alarm: r(u) = max(0, u) (l.22) is read as the product r·u and r'(u_j) as the derivative of an "
-        "unknown function, then refuted: l.23 ∂h_j/∂u_j = r'(u_j); l.24 ∂E/∂u_j = (y − t) v_j r'(u_j); "
-        "l.25 the plain chain rule ∂E/∂w_ij = ∂E/∂u_j ∂u_j/∂w_ij (witness gives the opaque ∂E/∂u_j a value "
-        "unrelated to the explicit left side) and its next step; l.26 ∂E/∂b_j = (y − t) v_j r'(u_j)"),
 }
 MISSED_TODAY = {
     "md-softmax-en/mutant-01.md": "δ_j = σ(u_j)(1 + σ(u_j)) Σ_k w_jk δ_k: its first writing is taken as the definition of δ_j",

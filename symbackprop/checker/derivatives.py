@@ -130,9 +130,16 @@ class Derivatives:
         """∂F/∂u with u defined (u = wx): carried out now, in elementary form, so that the
         definition of u can be substituted into the result (∂σ(u)/∂u at u = wx)."""
         if F.atoms(*NONSMOOTH):
-            return whole_opaque(F, vc)
+            return self._kept_unknown(F, vc, "it has a kink (max, |·|, a step), so it is kept unknown")
         D = sp.diff(elementary(F), *vc)
         if any(set(d.variables) & {v for v, _n in vc} for d in D.atoms(sp.Derivative)):
-            return whole_opaque(F, vc)
+            return self._kept_unknown(F, vc, "SymPy could not carry it out, so it is kept unknown")
         self.carried_out = True
         return D
+
+    def _kept_unknown(self, F: sp.Basic, vc: Sequence, why: str) -> sp.Basic:
+        """∂F/∂x made one unknown: a step holding it can be proved (whatever its value) but an
+        unknown given a random value is no witness, so the step is never refuted."""
+        xs = ", ".join(tex(v) for v, _n in vc)
+        self.doubts.add("dependence", f"the derivative of {tex(F)} by {xs}: {why}")
+        return whole_opaque(F, vc)
