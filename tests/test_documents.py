@@ -51,6 +51,8 @@ MISSED_TODAY = {
     "tex-tanh/mutant-02.tex": "(1 − y_j²) w_jk δ_k (sum dropped): inconclusive (letters), and the row is reported at l.34",
     "tex-tanh/mutant-04.tex": "u_j = Σ_i w_ij x_i + b_k: a definition with a stray free index is noted, not refuted",
     "tex-tanh/mutant-05.tex": "∂E/∂w_ij = δ_j x_j: inconclusive (letters name layers)",
+    "html-relu/mutant-03.html": "∂E/∂b_j = (y − t) v_j r′(u_j) x_i: inconclusive (dependence: the derivative of max(0, u_j) is "
+                                "kept unknown, since carrying it out gave witnesses with u_j inconsistent with its definition)",
     "html-relu/mutant-04.html": "w ← w + η ∂E/∂w: update rules (←) are reported, not checked",
     "rst-neuron/mutant-02.rst": "flaky: refuted on an idle machine, but the step times out (5 s) under load",
     "ipynb-softmax-jacobian/mutant-02.ipynb": "∂E/∂y_j = t_j/y_j: inconclusive (letters: the definition of y_k used for y_j)",
