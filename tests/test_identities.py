@@ -204,18 +204,21 @@ def test_the_needy_entries_are_the_expected_ones():
 
 
 @pytest.mark.parametrize("name", NEEDY)
-def test_without_its_assumption_the_entry_is_refuted(name):
+def test_without_its_assumption_the_entry_is_not_proved(name):
+    """Refuted with a valid witness (softmax + CE at n = 1), or blocked where the claim has no
+    value to compare (ReLU′ at its kink)."""
     ident = IDENTITIES[name]
     v = prove(ident.lhs, ident.rhs, assumptions=ident.definitions)
-    assert v.status is Status.REFUTED, (v.reason, v.method)
-    assert_valid_witness(ident.lhs, ident.rhs, ident.definitions, v)
+    assert v.status in (Status.REFUTED, Status.INCONCLUSIVE), (v.reason, v.method)
+    if v.refuted:
+        assert_valid_witness(ident.lhs, ident.rhs, ident.definitions, v)
 
 
-def test_relu_without_u_nonzero_is_refuted_at_the_kink():
+def test_relu_without_u_nonzero_is_not_proved():
+    """Without u ≠ 0 the kink blocks the proof; it is no witness (the derivative has no value there)."""
     ident = IDENTITIES["relu_derivative"]
     v = prove(ident.lhs, ident.rhs)
-    assert v.refuted and v.witness.values == {"u": "0"}
-    assert v.witness.lhs.startswith("undefined") and v.witness.rhs == "1/2"
+    assert v.status is Status.INCONCLUSIVE and v.witness is None
     assert "u ≠ 0" in v.reason
 
 

@@ -70,12 +70,24 @@ def test_relu_derivative_is_heaviside_off_the_kink():
     assert v.proved and "u ≠ 0" in v.method
 
 
-def test_relu_derivative_at_the_kink_is_refuted():
-    """At u = 0 ReLU has one-sided derivatives 0 and 1, so ReLU′(0) = H(0) = 1/2 is not a fact."""
+def test_relu_derivative_at_the_kink_is_no_witness():
+    """At u = 0 ReLU has one-sided derivatives 0 and 1: no derivative, so no value to compare.
+    The kink blocks the proof (and says which assumption would remove it) but refutes nothing."""
     v = prove(sp.Derivative(relu(u), u), sp.Heaviside(u))
-    assert v.refuted and v.witness.values == {"u": "0"}
-    assert v.details["one_sided"] == (0, 1)
-    assert_valid_witness(sp.Derivative(relu(u), u), sp.Heaviside(u), (), v)
+    assert v.status is Status.INCONCLUSIVE and v.witness is None
+    assert "u = 0" in v.reason and "u ≠ 0" in v.reason and "0 and 1" in v.reason
+
+
+def test_a_wrong_derivative_is_refuted_away_from_the_kink():
+    v = prove(sp.Derivative(sp.Abs(x), x), 1)
+    assert v.refuted and sp.Rational(v.witness.values["x"]) < 0
+
+
+def test_a_kink_at_a_symbolic_point_blocks_a_proof():
+    """d|x − a|/dx = sign(x − a) fails to exist at x = a, wherever a is."""
+    v = prove(sp.Derivative(sp.Abs(x - y), x), sp.sign(x - y))
+    assert v.status is Status.INCONCLUSIVE and "x = y" in v.reason
+    assert prove(sp.Derivative(sp.Abs(x - y), x), sp.sign(x - y), assumptions=[sp.Ne(x, y)]).proved
 
 
 def test_witnesses_respect_exclusions():
@@ -264,3 +276,22 @@ def test_derivative_of_an_undefined_symbol_is_never_proved_zero():
     y = sp.IndexedBase("y")
     k, j = sp.symbols("k j", integer=True)
     assert prove(sp.Derivative(y[k], sp.IndexedBase("x")[j]), 0).status.value == "inconclusive"
+
+
+@pytest.mark.parametrize("lhs, rhs, status", [
+    # ∂(E²)/∂w never mentions w: E must depend on w, how is not stated (SymPy says 0)
+    (lambda E, w, x, b: sp.Derivative(E ** 2, w), lambda E, w, x, b: 0, "inconclusive"),
+    (lambda E, w, x, b: sp.Derivative(sp.exp(E), w), lambda E, w, x, b: 0, "inconclusive"),
+    # true for every dependence of E on w
+    (lambda E, w, x, b: sp.Derivative(E + 1, w), lambda E, w, x, b: sp.Derivative(E, w), "proved"),
+    (lambda E, w, x, b: sp.Derivative(3 * E, w), lambda E, w, x, b: 3 * sp.Derivative(E, w), "proved"),
+    (lambda E, w, x, b: sp.Derivative(E ** 2, w), lambda E, w, x, b: 2 * E * sp.Derivative(E, w), "proved"),
+    # the expression mentions w: its other symbols are constants, as a textbook reads them
+    (lambda E, w, x, b: sp.Derivative(w * x + b, w), lambda E, w, x, b: x, "proved"),
+])
+def test_an_open_dependence_proves_only_what_holds_for_every_dependence(lhs, rhs, status):
+    syms = sp.symbols("E w x b")
+    v = prove(lhs(*syms), rhs(*syms))
+    assert v.status.value == status, (v.reason, v.method)
+    if status == "inconclusive":
+        assert "E depends on w" in v.reason

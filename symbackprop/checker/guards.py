@@ -68,23 +68,6 @@ class Guard:
         return (self.fn.__doc__ or "").strip()
 
 
-def kink(r: Refutation) -> Union[None, Outcome, Decision]:
-    """A derivative at a kink (∂|x|/∂x at 0, relu′ at 0) does not exist, but a document that
-    writes ∂|x|/∂x = sign(x) means it away from the kink.  The step is decided again with the
-    kink excluded; the refutation stands only if it is wrong there too."""
-    v, d = r.decision.verdict, r.decision
-    if not v.details.get("kink"):
-        return None
-    kinks = [sp.Ne(x, x0) for x, x0 in v.details.get("substitution", {}).items()]
-    where = ", ".join(f"{k.lhs} ≠ {k.rhs}" for k in kinks)
-    again = decide(d.lhs, d.rhs, list(d.pairs) + kinks, r.seconds, refute=True)
-    if again.verdict.refuted and not again.verdict.details.get("kink"):
-        return again
-    status = "holds" if again.verdict.proved else "not decided"
-    return open_("domain", f"no derivative at the kink ({where.replace('≠', '=')}), which the document "
-                           f"does not exclude; for {where}: {status}", again.verdict.method)
-
-
 def real_domain(r: Refutation) -> Optional[Outcome]:
     """A counterexample that gives a side a non-real value (log of a negative number) is
     outside the domain every backprop document means: no witness."""
@@ -170,8 +153,6 @@ def rounding(r: Refutation) -> Optional[Outcome]:
 
 #: The guards, in the order they run (the first that makes the step inconclusive wins).
 GUARDS: tuple[Guard, ...] = (
-    Guard("kink", "domain", kink,
-          "$$\\frac{d}{dx} |x| = \\operatorname{sign}(x)$$\n"),
     Guard("real-domain", "domain", real_domain,
           "$$\\log(x - 1) + \\log(x + 1) = \\log(x^2 - 1)$$\n"),
     Guard("one-hot-targets", "needs Σ t = 1", one_hot_targets,

@@ -50,6 +50,7 @@ UNCHECKED_OPS = {
     r"\ge": ("inequality", "an inequality is not checked"),
     r"\neq": ("condition", "an inequation (≠) states a condition; not checked"),
     r"\leftarrow": ("update rule", "an update rule (←) is an assignment, not a claim"),
+    r"\in": ("declaration", "a membership (∈) declares a set or a shape; not checked"),
 }
 _PROSE = re.compile(r"[a-z]{4,}")  # a bare lowercase word as a symbol: prose that reached the math
 
@@ -370,6 +371,8 @@ class Checker:
             return open_("timed out", reason, v.method)
         if reason.startswith("unsupported"):
             return open_("unsupported", reason, v.method)
+        if "at the kink" in reason:  # a derivative that does not exist there: the document's domain
+            return open_("domain", reason, v.method)
         return open_("no proof", reason, v.method)
 
     def _assumption_shape(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:

@@ -76,22 +76,67 @@ def _finish(v: Verdict, clock: _Clock, log: list, claim: Optional[Claim]) -> Ver
     return dataclasses.replace(v, details=details)
 
 
-def unstated_dependence(expr: sp.Expr) -> set[str]:
-    """Derivatives ∂E/∂w of a bare symbol E by another variable: E's dependence on w is unknown.
+def _mentions(f: sp.Basic, var: sp.Basic) -> bool:
+    """Does ``f`` mention ``var`` (y_{k'} mentions y_k: the same indexed quantity)?"""
+    if f.has(var):
+        return True
+    return isinstance(var, sp.Indexed) and any(a.base == var.base for a in f.atoms(sp.Indexed))
 
-    SymPy evaluates such a derivative to 0, which would "prove" ∂E/∂w = 0 for an E the
-    claim never defines; the prover refuses to decide instead.  ∂y_{k'}/∂y_k (the same
-    indexed quantity) is a Kronecker delta and stays decidable.
+
+def _open_quantities(d: sp.Derivative) -> set:
+    """The quantities of ``∂f/∂x`` whose dependence on ``x`` the claim leaves open: all of
+    ``f``'s symbols when ``f`` is a bare quantity other than ``x`` or does not mention ``x``
+    at all (nobody differentiates ``E²`` by ``w`` unless ``E`` depends on ``w``)."""
+    f = d.expr
+    if isinstance(f, sp.Indexed):
+        bare = not any(isinstance(v, sp.Indexed) and v.base == f.base for v in d.variables)
+        return {f} if bare else set()
+    if isinstance(f, sp.Symbol):
+        return {f} if f not in d.variables else set()
+    if any(_mentions(f, v) for v in d.variables):
+        return set()
+    return {a for a in f.atoms(sp.Symbol, sp.Indexed) if not isinstance(a, sp.Idx)
+            and not (isinstance(a, sp.Symbol) and a.is_integer)} - f.atoms(sp.Dummy)
+
+
+def unstated_dependence(expr: sp.Expr) -> set[str]:
+    """Derivatives ∂E/∂w (or ∂E²/∂w) of quantities whose dependence on w the claim leaves open.
+
+    SymPy evaluates such a derivative to 0, which would "prove" ∂E/∂w = 0 (or ∂E²/∂w = 0)
+    for an E the claim never defines.  ∂y_{k'}/∂y_k (the same indexed quantity) is a
+    Kronecker delta and stays decidable.
     """
     out: set[str] = set()
     for d in expr.atoms(sp.Derivative):
-        f = d.expr
-        for var, _ in d.variable_count:
-            if isinstance(f, sp.Symbol) and f != var:
-                out.add(f"{f} depends on {var}")
-            elif isinstance(f, sp.Indexed) and not (isinstance(var, sp.Indexed) and var.base == f.base):
-                out.add(f"{f} depends on {var}")
+        for q in _open_quantities(d):
+            out.add(f"{q} depends on {', '.join(str(v) for v in d.variables)}")
     return out
+
+
+def generic_dependence(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """Both sides with each quantity of an open dependence made an unknown function of the
+    variables it is differentiated by (``E`` → ``E(w)`` wherever it stands, never as a
+    derivative's variable), derivatives carried out: ``∂(E²)/∂w`` → ``2 E(w) E′(w)``."""
+    deps: dict = {}
+    for d in lhs.atoms(sp.Derivative) | rhs.atoms(sp.Derivative):
+        for q in _open_quantities(d):
+            deps.setdefault(q, [])
+            deps[q] += [v for v in d.variables if v not in deps[q]]
+    fns = {q: sp.Function(str(q))(*vs) for q, vs in deps.items()}
+
+    def sub(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, sp.Derivative):
+            return sp.Derivative(sub(e.expr), *e.variable_count)
+        if e in fns:
+            return fns[e]
+        return e.func(*(sub(a) for a in e.args)) if e.args else e
+
+    return sub(lhs).doit(), sub(rhs).doit()
+
+
+def _equal_for_every_dependence(lhs: sp.Expr, rhs: sp.Expr) -> bool:
+    a, b = generic_dependence(lhs, rhs)
+    return sp.expand(a - b) == 0
 
 
 def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Optional[Mapping] = None,
@@ -117,9 +162,15 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
         return _finish(proved("exact symbolic proof (both sides identical after definitions)"), clock, log, claim)
     unstated = unstated_dependence(claim.lhs0) | unstated_dependence(claim.rhs0)
     if unstated:
+        how = ", ".join(sorted(unstated))
+        out = runner(_equal_for_every_dependence, claim.lhs0, claim.rhs0,
+                     seconds=max(0.05, 0.5 * clock.remaining()))
+        if out.ok and out.value:
+            return _finish(proved(f"exact symbolic proof for every dependence ({how}: left open)"),
+                           clock, log, claim)
         return _finish(inconclusive(
-            "how " + ", ".join(sorted(unstated)) + " is not stated (a derivative of a bare "
-            "symbol is not taken to be 0)", method="none"), clock, log, claim)
+            f"how {how} is not stated (a derivative of a quantity is not taken to be 0)",
+            method="none"), clock, log, claim)
 
     out = runner(prepare, claim, seconds=max(0.05, 0.3 * clock.remaining()))
     log.append(("prepare", "timed out" if out.timed_out else (out.error or "ok"), round(clock.elapsed(), 3)))

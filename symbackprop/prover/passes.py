@@ -12,7 +12,7 @@ from typing import Optional
 
 import sympy as sp
 
-from ..verdict import Verdict, Witness, inconclusive, proved
+from ..verdict import Verdict, inconclusive, proved
 from .claim import Claim
 from .prepare import Prepared, elementary, evaluated
 from .symbolic import value_atoms
@@ -48,33 +48,38 @@ def _one_sided(f: sp.Expr, x: sp.Expr, x0: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 
 
 def nonsmooth_pass(claim: Claim, prepared: Prepared, seconds: float = 0) -> Optional[Verdict]:
-    """A derivative at a kink that is not excluded: refuted when the one-sided derivatives differ."""
+    """A derivative at a kink that is not excluded blocks a proof, and is never a witness.
+
+    Where the one-sided derivatives differ (ReLU′ at 0: 0 and 1) the derivative does not
+    exist, so the claim has no value there to compare: a refutation needs a point where both
+    sides have values that differ (the witness pass looks for one away from the kink).  The
+    verdict is at best *inconclusive*, naming the kink and the assumption that would remove
+    it; a kink where both one-sided derivatives agree (max(0, x)² at 0) is no obstacle.
+    """
     for kink in prepared.open_kinks:
         if kink.point is None:
             return inconclusive(f"the kinks of {kink.function} in {kink.variable} could not be located")
-        other = prepared.rhs if kink.side == "lhs" else prepared.lhs
         if any(k.point == kink.point and k.side != kink.side for k in prepared.kinks):
             continue
         elem = elementary(evaluated(claim.lhs0 - claim.rhs0))
-        rest = value_atoms(elem) - {kink.variable} - set(claim.candidates)
+        rest = value_atoms(elem) - {kink.variable} - set(claim.candidates) - kink.point.free_symbols
         if rest:
             return inconclusive(f"∂/∂{kink.variable} at the kink {kink.variable} = {kink.point} not decided "
-                                "(other unknowns present); assume it away with Ne")
-        left, right = _one_sided(kink.function, kink.variable, kink.point)
-        if not (left.is_number and right.is_number):
-            return inconclusive(f"one-sided derivatives at {kink.variable} = {kink.point} not found")
+                                f"(other unknowns present); state the assumption {kink.variable} ≠ {kink.point}")
+        try:
+            left, right = _one_sided(kink.function, kink.variable, kink.point)
+        except (NotImplementedError, ValueError, TypeError):
+            left = right = None
+        if left is None or not (left.is_number and right.is_number):
+            return inconclusive(f"one-sided derivatives at {kink.variable} = {kink.point} not found; "
+                                f"state the assumption {kink.variable} ≠ {kink.point}")
         if left == right:
             continue
-        value = other.xreplace({kink.variable: kink.point})
-        side = (f"undefined: {kink.function} has one-sided derivatives {left} (left) and {right} "
-                f"(right) at {kink.variable} = {kink.point}")
-        sides = (side, str(value)) if kink.side == "lhs" else (str(value), side)
-        w = Witness({str(kink.variable): str(kink.point)}, *sides, difference="undefined")
-        return Verdict("refuted", method="non-differentiable point (one-sided difference quotients, exact)",
-                       reason=f"the derivative does not exist at {kink.variable} = {kink.point}; "
-                              f"state the assumption {kink.variable} ≠ {kink.point}",
-                       witness=w, details={"substitution": {kink.variable: kink.point}, "kink": True,
-                                           "one_sided": (left, right), "instance": {}, "functions": {}})
+        return Verdict("inconclusive", method="non-differentiable point (one-sided difference quotients, exact)",
+                       reason=f"the derivative does not exist at the kink {kink.variable} = {kink.point} "
+                              f"(one-sided derivatives {left} and {right}); state the assumption "
+                              f"{kink.variable} ≠ {kink.point}",
+                       details={"kink": {kink.variable: kink.point}, "one_sided": (left, right)})
     return None
 
 

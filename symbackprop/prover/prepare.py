@@ -38,9 +38,23 @@ def matrix_entries(expr: sp.Expr) -> sp.Expr:
 
 def evaluate_derivatives(expr: sp.Expr) -> sp.Expr:
     """Carry out every ∂ (∂u_{k'}/∂u_k = δ_{k'k}), then every substitution f′(x)|_{x=a}."""
-    expr = expr.replace(lambda e: isinstance(e, sp.Derivative),
-                        lambda e: sp.Derivative(e.expr, *e.variable_count, evaluate=True))
+    expr = expr.replace(lambda e: isinstance(e, sp.Derivative), _carry_out)
     return expr.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit(deep=False))
+
+
+def _carry_out(d: sp.Derivative) -> sp.Expr:
+    """∂f/∂x; where f has kinks (|x|, max) SymPy keeps it for a complex x, so it is taken
+    for a real x: d|x|/dx = sign(x), d max(0, x)/dx = H(x) — the derivative off the kinks,
+    which :func:`find_kinks` records (an open kink blocks a proof)."""
+    out = sp.Derivative(d.expr, *d.variable_count, evaluate=True)
+    if not out.has(sp.Derivative) or not d.expr.atoms(*_NONSMOOTH):
+        return out  # (for a complex x SymPy writes d|x|/dx with re(x), im(x) and their derivatives)
+    real = {x: sp.Dummy("x", real=True) for x in d.variables}
+    try:
+        taken = sp.diff(d.expr.xreplace(real), *[(real[x], n) for x, n in d.variable_count])
+    except (TypeError, ValueError):
+        return out
+    return out if taken.has(sp.Derivative) else taken.xreplace({v: x for x, v in real.items()})
 
 
 def evaluated(expr: sp.Basic) -> sp.Basic:
@@ -122,9 +136,7 @@ def find_kinks(expr: sp.Expr, side: str, exclusions) -> list[Kink]:
                     points = sp.solve(g.xreplace({x: X}), X)
                 except (NotImplementedError, ValueError, TypeError):
                     points = [None]  # kinks not found: undecided
-                for x0 in points:
-                    if x0 is not None and x0.free_symbols:
-                        continue
+                for x0 in points:  # numeric (x = 0) or symbolic (x = a) alike
                     excluded = x0 is not None and _excluded(x, x0, exclusions)
                     out.append(Kink(d.expr, x, x0, side, excluded))
     return out

@@ -64,12 +64,7 @@ CLAIMS = [
  r"\frac{\partial}{\partial w} (E + 1) = \frac{\partial E}{\partial w}",
 ]
 
-KNOWN = {
-    r"\frac{d}{dx} |x| = \operatorname{sign}(x)": "prove() refutes at the kink x = 0; check reads it away from the kink",
-    r"\frac{d}{dx} |x - 1| = \operatorname{sign}(x - 1)": "prove() refutes at the kink; check reads it away from it",
-    r"\frac{\partial E^2}{\partial w} = 0": "prove() takes E independent of w; check leaves the dependence open",
-    r"\frac{\partial}{\partial w} (E + 1) = \frac{\partial E}{\partial w}": "prove() refuses an unstated dependence; check proves it for every E",
-}
+KNOWN: dict = {}  # every row agrees
 
 
 def by_check(latex):
