@@ -146,6 +146,7 @@ class Stmt:
     exprs: list
     ops: list
     pos: int
+    listed: bool = False  # it follows a top-level comma (an item of a list)
 
 
 REL_CANON = {
@@ -154,7 +155,7 @@ REL_CANON = {
     r"\gt": ">", r"\le": r"\le", r"\leq": r"\le", r"\leqq": r"\le",
     r"\ge": r"\ge", r"\geq": r"\ge", r"\geqq": r"\ge", r"\equiv": r"\equiv",
     r"\simeq": r"\simeq", r"\propto": r"\propto", r"\leftarrow": r"\leftarrow",
-    r"\gets": r"\leftarrow",
+    r"\gets": r"\leftarrow", r"\in": r"\in",
 }
 
 
@@ -185,7 +186,14 @@ class ToAst(Transformer):
         return c[0]
 
     def row(self, meta, c):
-        return [s for s in c if isinstance(s, Stmt)]
+        out, listed = [], False
+        for s in c:
+            if isinstance(s, Token):
+                listed = listed or s.type == "COMMA"  # ", \quad k = 1" is listed too
+            elif isinstance(s, Stmt):
+                s.listed, listed = listed, False
+                out.append(s)
+        return out
 
     def chain(self, meta, c):
         return Stmt(False, c[0::2], c[1::2], _pos(meta, c))

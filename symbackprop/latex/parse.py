@@ -68,6 +68,8 @@ import sympy as sp
 from symbackprop.errors import ParseError
 from symbackprop.latex.conditions import CondError, Found, extract, match_symbols, read
 from symbackprop.latex.errors import UnexpectedInput, error, parser, syntax_error
+from symbackprop.latex.lists import CONDITION_OPS, is_ellipsis_item, is_index, list_range
+from symbackprop.latex.mentions import is_mention
 from symbackprop.latex.normalise import Text, normalise
 from symbackprop.latex.rows import row_line, row_source, split_rows, starts_with_relation
 from symbackprop.latex.transform import Builder, SemanticError, ToAst
@@ -188,14 +190,33 @@ def _read_row(source: str, row: Text, builder: Builder) -> tuple[list, list]:
         tree = parser().parse(text)
     except UnexpectedInput as e:
         raise syntax_error(source, clean, e) from None
-    stmts = []
-    for st in ToAst(text).transform(tree):
+    def build(st) -> tuple[list, list]:
         try:
-            exprs, ops = builder.stmt(st)
+            return builder.stmt(st)
         except SemanticError as e:
             raise error(source, clean, e.pos, e.message) from None
         except (TypeError, ValueError, AttributeError) as e:
             raise error(source, clean, st.pos, f"cannot build this expression ({e})") from None
+
+    asts = ToAst(text).transform(tree)
+    stmts: list = []
+    i = 0
+    while i < len(asts):
+        st = asts[i]
+        i += 1
+        if st.listed and is_ellipsis_item(st):
+            continue  # u_1, u_2, \ldots: the ellipsis ends a list, it is no statement
+        exprs, ops = build(st)
+        if stmts and st.listed and not st.continued and len(ops) == 1:
+            end = list_range(asts, i) if ops[0] == "=" and is_index(exprs[0], builder) else None
+            if end is not None:  # a_k = b_k, k = 1, \dots, n: the range of k
+                last, _ = build(asts[end])
+                stmts[-1].conds += [sp.Ge(exprs[0], exprs[1]), sp.Le(exprs[0], last[0])]
+                i = end + 1
+                continue
+            if ops[0] in CONDITION_OPS:  # r'(u) = 1, u > 0: the condition of the item before
+                stmts[-1].conds.append(CONDITION_OPS[ops[0]](*exprs))
+                continue
         stmts.append(_Stmt(exprs, ops, st.continued, st.pos, []))
     loose: list = []
     for f in found:
@@ -337,8 +358,17 @@ def _parse(source: str, options: ParseOptions) -> tuple[Parsed, list]:
         if loose:
             chains.conditions(loose)
     if errors and not read_rows:
+        if is_mention(text.text, lambda rest: _parses(rest, options)):
+            return Parsed(source, ()), []  # "$\sigma'$ is its derivative": no claim
         raise errors[0]
     return Parsed(source, chains.result(options), tuple(unparsed)), errors
+
+
+def _parses(source: str, options: ParseOptions) -> bool:
+    try:
+        return not _parse(source, options)[1]
+    except ParseError:
+        return False
 
 
 def parse_math(source: str, options: ParseOptions = ParseOptions()) -> Parsed:

@@ -67,7 +67,7 @@ def split_rows(text: Text) -> list:
 
 
 _REL_CMD = re.compile(r"\\(approx|neq?|leq?q?|geq?q?|lt|gt|equiv|simeq|propto|coloneqq|"
-                      r"leftarrow|gets)(?![A-Za-z])|[=<>]")
+                      r"leftarrow|gets|in)(?![A-Za-z])|[=<>]")
 
 
 def has_relation(t: str) -> bool:

@@ -35,7 +35,7 @@ def test_a_labelled_matrix_display_finishes_within_its_bound_and_the_rest_is_dec
 
 
 def test_one_bad_row_does_not_sink_its_block():
-    doc = "$$\\begin{aligned}\n\\frac{d}{dx} x^2 &= 2x \\\\\n&= x \\in b \\\\\n&= 3x\n\\end{aligned}$$\n"
+    doc = "$$\\begin{aligned}\n\\frac{d}{dx} x^2 &= 2x \\\\\n&= x \\oslash b \\\\\n&= 3x\n\\end{aligned}$$\n"
     r = check_text(doc, timeout=3.0)
     by_line = {c.line: c for c in r.claims}
     assert by_line[2].status == "proved"

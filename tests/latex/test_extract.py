@@ -387,3 +387,37 @@ def test_real_html_environments() -> None:
     assert sum(f.environment == "eqnarray" for f in fragments) == 79
     assert not [f for f in fragments if "&amp;" in f.source or "&lt;" in f.source or "&gt;" in f.source]
     assert [(f.line, f.source) for f in fragments if f.source == "\\epsilon > 0"] == [(783, "\\epsilon > 0")]
+
+
+# ── bare display lines in Markdown (math written without $…$) ──────────────────
+BARE_DOC = """# Gradients
+
+The loss is
+
+E = \\frac{1}{2} \\sum_k (y_k - t_k)^2
+
+and its derivative, where \\frac{a}{b} = c is prose,
+
+\\frac{\\partial E}{\\partial y_k} = y_k - t_k
+
+```
+\\frac{\\partial E}{\\partial w} = 0
+```
+
+- \\frac{a}{b} = c in a list item
+損失 \\frac{a}{b} = c
+Inline $\\sigma(u) = \\frac{1}{1+e^{-u}}$ stays as it was.
+"""
+
+
+def test_bare_display_lines_are_extracted_and_prose_is_not():
+    frags = extract(BARE_DOC, "markdown")
+    assert [(f.line, f.source, f.display) for f in frags] == [
+        (5, r"E = \frac{1}{2} \sum_k (y_k - t_k)^2", True),
+        (9, r"\frac{\partial E}{\partial y_k} = y_k - t_k", True),
+        (17, r"\sigma(u) = \frac{1}{1+e^{-u}}", False),
+    ]
+
+
+def test_bare_lines_are_a_markdown_reading_only():
+    assert [f.line for f in extract(BARE_DOC, "latex")] == [17]

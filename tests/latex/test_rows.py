@@ -92,7 +92,7 @@ def test_bad_row_keeps_the_others(source, chains, errors):
 def test_row_error_fields_exactly():
     parsed = parse_math("a = b \\\\\n &= (c + d) \\\\\n x &= y)")
     assert parsed.unparsed == (RowError(2, "x &= y)", "unmatched closing delimiter: unexpected "
-                                        "')'; expected end of row, '=', a relation, a separator"),)
+                                        "')'; expected end of row, ',', '=', a relation, a separator"),)
     assert parsed.chains[0].exprs == (a, b, c + d)
 
 
