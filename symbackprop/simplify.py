@@ -77,13 +77,25 @@ def collapse_kronecker(expr: sp.Expr, ranges: Ranges) -> sp.Expr:
 def apply_equalities(expr: sp.Expr, equalities: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr:
     """Replace each stated left side (e.g. Σ_k t_k) by its right side (1), up to the dummy's name."""
     for lhs, rhs in equalities:
-        def match(e: sp.Expr, lhs=lhs) -> bool:
-            if not (isinstance(e, sp.Sum) and isinstance(lhs, sp.Sum)):
-                return e == lhs
-            if e.limits[0][1:] != lhs.limits[0][1:]:
-                return False
-            return e.function.subs(e.limits[0][0], lhs.limits[0][0]) == lhs.function
-        expr = expr.replace(match, lambda e, rhs=rhs: rhs)
+        def inner(e: sp.Expr, lhs=lhs) -> int:
+            """How many inner limits of ``e`` form the stated sum (0: no match).  Σ_b Σ_k t_{bk}
+            holds Σ_k t_{bk} inside (SymPy lists the innermost limit first); it is not Σ_k t_{bk}."""
+            if not (isinstance(e, sp.Sum) and isinstance(lhs, sp.Sum)) or len(e.limits) < len(lhs.limits):
+                return 0
+            m = len(lhs.limits)
+            names = {d: d2 for (d, _l, _h), (d2, _l2, _h2) in zip(e.limits[:m], lhs.limits)}
+            if any((lo.xreplace(names), hi.xreplace(names)) != (lo2, hi2)
+                   for (_d, lo, hi), (_d2, lo2, hi2) in zip(e.limits[:m], lhs.limits)):
+                return 0
+            return m if e.function.xreplace(names) == lhs.function else 0
+
+        def replace(e: sp.Expr, lhs=lhs, rhs=rhs) -> sp.Expr:
+            if not isinstance(e, sp.Sum):
+                return rhs
+            m = inner(e)
+            return sp.Sum(rhs, *e.limits[m:]) if m < len(e.limits) else rhs
+
+        expr = expr.replace(lambda e, lhs=lhs: e == lhs if not isinstance(lhs, sp.Sum) else inner(e) > 0, replace)
     return expr
 
 

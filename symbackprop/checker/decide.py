@@ -61,15 +61,3 @@ def expected(d: Decision) -> Optional[str]:
 
     out = inline(value, seconds=EXPECTED_SECONDS)
     return tex(out.value if out.ok else d.lhs)
-
-
-def complex_witness(v: Verdict) -> bool:
-    """The witness gives a side a non-real value (the logarithm of a negative number …)."""
-    w = v.witness
-    if w is None:
-        return False
-    try:
-        return any(sp.sympify(s).has(sp.I) for s in (w.lhs, w.rhs) if s)
-    except (sp.SympifyError, TypeError, SyntaxError):
-        return "I" in (w.lhs + w.rhs)
-

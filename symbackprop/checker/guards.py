@@ -22,7 +22,7 @@ from typing import Callable, Optional, Union
 
 import sympy as sp
 
-from .decide import Decision, complex_witness, decide
+from .decide import Decision, decide
 from .names import tex
 from .realify import implicit_sizes
 
@@ -66,16 +66,6 @@ class Guard:
     @property
     def rationale(self) -> str:
         return (self.fn.__doc__ or "").strip()
-
-
-def real_domain(r: Refutation) -> Optional[Outcome]:
-    """A counterexample that gives a side a non-real value (log of a negative number) is
-    outside the domain every backprop document means: no witness."""
-    v = r.decision.verdict
-    if complex_witness(v):
-        return open_("domain", "the only counterexample found leaves the real domain "
-                               "(e.g. the logarithm of a negative number)", v.method)
-    return None
 
 
 def target_sums(lhs: sp.Expr, rhs: sp.Expr) -> list[sp.Expr]:
@@ -153,8 +143,6 @@ def rounding(r: Refutation) -> Optional[Outcome]:
 
 #: The guards, in the order they run (the first that makes the step inconclusive wins).
 GUARDS: tuple[Guard, ...] = (
-    Guard("real-domain", "domain", real_domain,
-          "$$\\log(x - 1) + \\log(x + 1) = \\log(x^2 - 1)$$\n"),
     Guard("one-hot-targets", "needs Σ t = 1", one_hot_targets,
           "$$\\sum_{k=1}^{n} t_k y_j - t_j = y_j - t_j$$\n"),
     Guard("unbounded-sums", "bounds", unbounded_sums,

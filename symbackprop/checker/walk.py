@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Optional, Sequence
 
 import sympy as sp
@@ -27,6 +27,7 @@ from .decide import Decision, decide, expected
 from .derivatives import Derivatives
 from .doubt_rules import doubts_of
 from .doubts import Doubts
+from .known_functions import speaks_of
 from .guards import Outcome, Refutation, confirm, open_
 from .names import GREEK, definable, indices, is_opaque, key, keys, self_reference, shorthand, tex, unknowns
 from .read import Reading
@@ -53,6 +54,10 @@ UNCHECKED_OPS = {
     r"\in": ("declaration", "a membership (∈) declares a set or a shape; not checked"),
 }
 _PROSE = re.compile(r"[a-z]{4,}")  # a bare lowercase word as a symbol: prose that reached the math
+
+
+def _timed_out(v: Verdict) -> bool:
+    return "timed out" in v.reason or "time limit" in v.reason
 
 
 @dataclass(frozen=True)
@@ -212,11 +217,14 @@ class Checker:
             return open_("notation", f"{tex(a)} appears on both sides (read as notation, e.g. y = y(x)); "
                                      "not checked")
         if shape == "function" and not isinstance(a, AppliedUndef):
-            out = self._claim(frag, a, b, refute=False)
-            if out.status == "proved":
-                return out  # a true statement about the known function
-            return open_("definition", f"{name} is given another meaning here ({tex(a)} = {tex(b)}); "
-                                       "not used for other claims")
+            if op in EXPLICIT_DEFINING_OPS or not speaks_of(a.func, b):  # σ(u) := …, σ(z) = z
+                return open_("definition", f"{name} is given another meaning here ({tex(a)} {op} {tex(b)}); "
+                                           "not used for other claims")
+            out = self._claim(frag, a, b)  # σ(u) = …: a statement about the known function
+            if out.status == "refuted":
+                return replace(out, reason=f"{out.reason}; {name} is read as the known function "
+                                           f"(write := or another letter for a function of your own)")
+            return out
         if shape == "symbol" and (isinstance(b, sp.Symbol) or (b.is_number and (a in self.scan.sizes or any(
                 s.name == a.name for s in self.scan.sizes)))):
             return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")
@@ -275,6 +283,8 @@ class Checker:
             self.table.constraints.append((a, b, frag.line))
             return open_("assumption", f"{tex(a)} = {tex(b)} is taken as a stated assumption for later claims")
         if doubts.items:
+            if _timed_out(v):  # the real cause first: under load the decision ran out of time
+                return open_("timed out", f"{v.reason}; besides: {doubts.reason()}", v.method)
             return open_(doubts.category(), doubts.reason())
         if v.status is Status.INCONCLUSIVE or not refutable:
             return self._undecided(v)
@@ -367,7 +377,7 @@ class Checker:
     @staticmethod
     def _undecided(v: Verdict) -> Outcome:
         reason = v.reason
-        if "timed out" in reason or "time limit" in reason:
+        if _timed_out(v):
             return open_("timed out", reason, v.method)
         if reason.startswith("unsupported"):
             return open_("unsupported", reason, v.method)

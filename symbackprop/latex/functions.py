@@ -8,7 +8,7 @@ import sympy as sp
 
 from symbackprop.latex.nodes import Factor, MulTok, Sarg, SemanticError, Tok, paren_group
 from symbackprop.latex.records import Head, SymInfo
-from symbackprop.latex.vocabulary import (KNOWN_FUNCTIONS, index_symbol, power,
+from symbackprop.latex.vocabulary import (INVERSE_FUNCTIONS, KNOWN_FUNCTIONS, index_symbol, power,
                                           unbounded_upper)
 from symbackprop.rules.functions import sigmoid
 
@@ -35,6 +35,8 @@ class FunctionsMixin:
                     post = self._arg(s)
             else:
                 raise SemanticError(f"unexpected subscript on {p.text}", f.pos)
+        if post is not None and post == -1 and not primes and base is None and name in INVERSE_FUNCTIONS:
+            fn, post, name = INVERSE_FUNCTIONS[name], None, name + "^{-1}"  # \tanh^{-1}: artanh
         head = Head(name, (lambda *a: sp.log(*a, base)) if base is not None else fn,
                     primes, True, True, True)
         nxt = items[i + 1] if i + 1 < len(items) else None
@@ -95,15 +97,41 @@ class FunctionsMixin:
         return sp.exp(u[k]) / sp.Sum(sp.exp(u[kp]), (kp, 1, unbounded_upper(kp)))
 
     def _head(self, info: SymInfo, f: Factor) -> Optional[Head]:
-        if info.power is not None or info.transpose:
+        if info.transpose:
             return None
+        if info.power is None:
+            return self._plain_head(info, f)
+        head = self._plain_head(info, f)
+        if head is None or not (head.known or head.applicable) or head.primes:
+            return None  # x^2(1 - x) multiplies
+        return _powered(head, info.power, f.pos)
+
+    def _plain_head(self, info: SymInfo, f: Factor) -> Optional[Head]:
         if info.base == "sigma" and info.fname == "sigma":
             return Head("sigma", sigmoid, info.primes, True, True, True)
+        if info.base == "sigma":  # σ^{(l)}, σ_l: a layer's activation, kept generic
+            return Head(info.fname, sp.Function(info.fname), info.primes, True, False, True)
         if isinstance(f.primary, Tok) and f.primary.kind in ("text", "name") and len(info.base) > 1 \
                 and info.fname == info.base:
             return Head(info.base, sp.Function(info.base), info.primes, True, False, True)
         applicable = info.base in self.fnames
         return Head(info.fname, sp.Function(info.fname), info.primes, applicable, False, applicable)
+
+
+def _powered(head: Head, p: sp.Basic, pos: int) -> Head:
+    r"""``f^{-1}`` is the inverse function; ``f^n(x)`` is ``f(x)^n`` for a known function
+    (``\sigma^2(x) = \sigma(x)^2``); for another function ``f^2(x)`` may mean f(f(x)), so it
+    is not read."""
+    if p == -1:
+        fn = INVERSE_FUNCTIONS.get(head.name) or sp.Function(head.name + "^{-1}")
+        return Head(head.name + "^{-1}", fn, 0, True, head.known, True)
+    if head.known and p.is_Integer and p > 1:
+        return Head(head.name, lambda *a: head.fn(*a) ** p, 0, True, True, True)
+
+    def ambiguous(*_args: sp.Basic) -> sp.Basic:  # raised only where f^2 is applied to ( )
+        raise SemanticError(f"{head.name}^{{{p}}}(x) is ambiguous (a power of f(x), or f applied "
+                            f"{p} times); write {head.name}(x)^{{{p}}}", pos)
+    return Head(head.name, ambiguous, 0, True, False, True)
 
 
 def fderiv(fn: Callable, arg: sp.Basic, n: int) -> sp.Basic:

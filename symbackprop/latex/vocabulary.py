@@ -24,6 +24,17 @@ KNOWN_FUNCTIONS: dict[str, Callable] = {
     "sign": sp.sign, "det": sp.det, "softmax": sp.Function("softmax"),
 }
 
+def _logit(y: sp.Basic) -> sp.Basic:
+    """σ⁻¹(y) = log(y / (1 − y))."""
+    return sp.log(y / (1 - y))
+
+
+#: ``f^{-1}`` of a known function is its inverse function (``\tanh^{-1}`` is artanh).
+INVERSE_FUNCTIONS: dict[str, Callable] = {
+    "sigmoid": _logit, "sigma": _logit, "tanh": sp.atanh, "sinh": sp.asinh, "cosh": sp.acosh,
+    "sin": sp.asin, "cos": sp.acos, "tan": sp.atan, "exp": sp.log, "log": sp.exp, "ln": sp.exp,
+}
+
 DECOR_CANON = {
     "hat": r"\hat", "widehat": r"\hat", "tilde": r"\tilde", "widetilde": r"\tilde",
     "bar": r"\bar", "overline": r"\bar", "vec": r"\vec", "dot": r"\dot",

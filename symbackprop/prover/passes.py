@@ -109,6 +109,9 @@ def concrete_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> Opt
             complete = False
             break
         form = at_instance(claim, prepared, inst)
+        if form is None:  # an index value outside some matrix: no entry to compare there
+            complete = False
+            continue
         if form.unsolved:
             return inconclusive(f"at {describe(inst)} the constraint {form.unsolved[0]} = 0 "
                                 "could not be solved for an unknown")
@@ -116,7 +119,7 @@ def concrete_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> Opt
             done.append(inst)
             continue
         found, _ = search(form, rng, 6, _frozen(claim))
-        if found:
+        if found and found.real:
             return _refuted(found, f"counterexample at {describe(inst)} (checked {found.check})")
         open_.append(describe(inst))
     if open_:
@@ -140,13 +143,18 @@ def witness_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0,
     points = 0
     unsolved = False
     rounds = 0
+    outside = None  # a counterexample outside the real domain: reported only if no real one is found
     while points < max_points and time.monotonic() < deadline and rounds < 8:
         rounds += 1
         before = points
         for n, inst in enumerate(insts):
             if time.monotonic() > deadline or points >= max_points:
                 break
-            form = forms.get(n) or forms.setdefault(n, at_instance(claim, prepared, inst))
+            if n not in forms:
+                forms[n] = at_instance(claim, prepared, inst)
+            form = forms[n]
+            if form is None:
+                continue
             if form.unsolved:
                 unsolved = True
                 continue
@@ -154,9 +162,15 @@ def witness_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0,
             points += used
             if found:
                 where = f" at {describe(inst)}" if inst else ""
-                return _refuted(found, f"random search, counterexample{where} (checked {found.check})")
+                refuted_here = _refuted(found, f"random search, counterexample{where} (checked {found.check})")
+                if found.real:
+                    return refuted_here
+                outside = outside or refuted_here
         if points == before:
             break
+    if outside is not None:
+        return inconclusive("the only counterexample found leaves the real domain (e.g. the logarithm of "
+                            f"a negative number): {outside.witness.to_json()['values'] if outside.witness else ''}")
     if points == 0:
         why = "the constraints could not be solved" if unsolved else "no point could be evaluated"
         return inconclusive(f"no counterexample search possible: {why}")

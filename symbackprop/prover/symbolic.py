@@ -16,20 +16,21 @@ from typing import Optional
 import sympy as sp
 
 from ..simplify import apply_equalities, collapse_kronecker, sum_linearity
-from ..verdict import Verdict, proved
+from ..verdict import Verdict, inconclusive, proved
 from .claim import Claim, substitute_free
 from .prepare import Prepared
+from .sums import may_run_backwards, write_out
 
 
 def canonical_dummies(expr: sp.Basic, depth: int = 0) -> sp.Basic:
     """Σ_{k'} a_{k'} = Σ_{κ} a_{κ}: rename each sum's dummy by its nesting depth (α-conversion)."""
     if isinstance(expr, sp.Sum):
-        body, limits = expr.function, []
-        for n, (d, lo, hi) in enumerate(expr.limits):
-            new = sp.Symbol(f"_s{depth}_{n}", integer=True)
-            body = body.xreplace({d: new})
-            limits.append((new, canonical_dummies(lo, depth), canonical_dummies(hi, depth)))
-        return sp.Sum(canonical_dummies(body, depth + 1), *limits)
+        # every dummy renamed at once, in the body and in the bounds of the other limits
+        # (Σ_{j} Σ_{k=1}^{j}: the inner bound names the outer dummy)
+        names = {d: sp.Symbol(f"_s{depth}_{n}", integer=True) for n, (d, _lo, _hi) in enumerate(expr.limits)}
+        limits = [(names[d], canonical_dummies(lo.xreplace(names), depth), canonical_dummies(hi.xreplace(names), depth))
+                  for d, lo, hi in expr.limits]
+        return sp.Sum(canonical_dummies(expr.function.xreplace(names), depth + 1), *limits)
     if not expr.args or isinstance(expr, (sp.IndexedBase, sp.MatrixSymbol)):
         return expr
     args = tuple(canonical_dummies(a, depth) for a in expr.args)
@@ -38,8 +39,7 @@ def canonical_dummies(expr: sp.Basic, depth: int = 0) -> sp.Basic:
 
 def finite_sums(expr: sp.Expr) -> sp.Expr:
     """Σ_{k=1}^{3} a_k = a_1 + a_2 + a_3: sums with numeric bounds written out."""
-    return expr.replace(lambda e: isinstance(e, sp.Sum) and not any(
-        lo.free_symbols or hi.free_symbols for _d, lo, hi in e.limits), lambda e: e.doit())
+    return write_out(expr)  # an empty range (3..1) is 0, as textbooks read it
 
 
 def normal_form(expr: sp.Expr) -> sp.Expr:
@@ -133,6 +133,9 @@ def _method(claim: Claim, prepared: Prepared, how: str) -> str:
 
 def canonical_pass(claim: Claim, prepared: Prepared, seconds: float = 0) -> Optional[Verdict]:
     """Cheap exact canonicalisation of lhs − rhs."""
+    if may_run_backwards(finite_sums(prepared.diff), claim.ranges):  # numeric ranges are written out
+        return inconclusive("a sum's upper bound may fall below its lower bound for some sizes (read as an "
+                            "empty sum, 0): no symbolic proof, only the concrete sizes are checked")
     diff = with_constraints(claim, normal_form(prepared.diff))
     if is_zero(diff):
         return proved(_method(claim, prepared, "canonical form"))
@@ -166,6 +169,8 @@ def simplify_summands(expr: sp.Expr) -> sp.Expr:
 
 def index_aware_pass(claim: Claim, prepared: Prepared, seconds: float = 0) -> Optional[Verdict]:
     """Our index-aware simplifier, then exact algebra."""
+    if may_run_backwards(finite_sums(prepared.diff), claim.ranges):  # numeric ranges are written out
+        return None  # (the canonical pass says why)
     diff, used = index_rounds(prepared.diff, claim)
     diff = substitute_free(diff, scalar_constraints(claim))
     if is_zero(diff, heavy=True):

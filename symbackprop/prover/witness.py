@@ -20,6 +20,7 @@ from sympy.core.function import AppliedUndef
 from ..verdict import Witness
 from .claim import Claim, substitute_free
 from .prepare import Prepared, elementary, evaluated
+from .sums import write_out
 from .symbolic import solve_linear_for_one, value_atoms
 
 MAX_SIZE_COMBOS = 27
@@ -47,7 +48,9 @@ def _index_range(claim: Claim, i: sp.Symbol, sizes: dict) -> Optional[tuple[int,
             return None
         los.append(int(lo))
         his.append(int(hi))
-    return max(los), min(his)
+    # the union: where the candidates disagree (δ_{jk} with k in 2..3 and in 1..3) j may take
+    # every value of either; checking only the intersection "proved" a claim false at j = 1
+    return min(los), max(his)
 
 
 def instances(claim: Claim) -> tuple[list[dict], bool]:
@@ -89,11 +92,19 @@ class Form:
 
 
 def _at(expr: sp.Expr, instance: dict) -> sp.Expr:
-    return elementary(evaluated(substitute_free(sp.sympify(expr), instance))).doit()
+    return write_out(elementary(evaluated(substitute_free(sp.sympify(expr), instance)))).doit()
 
 
-def at_instance(claim: Claim, prepared: Prepared, instance: dict) -> Form:
-    """Both sides at ``instance`` (finite sums written out), constraints solved where linear."""
+def at_instance(claim: Claim, prepared: Prepared, instance: dict) -> Optional[Form]:
+    """Both sides at ``instance`` (finite sums written out), constraints solved where linear;
+    None where an index value lies outside some matrix of the claim (no such entry)."""
+    try:
+        return _at_instance(claim, prepared, instance)
+    except IndexError:
+        return None
+
+
+def _at_instance(claim: Claim, prepared: Prepared, instance: dict) -> Form:
     solved: dict = {}
     unsolved = []
     for a, b in claim.constraint_pairs():
@@ -177,6 +188,7 @@ class Found:
     substitution: dict
     instance: dict
     functions: dict
+    real: bool = True  # both sides real there (a point outside the real domain is a last resort)
 
 
 def search(form: Form, rng: random.Random, tries: int, frozen: set) -> tuple[Optional[Found], int]:
@@ -187,7 +199,7 @@ def search(form: Form, rng: random.Random, tries: int, frozen: set) -> tuple[Opt
     atoms = set().union(form.mentioned, *(value_atoms(e) for e in exprs)) - frozen - set(form.solved)
     atoms = sorted(atoms, key=sp.default_sort_key)
     ufuncs = sorted({a.func for e in (form.lhs, form.rhs) for a in e.atoms(AppliedUndef)}, key=str)
-    used = 0
+    used, complex_found = 0, None  # a witness leaving the reals only if no real one turns up
     for _ in range(tries):
         point = {a: random_value(a, rng) for a in atoms}
         full = {**point, **{k: v.xreplace(point) for k, v in form.solved.items()}}
@@ -212,5 +224,10 @@ def search(form: Form, rng: random.Random, tries: int, frozen: set) -> tuple[Opt
         values.update({str(f): f"x ↦ {lam.expr}" for f, lam in funcs.items()})
         diff = lx - rx if check == "exact" else sp.N(lx - rx, 30)
         w = Witness(values, _show(lx), _show(rx), _show(diff))
-        return Found(w, check, full, dict(form.instance), funcs), used
-    return None, used
+        real = not (lv.is_real is False or rv.is_real is False)  # artanh(3), log(−2) are not
+        found = Found(w, check, full, dict(form.instance), funcs, real)
+        if not real:
+            complex_found = complex_found or found
+            continue
+        return found, used
+    return complex_found, used
