@@ -27,3 +27,7 @@ class ParseError(SymbackpropError):
 
 class ParamsError(SymbackpropError):
     """Numeric parameters (JSON) do not fit the network; the message names the field."""
+
+
+class SpecNameClash(SpecError):
+    """Two names of a spec (or a name and a function the printers write) print alike: rename one."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
-from .derive import Derivation, Result
+from .derive import Assumption, Derivation, Result
 from .printing import latex, text
 from .rules import activation as lookup_activation
 from .rules import loss as lookup_loss
@@ -87,7 +87,7 @@ def derivation_data(d: Derivation, lang: str = "en", parts: Collection[str] = PA
             data["matrix"] = {"delta": m.delta, "weight": m.weight, "bias": m.bias, "input": m.input}
         layers.append(data)
     assumptions = []
-    for a in d.assumptions:
+    for a in used_assumptions(d):
         item: dict[str, str] = {}
         if "latex" in parts:
             item["latex"] = f"{latex(a.lhs, net)} = {latex(a.rhs, net)}"
@@ -109,6 +109,19 @@ def derivation_data(d: Derivation, lang: str = "en", parts: Collection[str] = PA
         "forward": [result_data(r, net, lang, parts) for r in d.forward],
         "layers": layers,
     }
+
+
+def used_assumptions(d: Derivation) -> tuple[Assumption, ...]:
+    """The assumptions some step of ``d`` uses (rule "assumption", the rule names in its detail).
+
+    The loss rule states what it may need (Σ_k t_k = 1 for cross-entropy); only a derivation
+    that takes that step relies on it (softmax output does, sigmoid output does not), so only
+    then is it printed.
+    """
+    used = {name.strip()
+            for ld in d.layers for r in ld.lemmas + ld.results for s in r.steps
+            if s.rule == "assumption" for name in s.detail.split(",")}
+    return tuple(a for a in d.assumptions if a.rule in used)
 
 
 def derivation_text(d: Derivation) -> str:

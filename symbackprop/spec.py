@@ -3,6 +3,9 @@
 Every problem is one :class:`SpecError` whose one-line message reads
 ``{file}: {key}: {problem}; allowed: {values}``.  Key paths count layers from
 the input up, ``layers[0]`` being the input layer (ℓ = 0 in the model).
+Two names that would print alike (the rules of :mod:`symbackprop.spec_names`)
+give a :class:`SpecNameClash` naming both:
+``{file}: {key} = "{value}" clashes with {other key} = "{value}"; choose different symbols``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-from .errors import ModelError, SpecError
+from .errors import ModelError, SpecError, SpecNameClash
 from .model import WEIGHT_ORDERS, Layer, Network, Notation
 from .rules import ACTIVATIONS, LOSSES
+from .spec_names import find_clash, spec_names
 
 #: The keys each table may hold.
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
@@ -25,9 +29,6 @@ ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "layer": ("size", "index", "activation", "bias"),
     "notation": Notation.keys(),
 }
-
-#: Notation entries that name a letter (an index or a size must not reuse them).
-LETTER_KEYS = ("weight", "bias", "preactivation", "activation", "input", "target", "loss")
 
 _TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string",
                list: "array", dict: "table"}
@@ -72,7 +73,10 @@ def from_dict(data: Any, source: str = "<dict>") -> Network:
         _fail(source, "loss", "missing", sorted(LOSSES))
     loss = _choice(source, "loss", data["loss"], LOSSES, "loss")
     notation = _notation(source, data.get("notation", {}))
-    layers = _layers(source, data, notation)
+    layers = _layers(source, data)
+    clash = find_clash(spec_names(notation, ((t["size"], t["index"]) for t in data["layers"])))
+    if clash is not None:
+        raise SpecNameClash(clash.message(source))
     try:
         return Network(layers, loss, title, notation)
     except ModelError as e:  # a rule the checks above missed: still one SpecError
@@ -97,8 +101,8 @@ def _notation(source: str, raw: Any) -> Notation:
         _fail(source, "notation", str(e))
 
 
-def _layers(source: str, data: dict, notation: Notation) -> tuple[Layer, ...]:
-    """The [[layers]] array: two or more layers, distinct letters, no clashes."""
+def _layers(source: str, data: dict) -> tuple[Layer, ...]:
+    """The [[layers]] array: two or more layers, each well formed (names are checked together later)."""
     if "layers" not in data:
         _fail(source, "layers", "missing; write one [[layers]] table per layer, input first")
     raw = data["layers"]
@@ -107,22 +111,7 @@ def _layers(source: str, data: dict, notation: Notation) -> tuple[Layer, ...]:
     if len(raw) < 2:
         _fail(source, "layers", f"{len(raw)} layer(s) given; need the input layer "
                                 "and at least one layer above it")
-    letters = {getattr(notation, k): f"notation.{k}" for k in LETTER_KEYS}
-    layers: list[Layer] = []
-    for n, table in enumerate(raw):
-        layer = _layer(source, n, table)
-        if layer.index in letters:
-            _fail(source, f"layers[{n}].index",
-                  f"letter {layer.index!r} is already used by {letters[layer.index]}; "
-                  "each layer needs its own letter")
-        letters[layer.index] = f"layers[{n}].index"
-        layers.append(layer)
-    for n, (layer, table) in enumerate(zip(layers, raw)):
-        name = table["size"]
-        if isinstance(name, str) and name in letters:
-            _fail(source, f"layers[{n}].size",
-                  f"size name {name!r} clashes with the letter of {letters[name]}; rename one")
-    return tuple(layers)
+    return tuple(_layer(source, n, table) for n, table in enumerate(raw))
 
 
 def _layer(source: str, n: int, raw: Any) -> Layer:

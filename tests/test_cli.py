@@ -172,3 +172,48 @@ def test_check_seed_004_reports_the_erratum(capsys):
     assert code == 1 and len(refuted) == 1
     assert refuted[0]["line"] == 72 and refuted[0]["witness"] and refuted[0]["expected"]
     assert set(data) >= {"file", "claims", "summary"}
+
+
+# ── specs are unambiguous or rejected (issue 13, item 2) ───────────────────
+CLASHING = ("loss = 'sse'\n[[layers]]\nsize = 'l'\nindex = 'i'\n"
+            "[[layers]]\nsize = 'n'\nindex = 'k'\nactivation = 'sigmoid'\n[notation]\nactivation = 'u'\n")
+
+
+@pytest.mark.parametrize("command", [["derive"], ["verify"], ["eval", "--params", "p.json"],
+                                     ["report", "--format", "md", "--no-verify", "-o", "out"]],
+                         ids=lambda c: c[0])
+def test_clashing_names_exit_2_with_one_line(tmp_path, capsys, monkeypatch, command):
+    """notation.activation = "u" would print the forward pass u_k = σ(u_k): every command refuses it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.toml").write_text(CLASHING, encoding="utf-8")
+    code, out, err = run(capsys, command[0], "spec.toml", *command[1:])
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert ('spec.toml: notation.activation = "u" clashes with notation.preactivation = "u"; '
+            "choose different symbols") in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+SIGMOID_CE = ("title = 'sigmoid + cross-entropy'\nloss = 'cross_entropy'\n"
+              "[[layers]]\nsize = 'm'\nindex = 'j'\n"
+              "[[layers]]\nsize = 'n'\nindex = 'k'\nactivation = 'sigmoid'\n")
+
+
+def test_assumption_printed_only_where_a_step_uses_it(tmp_path, capsys):
+    """Cross-entropy states Σ_k t_k = 1; softmax output uses it (δ_k = y_k − t_k), sigmoid output
+    does not (δ_k = t_k(y_k − 1) holds for any t), so only the softmax derivation prints it."""
+    spec = tmp_path / "sigmoid_ce.toml"
+    spec.write_text(SIGMOID_CE, encoding="utf-8")
+    code, out, _ = run(capsys, "derive", str(spec))
+    assert code == 0 and "assumption" not in out and "t_k = 1" not in out
+    code, out, _ = run(capsys, "derive", str(spec), "--format", "json")
+    assert code == 0 and json.loads(out)["assumptions"] == []
+    code, out, _ = run(capsys, "report", str(spec), "--format", "md", "--lang", "en", "--no-verify",
+                       "-o", str(tmp_path / "out"))
+    page = (tmp_path / "out" / "sigmoid_ce.en.md").read_text(encoding="utf-8")
+    assert code == 0 and "Assumed" not in page and "assumption" not in page
+
+    code, out, _ = run(capsys, "derive", str(ROOT / "derivations/classification.toml"))
+    assert code == 0 and "assumption: Σ_k=1..n t_k = 1" in out
+    code, out, _ = run(capsys, "derive", str(ROOT / "derivations/classification.toml"), "--format", "json")
+    assert [a["rule"] for a in json.loads(out)["assumptions"]] == ["targets_sum_to_one"]

@@ -66,10 +66,6 @@ BAD = [
      "layers[1].index", ["single letter"]),
     ("index-not-string", HEAD + INPUT + layer(size='"m"', index="1", activation='"tanh"'),
      "layers[1].index", ["single letter", "integer 1"]),
-    ("duplicate-index", HEAD + INPUT + HIDDEN + layer(size='"n"', index='"j"', activation='"softmax"'),
-     "layers[2].index", ["'j'", "layers[1].index"]),
-    ("index-is-notation-letter", HEAD + INPUT + layer(size='"m"', index='"w"', activation='"tanh"'),
-     "layers[1].index", ["'w'", "notation.weight"]),
     ("input-activation", HEAD + layer(size='"l"', index='"i"', activation='"tanh"') + HIDDEN,
      "layers[0].activation", ["input layer has no activation"]),
     ("input-bias", HEAD + layer(size='"l"', index='"i"', bias="false") + HIDDEN,
@@ -99,14 +95,6 @@ BAD = [
      ["unknown order 'up_down'", "allowed: from_to, to_from"]),
     ("title-not-string", "title = 1\n" + 'loss = "sse"\n' + INPUT + HIDDEN, "title",
      ["must be a string", "integer 1"]),
-    ("size-is-index-letter", HEAD + INPUT + layer(size='"k"', index='"j"', activation='"tanh"') + OUTPUT,
-     "layers[1].size", ["size name 'k'", "layers[2].index"]),
-    ("size-is-own-index", HEAD + INPUT + layer(size='"j"', index='"j"', activation='"tanh"'),
-     "layers[1].size", ["size name 'j'", "layers[1].index"]),
-    ("size-is-notation-letter", HEAD + layer(size='"x"', index='"i"') + HIDDEN, "layers[0].size",
-     ["size name 'x'", "notation.input"]),
-    ("size-vs-custom-notation", GOOD + '[notation]\nactivation = "m"\n', "layers[1].size",
-     ["size name 'm'", "notation.activation"]),
 ]
 
 
@@ -255,3 +243,183 @@ def test_round_trip_binary_classifier_integer_width() -> None:
     net = load(DERIVATIONS / "binary_classifier.toml")
     assert net.layers[-1].size == sp.Integer(1)
     assert (net.layers[-1].activation, net.loss) == ("sigmoid", "binary_cross_entropy")
+
+
+# ── names: unambiguous or rejected (issue 13, item 2) ──────────────────────
+from symbackprop.errors import SpecNameClash  # noqa: E402
+from symbackprop.spec_names import (CLASH_RULES, PRINTER_NAMES, find_clash, glyph,  # noqa: E402
+                                    spec_names)
+
+
+def net(*layers: str, notation: str = "", loss: str = "cross_entropy") -> str:
+    """A spec from [[layers]] tables and the body of a [notation] table."""
+    return f'loss = "{loss}"\n' + "".join(layers) + (f"[notation]\n{notation}" if notation else "")
+
+
+IN = layer(size='"l"', index='"i"')
+OUT = layer(size='"n"', index='"k"', activation='"sigmoid"')
+
+# (id, spec, the rule that rejects it, the whole message for source "spec.toml")
+CLASHES = [
+    # notation vs notation
+    ("notation-same", net(IN, OUT, notation='activation = "u"\n'), "same_spelling",
+     'notation.activation = "u" clashes with notation.preactivation = "u"; choose different symbols'),
+    ("notation-prints-alike", net(IN, OUT, notation='weight = "\\\\omega"\nbias = "ω"\n'), "prints_alike",
+     "notation.bias = \"ω\" clashes with notation.weight = '\\omega' (both print as ω); "
+     "choose different symbols"),
+    ("notation-matrix-letter", net(IN, OUT, notation='target = "Y"\n'), "same_matrix_letter",
+     'notation.target = "Y" clashes with notation.activation = "y" (both print as Y in the batch '
+     "(matrix) form); choose different symbols"),
+    # index vs index
+    ("index-index", net(IN, layer(size='"m"', index='"j"', activation='"tanh"'),
+                        layer(size='"n"', index='"j"', activation='"softmax"')), "same_spelling",
+     'layers[2].index = "j" clashes with layers[1].index = "j"; choose different symbols'),
+    # index vs size
+    ("size-is-index-letter", net(IN, layer(size='"k"', index='"j"', activation='"tanh"'), OUT),
+     "same_spelling", 'layers[1].size = "k" clashes with layers[2].index = "k"; choose different symbols'),
+    ("size-is-own-index", net(IN, layer(size='"j"', index='"j"', activation='"tanh"')), "same_spelling",
+     'layers[1].size = "j" clashes with layers[1].index = "j"; choose different symbols'),
+    ("size-prints-as-index", net(IN, layer(size='"n"', index='"λ"', activation='"tanh"'),
+                                 layer(size='"lamda"', index='"k"', activation='"softmax"')),
+     "prints_alike", 'layers[2].size = "lamda" clashes with layers[1].index = "λ" (both print as λ); '
+     "choose different symbols"),
+    # notation vs index / size
+    ("index-is-notation-letter", net(IN, layer(size='"m"', index='"w"', activation='"tanh"')),
+     "same_spelling", 'layers[1].index = "w" clashes with notation.weight = "w"; choose different symbols'),
+    ("size-is-notation-letter", net(layer(size='"x"', index='"i"'), OUT), "same_spelling",
+     'layers[0].size = "x" clashes with notation.input = "x"; choose different symbols'),
+    ("size-vs-custom-notation", net(IN, OUT, notation='activation = "n"\n'), "same_spelling",
+     'layers[1].size = "n" clashes with notation.activation = "n"; choose different symbols'),
+    ("size-prints-as-delta", net(layer(size='"xi"', index='"i"'), OUT, notation='delta = "\\\\xi"\n'),
+     "prints_alike", "layers[0].size = \"xi\" clashes with notation.delta = '\\xi' (both print as ξ); "
+     "choose different symbols"),
+    ("size-E-prints-as-loss", net(layer(size='"E"', index='"i"'), OUT, notation='loss = "L"\n'),
+     "prints_alike", 'layers[0].size = "E" clashes with notation.loss = "L" (both print as L); '
+     "choose different symbols"),
+    ("size-reads-as-entry", net(layer(size='"y_1"', index='"i"'), OUT), "reads_as_entry",
+     'layers[0].size = "y_1" clashes with notation.activation = "y" (y_1 reads as an entry of y); '
+     "choose different symbols"),
+    # size vs size
+    ("size-size", net(layer(size='"h1"', index='"i"'), layer(size='"h_1"', index='"k"', activation='"tanh"')),
+     "prints_alike", 'layers[1].size = "h_1" clashes with layers[0].size = "h1" (both print as h_1); '
+     "choose different symbols"),
+    # any of them vs a function name the printers write
+    ("size-H", net(IN, layer(size='"H"', index='"k"', activation='"relu"')), "printer_name",
+     'layers[1].size = "H" clashes with H, the Heaviside step H(u) = ReLU′(u), which the printers '
+     "write; choose a different symbol"),
+    ("size-sigma", net(IN, layer(size='"sigma"', index='"k"', activation='"sigmoid"')), "printer_name",
+     'layers[1].size = "sigma" clashes with σ, the logistic sigmoid σ(u), which the printers write; '
+     "choose a different symbol"),
+    ("index-e", net(layer(size='"l"', index='"e"'), OUT), "printer_name",
+     'layers[0].index = "e" clashes with e, the exponential e^u (exp(u) in text), which the printers '
+     "write; choose a different symbol"),
+    ("notation-sigma", net(IN, OUT, notation='activation = "\\\\sigma"\n'), "printer_name",
+     "notation.activation = '\\sigma' clashes with σ, the logistic sigmoid σ(u), which the printers "
+     "write; choose a different symbol"),
+    ("delta-letter-elsewhere", net(layer(size='"l"', index='"δ"'), OUT, notation='delta = "\\\\xi"\n'),
+     "printer_name", 'layers[0].index = "δ" clashes with δ, the error signal δ = ∂E/∂u (section titles), '
+     "which the printers write; choose a different symbol"),
+]
+
+
+def _clash_names(text: str):
+    """The spec's names as spec.py hands them to the rules."""
+    from symbackprop.spec import _notation, tomllib
+
+    data = tomllib.loads(text)
+    notation = _notation("spec.toml", data.get("notation", {}))
+    return spec_names(notation, ((t["size"], t["index"]) for t in data["layers"]))
+
+
+@pytest.mark.parametrize("text, rule, message", [c[1:] for c in CLASHES], ids=[c[0] for c in CLASHES])
+def test_clash_is_one_line_naming_both(tmp_path: Path, text: str, rule: str, message: str) -> None:
+    path = tmp_path / "spec.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecNameClash) as info:
+        load(path)
+    assert str(info.value) == f"{path}: {message}"
+    assert find_clash(_clash_names(text)).rule == rule
+
+
+@pytest.mark.parametrize("text, rule", [c[1:3] for c in CLASHES], ids=[c[0] for c in CLASHES])
+def test_each_rule_is_needed(text: str, rule: str) -> None:
+    """With its rule disabled, the example is no longer rejected by that rule (as the checker's guards)."""
+    clash = find_clash(_clash_names(text), disabled=[rule])
+    assert clash is None or clash.rule != rule
+
+
+def test_every_rule_has_an_example_and_a_rationale() -> None:
+    rules = {c[2] for c in CLASHES}
+    assert {r.name for r in CLASH_RULES} | {"printer_name"} == rules
+    assert all(len(r.rationale) > 40 for r in CLASH_RULES)
+
+
+@pytest.mark.parametrize("printer", PRINTER_NAMES, ids=[p.shows for p in PRINTER_NAMES])
+def test_every_printer_name_is_rejected_in_every_spelling(printer) -> None:
+    """Each spelling as a width (when it is an identifier) and as a notation letter."""
+    for spelling in sorted(printer.spellings):
+        with pytest.raises(SpecNameClash, match=f"notation.bias = .* clashes with {printer.shows}, "):
+            loads(net(IN, OUT, notation=f"bias = '{spelling}'\n"), "spec.toml")
+        if spelling.isidentifier():
+            with pytest.raises(SpecNameClash, match="layers\\[1\\].size = .* clashes with "):
+                loads(net(IN, layer(size=f'"{spelling}"', index='"k"', activation='"tanh"')), "spec.toml")
+
+
+@pytest.mark.parametrize("text", [
+    net(layer(size='"n"', index='"i"'), layer(size='"n"', index='"k"', activation='"tanh"')),  # equal widths
+    net(IN, OUT, notation='delta = "δ"\n'),             # δ is the delta notation's own letter
+    net(IN, OUT, notation='activation = "a"\ntarget = "Y"\n'),  # Y differs from A in the batch form
+    net(layer(size='"M_1"', index='"m"'), OUT),         # a subscripted width of no quantity
+], ids=["same-width", "delta-owns-δ", "target-Y", "subscripted-width"])
+def test_unambiguous_specs_load(text: str) -> None:
+    assert isinstance(loads(text, "spec.toml"), Network)
+
+
+def test_matrix_letter_agrees_with_the_batch_printer() -> None:
+    """spec_names keeps its own copy of matrix.matrix_letter (``derive`` must not import matrix)."""
+    from symbackprop.matrix import matrix_letter as printed
+    from symbackprop.spec_names import matrix_letter
+
+    for letter in ("y", "u", "w", "x", "t", "Y", "a", "z", r"\delta", r"\xi", r"\varepsilon",
+                   r"\eta", r"\mathbf{w}", "δ", "ξ", "\\sigma"):
+        assert matrix_letter(letter) == printed(letter), letter
+
+
+def _heads(printed: str) -> str:
+    """The function name a printed application starts with: ``\\sigma\\left(`` → σ, ``exp(`` → exp."""
+    import re
+
+    m = re.match(r"\\(?:operatorname|mathrm)\{(\w+)\}|\\?[^\W\d_]+", printed)
+    assert m, printed
+    return glyph(m.group(1) or m.group(0))
+
+
+def test_printer_names_cover_what_the_printers_write() -> None:
+    """Derive every activation and loss; every function, sum and derivative printed in any step,
+    in LaTeX and in text, starts with a name of PRINTER_NAMES (a new function name fails here)."""
+    from symbackprop.derive import derive
+    from symbackprop.model import Layer
+    from symbackprop.printing import latex, text
+    from symbackprop.rules import ACTIVATIONS, LOSSES
+
+    spellings = set().union(*(p.spellings for p in PRINTER_NAMES))
+    elementwise = [a for a in sorted(ACTIVATIONS) if ACTIVATIONS[a].elementwise]
+    nets = [Network((Layer("l", "i"), *[Layer("m", c, a) for c, a in zip("jpqrs", elementwise)],
+                     Layer("n", "k", out)), loss)
+            for out in ("softmax", "sigmoid") for loss in sorted(LOSSES)]
+    seen = set()
+    for network in nets:
+        d = derive(network)
+        exprs = [s.expr for r in d.forward for s in r.steps]
+        exprs += [s.expr for ld in d.layers for r in ld.lemmas + ld.results for s in r.steps]
+        for expr in exprs:
+            for e in sp.preorder_traversal(expr):
+                if isinstance(e, sp.KroneckerDelta):
+                    assert latex(e).startswith("[") and text(e).startswith("[")  # Iverson bracket
+                elif isinstance(e, (sp.Function, sp.Sum)):
+                    seen |= {_heads(latex(e, network)), _heads(text(e, network))}
+                elif isinstance(e, sp.Derivative):
+                    assert r"\partial" in latex(e, network) and "∂" in text(e, network)
+    seen |= {_heads(a.latex) for a in ACTIVATIONS.values()}  # the layer table
+    assert seen - spellings == set(), seen
+    assert {"σ", "H", "tanh", "ReLU", "softplus", "e", "exp", "log", "Σ", "id"} <= seen
