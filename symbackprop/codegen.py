@@ -8,8 +8,10 @@ The module is written from the derivation, in the batch form of
            Σ_c δ_c w_{ac} → G{ℓ} = Δ{ℓ+1} W{ℓ+1}ᵀ and Σ_{a'} → a row sum
     ∂E/∂W{ℓ} = Y{ℓ−1}ᵀ Δ{ℓ},  ∂E/∂b{ℓ} = Δ{ℓ}ᵀ 1,  ∂E/∂X = Δ{1} W{1}ᵀ,
 
-with E summed over the batch.  So the output Δ is the derived closed form
-(softmax + cross-entropy gives Δ = Y − T, no Jacobian), a hidden Δ is
+with E summed over the batch.  So the output Δ is the derived closed form with every
+stated assumption lifted (:mod:`symbackprop.exact`: softmax + cross-entropy gives
+Δ = Y ⊙ rowsum(T) − T, no Jacobian, exact for soft or unnormalised T; the module's
+docstring says so), a hidden Δ is
 f′(U) ⊙ G with f′ written in the layer's own outputs where the rule allows
 (σ′ = Y(1 − Y): σ is not computed twice), and a softmax hidden layer gets
 Y ⊙ (G − rowsum(G ⊙ Y)).  The loss is evaluated through the stable identities of
@@ -33,8 +35,11 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from . import __version__
+from .codegen_kernels import KERNELS
 from .derive import Derivation, derive
 from .errors import SymbackpropError
+from .exact import assumption_notes, exact_forms
+from .matrix import RowSum
 from .model import Network
 from .printing import text
 from .rules import activation as lookup_activation
@@ -49,12 +54,6 @@ class CodegenError(SymbackpropError):
 
 
 # ── matrix names ───────────────────────────────────────────────────────────
-class RowSum(sp.Function):
-    """Σ_{a'} over one layer, for each example: a B × 1 column."""
-
-    nargs = 1
-
-
 class TotalSum(sp.Function):
     """The sum of every entry (over the batch and the layer)."""
 
@@ -112,59 +111,6 @@ LOG_RULES: tuple[Callable[[sp.Expr], Optional[sp.Expr]], ...] = (
 
 #: Identities applied afterwards to the rewritten loss (fewer transcendental calls).
 TIDY_RULES: tuple[Callable[[sp.Expr], Optional[sp.Expr]], ...] = (softplus_reflection,)
-
-
-# ── NumPy kernels the written module defines (only those it uses) ──────────
-@dataclass(frozen=True)
-class Kernel:
-    """A NumPy function of the written module: its name and its source (docstring = identity)."""
-
-    name: str
-    source: str
-
-
-KERNELS: dict[str, Kernel] = {k.name: k for k in (
-    Kernel("sigmoid", '''\
-def sigmoid(u, out=None):
-    """σ(u) = 1/(1 + e^{−u}); for very negative u, e^{−u} = inf gives σ = 0 exactly."""
-    with np.errstate(over="ignore"):
-        e = np.negative(u, out=out)
-        np.exp(e, out=e)
-    e += 1.0
-    return np.reciprocal(e, out=e)
-'''),
-    Kernel("relu", '''\
-def relu(u, out=None):
-    """ReLU(u) = max(0, u)."""
-    return np.maximum(u, 0.0, out=out)
-'''),
-    Kernel("softplus", '''\
-def softplus(u, out=None):
-    """softplus(u) = log(1 + e^{u}), as log(e^0 + e^u) without overflow."""
-    return np.logaddexp(0.0, u, out=out)
-'''),
-    Kernel("heaviside", '''\
-def heaviside(u):
-    """H(u) = 1 for u > 0, else 0 (H(0) = 0: ReLU′(0) taken as 0, as frameworks do)."""
-    return (u > 0).astype(u.dtype)
-'''),
-    Kernel("softmax", '''\
-def softmax(u):
-    """y_k = e^{u_k} / Σ_{k'} e^{u_{k'}} per row, shifted by the row maximum m (no overflow).
-
-    Also returns L = log Σ_{k'} e^{u_{k'}} = m + log Σ_{k'} e^{u_{k'} − m} per row
-    (a column), so that log y_k = u_k − L stays finite.
-    """
-    m = u.max(axis=1, keepdims=True)
-    y = np.subtract(u, m)
-    np.exp(y, out=y)
-    s = y.sum(axis=1, keepdims=True)
-    y /= s
-    np.log(s, out=s)
-    s += m
-    return y, s
-'''),
-)}
 
 
 class BatchPrinter(NumPyPrinter):
@@ -241,6 +187,7 @@ class Plan:
     layers: tuple[LayerPlan, ...]
     loss: sp.Expr                     # E over the batch, in matrix names
     loss_text: str                    # E as the loss rule defines it
+    assumptions: tuple[str, ...] = ()  # what the formulas rely on, lines for the docstring
 
 
 def _is_normalized_exp(expr: sp.Expr) -> bool:
@@ -347,8 +294,10 @@ def _check_structure(d: Derivation) -> None:
 
 
 def plan(d: Derivation) -> Plan:
-    """Pass 1: every layer's forward and Δ, and the loss, as batch expressions."""
+    """Pass 1: every layer's forward and Δ (exact forms), and the loss, as batch expressions."""
     _check_structure(d)
+    forms = exact_forms(d)
+    d = forms.derivation
     net = d.network
     layers = []
     for n in range(1, net.depth + 1):
@@ -376,7 +325,8 @@ def plan(d: Derivation) -> Plan:
         U = _sym("U", lp.n)
         keeps = U in lp.delta.free_symbols or (lp.n == net.depth and U in loss.free_symbols)
         kept.append(replace(lp, keeps_u=keeps))
-    return Plan(net, tuple(kept), loss, f"{net.notation.loss} = {text(E, net)}")
+    return Plan(net, tuple(kept), loss, f"{net.notation.loss} = {text(E, net)}",
+                tuple(assumption_notes(forms)))
 
 
 # ── pass 2: write the module ───────────────────────────────────────────────
@@ -489,8 +439,11 @@ def _header(plan_: Plan, p: BatchPrinter, source: str, dtype: str) -> list[str]:
     for lp in reversed(plan_.layers):
         rows.append(f"    layer {lp.n}: {_doc(lp.delta_text)}")
         rows.append(f"        Δ{lp.n} = {p.doprint(lp.delta)}")
-    rows += ["    dW{ℓ} = Y{ℓ−1}.T @ Δ{ℓ},  db{ℓ} = Δ{ℓ} summed over rows,  dX = Δ1 @ W1.T", "",
-             f"Arrays are computed in {dtype}.  This module needs only NumPy.", '"""']
+    rows += ["    dW{ℓ} = Y{ℓ−1}.T @ Δ{ℓ},  db{ℓ} = Δ{ℓ} summed over rows,  dX = Δ1 @ W1.T", ""]
+    rows += [_doc(line) for line in plan_.assumptions]
+    if "heaviside" in p.kernels:
+        rows.append("Convention: ReLU′(0) = H(0) = 0, as PyTorch and JAX take it.")
+    rows += ["", f"Arrays are computed in {dtype}.  This module needs only NumPy.", '"""']
     return rows
 
 

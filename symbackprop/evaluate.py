@@ -5,15 +5,17 @@ Forward (the definitions of :func:`~symbackprop.derive.derive`), for ℓ = 1 …
     u^ℓ_a = Σ_p y^{ℓ−1}_p w^ℓ_{pa} + b^ℓ_a,   y^ℓ = f_ℓ(u^ℓ),   E = loss(y^L, t),   y^0 = x.
 
 Backward, from the output down: δ^ℓ_a, ∂E/∂w^ℓ_{pa}, ∂E/∂b^ℓ_a and ∂E/∂y^{ℓ−1}_p are the
-derived closed forms (index form, symbolic widths, ``Sum``), lambdified to NumPy and
-evaluated at every value of their free indices at once (the indices are passed as
-broadcasting ``arange`` arrays).  Arrays are 1-based: index 0 is padded with NaN, so an
+derived closed forms with every stated assumption lifted (:mod:`~symbackprop.exact`:
+softmax + cross-entropy gives δ_k = y_k Σ_{k'} t_{k'} − t_k, exact for any t, where the
+derivation writes y_k − t_k under Σ_k t_k = 1), in index form with symbolic widths and
+``Sum``, lambdified to NumPy and evaluated at every value of their free indices at once
+(the indices are passed as broadcasting ``arange`` arrays).  Arrays are 1-based: index 0 is padded with NaN, so an
 off-by-one would show.  No separate numeric backprop exists here.
 
 Conventions: ReLU′ = H with H(0) = 0 (as PyTorch and JAX do), whatever SymPy's H(0) = ½.
-Parameters in and out follow DESIGN.md "Numbers in and out"; ``W[n]``, ``b[n]`` (JSON
-position n = 0 … L−1) belong to layer ℓ = n + 1, and ``W[n][p][a]`` joins neuron p below
-to neuron a above whatever the notation.
+Parameters in and out: docs/numbers.md (checked by :mod:`~symbackprop.params`); ``W[n]``,
+``b[n]`` (JSON position n = 0 … L−1) belong to layer ℓ = n + 1, and ``W[n][p][a]`` joins
+neuron p below to neuron a above whatever the notation.
 """
 
 from __future__ import annotations
@@ -22,15 +24,19 @@ import json
 import math
 import weakref
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping, NoReturn, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import sympy as sp
 
 from .derive import Derivation, Result
-from .errors import ParamsError
+from .exact import exact_forms
 from .model import Network
+from .params import KEYS, Params, check_params, fail
 from .rules.functions import NUMPY_FUNCTIONS
+
+__all__ = ["KEYS", "Params", "check_params", "compile_closed_forms", "evaluate", "evaluate_json",
+           "gradcheck", "random_params"]
 
 #: The lambdify module mapping (SymPy function name → NumPy), shared with the batch form.
 NUMERIC_FUNCTIONS: dict[str, Callable[..., Any]] = NUMPY_FUNCTIONS
@@ -116,18 +122,20 @@ _CACHE: "weakref.WeakKeyDictionary[Derivation, Compiled]" = weakref.WeakKeyDicti
 
 
 def compile_closed_forms(derivation: Derivation) -> Compiled:
-    """Lambdify every closed form of ``derivation`` once (cached per derivation)."""
+    """Lambdify every exact form of ``derivation`` (:mod:`~symbackprop.exact`: no stated
+    assumption relied on) once, cached per derivation."""
     hit = _CACHE.get(derivation)
     if hit is not None:
         return hit
     net = derivation.network
+    exact = exact_forms(derivation).derivation
     forward = []
-    for r in derivation.forward:
+    for r in exact.forward:
         found = list(r.lhs.atoms(sp.Indexed))
         name = found[0].base.name if found else str(r.lhs)
         forward.append(compile_result(name, r, net))
     layers = []
-    for ld in derivation.layers:
+    for ld in exact.layers:
         s = net.symbols[ld.layer]
         layers.append(CompiledLayer(
             ld.layer,
@@ -139,165 +147,6 @@ def compile_closed_forms(derivation: Derivation) -> Compiled:
     compiled = Compiled(net, tuple(forward), tuple(layers))
     _CACHE[derivation] = compiled
     return compiled
-
-
-# ── parameters: validation ─────────────────────────────────────────────────
-@dataclass(frozen=True)
-class Params:
-    """Checked parameters as float arrays (0-based); ``sizes`` = widths, input first."""
-
-    x: np.ndarray
-    t: np.ndarray
-    W: tuple[np.ndarray, ...]
-    b: tuple[Optional[np.ndarray], ...]
-    sizes: tuple[int, ...]
-
-    def widths(self, network: Network) -> dict[sp.Symbol, int]:
-        """The value of every symbolic width."""
-        return {l.size: n for l, n in zip(network.layers, self.sizes)
-                if isinstance(l.size, sp.Symbol)}
-
-
-KEYS = ("x", "t", "W", "b")
-
-
-def _fail(message: str) -> NoReturn:
-    raise ParamsError(message)
-
-
-def _kind(value: Any) -> str:
-    """How a JSON value reads in a message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, (list, tuple)):
-        return f"a list of {len(value)}"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _plain(value: Any) -> Any:
-    """NumPy arrays and scalars as plain lists and numbers."""
-    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else value
-
-
-def _numbers(k: int) -> str:
-    """"1 number", "3 numbers"."""
-    return f"{k} number" + ("" if k == 1 else "s")
-
-
-def _number(value: Any, field: str) -> float:
-    value = _plain(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        _fail(f"{field}: expected a number, got {_kind(value)}")
-    if not math.isfinite(value):
-        _fail(f"{field}: expected a finite number, got {value}")
-    return float(value)
-
-
-def _vector(value: Any, field: str) -> np.ndarray:
-    value = _plain(value)
-    if not isinstance(value, (list, tuple)) or not value:
-        _fail(f"{field}: expected a non-empty list of numbers, got {_kind(value)}")
-    return np.array([_number(v, f"{field}[{i}]") for i, v in enumerate(value)])
-
-
-def _matrix(value: Any, field: str) -> np.ndarray:
-    value = _plain(value)
-    if not isinstance(value, (list, tuple)) or not value:
-        _fail(f"{field}: expected a non-empty list of rows, got {_kind(value)}")
-    rows = [_vector(r, f"{field}[{i}]") for i, r in enumerate(value)]
-    for i, r in enumerate(rows):
-        if len(r) != len(rows[0]):
-            _fail(f"{field}[{i}]: expected {_numbers(len(rows[0]))} like {field}[0] "
-                  f"(rows must have equal length), got {len(r)}")
-    return np.array(rows)
-
-
-def _resolve_sizes(net: Network, x: np.ndarray, W: Sequence[np.ndarray]) -> list[int]:
-    """Widths, input first: fixed by the spec, else read from x (layer 0) or W's columns."""
-    bound: dict[sp.Symbol, int] = {}
-    sizes = []
-    for n, layer in enumerate(net.layers):
-        if isinstance(layer.size, sp.Integer):
-            sizes.append(int(layer.size))
-            continue
-        seen = bound.get(layer.size)
-        if seen is None:
-            seen = bound[layer.size] = len(x) if n == 0 else W[n - 1].shape[1]
-        sizes.append(seen)
-    return sizes
-
-
-def _why(net: Network, n: int, got: int, want: int) -> str:
-    """Why layer n must have width ``want``: the spec, x, or a width shared with another layer."""
-    size = net.layers[n].size
-    if got == want:
-        return ""
-    if isinstance(size, sp.Integer):
-        return f"; the spec fixes the size of layer {n} at {want}"
-    if n == 0:
-        return "; the size of layer 0 is the length of x"
-    first = next(m for m, l in enumerate(net.layers) if l.size == size)
-    return f"; layer {n} shares the size {size} with layer {first}" if first != n else ""
-
-
-def check_params(network: Network, params: Any) -> Params:
-    """Validate a params dict against ``network``; every problem is one ParamsError line."""
-    if not isinstance(params, Mapping):
-        _fail(f"params: expected an object with keys {', '.join(KEYS)}, got {_kind(params)}")
-    for key in params:
-        if key not in KEYS:
-            _fail(f"params: unknown key {key!r}; expected {', '.join(KEYS)}")
-    L = network.depth
-    for key in KEYS:
-        if key not in params:
-            what = {"x": "the input vector", "t": "the target vector",
-                    "W": f"{L} matrices, one per layer above the input",
-                    "b": f"{L} vectors or nulls, one per layer above the input"}[key]
-            _fail(f"{key}: missing key (expected {what})")
-    x = _vector(params["x"], "x")
-    rawW, rawb = _plain(params["W"]), _plain(params["b"])
-    for key, raw in (("W", rawW), ("b", rawb)):
-        if not isinstance(raw, (list, tuple)) or len(raw) != L:
-            _fail(f"{key}: expected a list of {L} entr{'y' if L == 1 else 'ies'} "
-                  f"(one per layer above the input, layer 1 first), got {_kind(raw)}")
-    W = [_matrix(m, f"W[{n}]") for n, m in enumerate(rawW)]
-    sizes = _resolve_sizes(network, x, W)
-    if len(x) != sizes[0]:
-        _fail(f"x: expected {_numbers(sizes[0])} (size of layer 0), got {len(x)}"
-              + _why(network, 0, len(x), sizes[0]))
-    for n, m in enumerate(W):
-        want = (sizes[n], sizes[n + 1])
-        if m.shape != want:
-            reason = (_why(network, n, m.shape[0], want[0])
-                      or _why(network, n + 1, m.shape[1], want[1]))
-            _fail(f"W[{n}]: expected {want[0]}×{want[1]} (size of layer {n} × size of layer "
-                  f"{n + 1}), got {m.shape[0]}×{m.shape[1]}{reason}")
-    b: list[Optional[np.ndarray]] = []
-    for n, (raw, layer) in enumerate(zip(rawb, network.layers[1:])):
-        if not layer.bias:
-            if raw is not None:
-                _fail(f"b[{n}]: layer {n + 1} has no bias (bias = false in the spec); "
-                      f"expected null, got {_kind(raw)}")
-            b.append(None)
-            continue
-        if raw is None:
-            _fail(f"b[{n}]: layer {n + 1} has a bias; "
-                  f"expected a list of {_numbers(sizes[n + 1])}, got null")
-        vec = _vector(raw, f"b[{n}]")
-        if len(vec) != sizes[n + 1]:
-            _fail(f"b[{n}]: expected {_numbers(sizes[n + 1])} (size of layer {n + 1}), "
-                  f"got {len(vec)}")
-        b.append(vec)
-    t = _vector(params["t"], "t")
-    if len(t) != sizes[-1]:
-        _fail(f"t: expected {_numbers(sizes[-1])} (size of the output layer {L}), got {len(t)}")
-    return Params(x, t, tuple(W), tuple(b), tuple(sizes))
 
 
 # ── running the closed forms ───────────────────────────────────────────────
@@ -352,8 +201,8 @@ def _finite(value: np.ndarray, field: str) -> Any:
     """A JSON-ready number or list; a NaN or ±∞ is a ParamsError naming the field."""
     bad = np.asarray(value)[~np.isfinite(value)]
     if bad.size:
-        _fail(f"{field}: not finite ({bad.flat[0]}) at these params: they leave the domain of "
-              "a formula (log of y ≤ 0, log of 1 − y ≤ 0, overflow)")
+        fail(f"{field}: not finite ({bad.flat[0]}) at these params: they leave the domain of "
+             "a formula (log of y ≤ 0, log of 1 − y ≤ 0, overflow)")
     return np.asarray(value).tolist()
 
 
@@ -382,7 +231,7 @@ def evaluate_json(derivation: Union[Derivation, Compiled], text: str) -> dict:
     try:
         params = json.loads(text)
     except json.JSONDecodeError as e:
-        _fail(f"params: invalid JSON: {e.msg} (at line {e.lineno}, column {e.colno})")
+        fail(f"params: invalid JSON: {e.msg} (at line {e.lineno}, column {e.colno})")
     return evaluate(derivation, params)
 
 
@@ -398,7 +247,7 @@ def random_params(network: Union[Network, Derivation],
     net = network.network if isinstance(network, Derivation) else network
     rng = np.random.default_rng(seed)
     if sizes is not None and not isinstance(sizes, Mapping) and len(sizes) != len(net.layers):
-        _fail(f"sizes: expected {len(net.layers)} widths (input first), got {len(sizes)}")
+        fail(f"sizes: expected {len(net.layers)} widths (input first), got {len(sizes)}")
     named = dict(sizes) if isinstance(sizes, Mapping) else {}
     listed = sizes if sizes is not None and not isinstance(sizes, Mapping) else None
     dims: list[int] = []
@@ -406,8 +255,8 @@ def random_params(network: Union[Network, Derivation],
         want = listed[n] if listed is not None else named.get(str(layer.size))
         if isinstance(layer.size, sp.Integer):
             if want is not None and int(want) != int(layer.size):
-                _fail(f"sizes[{n}]: the spec fixes the size of layer {n} at {layer.size}, "
-                      f"got {want}")
+                fail(f"sizes[{n}]: the spec fixes the size of layer {n} at {layer.size}, "
+                     f"got {want}")
             want = int(layer.size)
         if want is None:
             want = named[str(layer.size)] = int(rng.integers(2, 5))

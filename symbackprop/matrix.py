@@ -8,8 +8,11 @@ Rows are examples (B × width).  With W^{(ℓ)} of shape n_{ℓ−1} × n_ℓ:
     ∂E/∂W^{(ℓ)} = Y^{(ℓ−1)ᵀ} Δ^{(ℓ)},  ∂E/∂b^{(ℓ)} = Δ^{(ℓ)ᵀ} 𝟏,  ∂E/∂Y^{(ℓ−1)} = Δ^{(ℓ)} W^{(ℓ)ᵀ}
 
 for E = Σ_b E_b.  The output Δ^{(L)} is the derived δ_k written for matrices
-(y_k → Y, t_k → T).  Both the LaTeX and the NumPy code are built from the same
-derivation and rule data, and the tests check the NumPy against the index form.
+(y_k → Y, t_k → T, Σ_{k'} → a row sum).  Both the LaTeX and the NumPy code are built
+from the same derivation and rule data, and the tests check the NumPy against the index
+form.  The LaTeX shows the derivation as it stands (δ_k = y_k − t_k under Σ_k t_k = 1);
+the NumPy computes the exact forms of :mod:`symbackprop.exact` (Δ = Y ⊙ (T𝟏)𝟏ᵀ − T for
+softmax + cross-entropy), right for any targets.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Callable, Optional
 import sympy as sp
 
 from .derive import Derivation
+from .exact import exact_forms
 from .model import Network
 from .printing import NotationLatexPrinter
 from .rules import activation as lookup_activation
@@ -136,19 +140,48 @@ def matrix_forms(d: Derivation) -> tuple[MatrixForm, ...]:
 
 
 # ── NumPy: the same formulas, for a batch ─────────────────────────────────
+class RowSum(sp.Function):
+    """Σ_{a'} over one layer, for each example: a B × 1 column."""
+
+    nargs = 1
+
+
+def _row_sum(a):
+    """Σ over the columns of each row, kept as a column (broadcasts against B × n)."""
+    import numpy as np
+
+    return np.sum(a, axis=1, keepdims=True)
+
+
 def _elementwise(expr: sp.Expr, args: tuple[sp.Symbol, ...]) -> Callable:
-    return sp.lambdify(args, expr, modules=[NUMPY_FUNCTIONS, "numpy"])
+    return sp.lambdify(args, expr, modules=[{"RowSum": _row_sum}, NUMPY_FUNCTIONS, "numpy"])
+
+
+def _batch_output(expr: sp.Expr, net: Network, names: dict[str, sp.Symbol]) -> Optional[sp.Expr]:
+    """An output-layer expression in batch names: y_a, t_a, u_a → Y, T, U (a the layer's index
+    or its dummy), the width → N, Σ_{a'} f → RowSum(f); None when anything else is left."""
+    s = net.symbols[-1]
+    table = {}
+    for i in (s.index, s.dummy):
+        table.update({s.y[i]: names["Y"], net.target[i]: names["T"], s.u[i]: names["U"]})
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1
+                        and e.limits[0][0] in (s.index, s.dummy), lambda e: RowSum(e.function))
+    expr = expr.xreplace(table).xreplace({s.size: names["N"]})
+    left = any(isinstance(e, (sp.Indexed, sp.Sum)) for e in sp.preorder_traversal(expr))
+    return None if left else expr
 
 
 def batch_backprop(d: Derivation):
     """Compile the batch form: returns ``f(X, T, Ws, bs) -> dict`` of loss, Y, Δ, dW, db, dX.
 
     ``Ws[ℓ−1]`` has shape n_{ℓ−1} × n_ℓ (from_to storage, whatever the notation)
-    and ``bs[ℓ−1]`` is a vector or None.
+    and ``bs[ℓ−1]`` is a vector or None.  The output Δ is the exact form of the derived δ
+    (:mod:`symbackprop.exact`), or the Jacobian applied to ∂E/∂Y when it has no batch form.
     """
     import numpy as np
 
     net = d.network
+    d = exact_forms(d).derivation
     U, Y, T, N = sp.symbols("U Y T N")
     acts, fprimes = [], []
     for n in range(1, net.depth + 1):
@@ -160,11 +193,10 @@ def batch_backprop(d: Derivation):
             acts.append(None)
             fprimes.append(None)
     out_layer = d.layer(net.depth)
-    s = net.symbols[-1]
-    sub = {s.y[s.index]: Y, net.target[s.index]: T, s.u[s.index]: U, s.size: N}
-    loss_grad = _elementwise(out_layer.lemmas[0].rhs.xreplace(sub), (Y, T, U, N))
-    out_delta = None if out_layer.delta.rhs.has(sp.Sum) else _elementwise(
-        out_layer.delta.rhs.xreplace(sub), (Y, T, U, N))
+    names = {"Y": Y, "T": T, "U": U, "N": N}
+    loss_grad = _elementwise(_batch_output(out_layer.lemmas[0].rhs, net, names), (Y, T, U, N))
+    batch_delta = _batch_output(out_layer.delta.rhs, net, names)
+    out_delta = None if batch_delta is None else _elementwise(batch_delta, (Y, T, U, N))
     loss_fn = sp.lambdify((Y, T, N), _loss_rows(d), modules=[NUMPY_FUNCTIONS, "numpy"])
 
     def softmax(Uv):

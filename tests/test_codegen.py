@@ -134,8 +134,9 @@ def test_deep_random_networks_match_batch_backprop(seed: int) -> None:
 
 
 # ── against torch.autograd (an independent engine), when torch is installed ─
-def torch_gradients(torch, net: Network, X, T, Ws, bs, dtype) -> dict:
-    """Loss and gradients by torch.autograd, with the loss written the way a torch user would."""
+def torch_gradients(torch, net: Network, X, T, Ws, bs, dtype, loss=None) -> dict:
+    """Loss and gradients by torch.autograd, with the loss written the way a torch user would
+    (``loss(u, y)``, given, replaces it: u and y are the output layer's)."""
     F = torch.nn.functional
     leaf = lambda a: torch.tensor(np.asarray(a), dtype=dtype, requires_grad=True)  # noqa: E731
     x, Wt = leaf(X), [leaf(W) for W in Ws]
@@ -148,10 +149,14 @@ def torch_gradients(torch, net: Network, X, T, Ws, bs, dtype) -> dict:
         u = y @ W + (b if b is not None else 0)
         y = acts[layer.activation](u)
     out = net.layers[-1].activation
-    if net.loss == "sse":
+    if loss is not None:
+        E = loss(u, y)
+    elif net.loss == "sse":
         E = 0.5 * ((y - t) ** 2).sum()
     elif net.loss == "mse":
         E = ((y - t) ** 2).sum() / y.shape[1]
+    elif net.loss == "cross_entropy" and out == "softmax":   # soft targets allowed (torch ≥ 1.10)
+        E = F.cross_entropy(u, t, reduction="sum")
     elif net.loss == "cross_entropy":
         logy = {"softmax": lambda: torch.log_softmax(u, 1), "sigmoid": lambda: F.logsigmoid(u)}.get(
             out, lambda: torch.log(y))()
@@ -221,6 +226,76 @@ def test_float32_stays_float32_and_matches_torch(spec: Path) -> None:
     for key in ("delta", "dW", "db"):
         assert all(a is None or a.dtype == np.float32 for a in got[key]), key
     agree(got, torch_gradients(torch, net, X, T, Ws, bs, torch.float32), 2e-5, spec.stem)
+
+
+# ── targets that do not sum to one (symbackprop.exact) ─────────────────────
+TARGET_KINDS = ("soft", "label_smoothed", "unnormalised")
+SMOOTHING = 0.1
+
+
+def soft_batch(net: Network, kind: str, seed: int):
+    """A batch whose targets a loss accepts beyond one-hot: rows that are distributions,
+    label-smoothed rows (1 − ε)·one-hot + ε/n (and the class of each row), or positive rows
+    whose sums are not 1.  One output unit: t in (0, 1), 1 − ε/2, t > 1."""
+    X, _, Ws, bs = batch(net, concrete(net), seed)
+    rng = np.random.default_rng(seed)
+    rows, n = X.shape[0], concrete(net)[-1]
+    labels = rng.integers(0, n, size=rows)
+    if kind == "soft":
+        T = rng.uniform(0.1, 0.9, size=(rows, 1)) if n == 1 else rng.dirichlet(np.ones(n), rows)
+    elif kind == "label_smoothed":
+        T = (1 - SMOOTHING) * np.eye(n)[labels] + SMOOTHING / (n if n > 1 else 2)
+    else:
+        T = rng.uniform(0.2, 1.5, size=(rows, n)) + (1.0 if n == 1 else 0.0)
+        assert np.all(np.abs(T.sum(axis=1) - 1) > 1e-3)
+    return X, T, Ws, bs, labels
+
+
+def max_abs_difference(got: dict, want: dict) -> float:
+    """max |got − want| over loss, y, dW, db and dx."""
+    pairs = [(got["loss"], want["loss"]), (got["y"], want["y"]), (got["dx"], want["dx"])]
+    pairs += list(zip(got["dW"], want["dW"])) + [(g, w) for g, w in zip(got["db"], want["db"])
+                                                  if w is not None]
+    return max(float(np.max(np.abs(np.asarray(g, float) - np.asarray(w, float))))
+               for g, w in pairs)
+
+
+@pytest.mark.parametrize("kind", TARGET_KINDS)
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_targets_not_summing_to_one_match_torch(spec: Path, kind: str) -> None:
+    """codegen and the batch form against torch.autograd (float64, to 1e-8); label smoothing
+    of a softmax + cross-entropy network is torch's own (``label_smoothing=ε``)."""
+    torch = _torch()
+    net = load(spec)
+    d = derived(net)
+    X, T, Ws, bs, labels = soft_batch(net, kind, seed=zlib.crc32(f"{spec.stem}{kind}".encode()))
+    loss = None
+    if kind == "label_smoothed" and net.layers[-1].activation == "softmax" \
+            and net.loss == "cross_entropy":
+        index = torch.tensor(labels)
+        loss = lambda u, y: torch.nn.functional.cross_entropy(  # noqa: E731
+            u, index, label_smoothing=SMOOTHING, reduction="sum")
+    want = torch_gradients(torch, net, X, T, Ws, bs, torch.float64, loss)
+    assert max_abs_difference(compile(d).gradients(X, T, Ws, bs), want) <= 1e-8
+    assert max_abs_difference(batch_backprop(d)(X, T, Ws, bs), want) <= 1e-8
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_module_docstring_states_the_assumptions(spec: Path) -> None:
+    """Every module says what it relies on: nothing; where the derivation assumed Σ_k t_k = 1,
+    it names the textbook δ, the assumption and the exact form it uses instead."""
+    net = load(spec)
+    doc = ast.get_docstring(ast.parse(generate(derived(net))))
+    assert "Assumptions: none" in doc
+    lifted = net.loss == "cross_entropy" and net.layers[-1].activation == "softmax"
+    k = str(net.symbols[-1].index)
+    assert ("= 1 (targets_sum_to_one)" in doc) == lifted
+    if lifted:
+        n = str(net.symbols[-1].size)
+        assert f"δ_{k} = y_{k} − t_{k} assumes Σ_{k}=1..{n} t_{k} = 1" in doc
+        assert f"used here instead: δ_{k} = y_{k} Σ_{k}'=1..{n} t_{k}' − t_{k}" in doc
+        assert "T.sum(axis=1, keepdims=True)" in doc
+    assert ("ReLU′(0) = H(0) = 0" in doc) == any(l.activation == "relu" for l in net.layers[1:])
 
 
 def test_out_overwrites_the_gradient_arrays_of_an_earlier_result() -> None:

@@ -232,6 +232,11 @@ def _grow_rows(key: int) -> Callable[[dict], dict]:
     return edit(lambda p: [r.append(0.0) for r in p["W"][key]])
 
 
+def _transpose(key: int) -> Callable[[dict], dict]:
+    """W[key] given as size_above × size_below."""
+    return edit(lambda p: p["W"].__setitem__(key, np.transpose(p["W"][key]).tolist()))
+
+
 # (id, spec, sizes input first, change, fragments of the message)
 BAD = [
     ("not-object", C, None, lambda p: [1, 2], ["params: expected an object", "a list of 2"]),
@@ -255,18 +260,34 @@ BAD = [
     ("W-row-not-list", C, C345, _set(("W", 0, 1), 2.0),
      ["W[0][1]: expected a non-empty list of numbers"]),
     ("W-wrong-rows", C, C345, edit(lambda p: p["W"][1].pop()),
-     ["W[1]: expected 4×5 (size of layer 1 × size of layer 2), got 3×5"]),
+     ["W[1] (layer 2): expected 4×5 (size of layer 1 × size of layer 2), got 3×5"]),
+    # W[0] has a column too many: b[0] and W[1] say layer 1 has 4 neurons, so W[0] is wrong
     ("W-cols-vs-next", C, C345, _grow_rows(0),
-     ["W[1]: expected 5×5 (size of layer 1 × size of layer 2), got 4×5"]),
+     ["W[0] (layer 1): expected 3×4 (size of layer 0 × size of layer 1), got 3×5"]),
     ("x-vs-W", C, C345, edit(lambda p: p["x"].append(1.0)),
-     ["W[0]: expected 4×4 (size of layer 0 × size of layer 1), got 3×4",
+     ["W[0] (layer 1): expected 4×4 (size of layer 0 × size of layer 1), got 3×4",
       "the size of layer 0 is the length of x"]),
     ("spec-width", B, [3, 2, 1], _grow_rows(1),
-     ["W[1]: expected 2×1 (size of layer 1 × size of layer 2), got 2×2",
+     ["W[1] (layer 2): expected 2×1 (size of layer 1 × size of layer 2), got 2×2",
       "the spec fixes the size of layer 2 at 1"]),
     ("shared-width", "shared", [3, 4, 4], _grow_rows(1),
-     ["W[1]: expected 4×4 (size of layer 1 × size of layer 2), got 4×5",
+     ["W[1] (layer 2): expected 4×4 (size of layer 1 × size of layer 2), got 4×5",
       "layer 2 shares the size m with layer 1"]),
+    # a transposed W (size_above × size_below): the expected shape comes from the other arrays
+    ("W-transposed", C, [4, 3, 2], _transpose(1),
+     ["W[1] (layer 2): expected 3×2 (size of layer 1 × size of layer 2), got 2×3; transposed? "
+      "W[1] is size_below × size_above (W[1][j][k] joins neuron j of layer 1 to neuron k of "
+      "layer 2), whatever the notation's weight_order"]),
+    ("W-transposed-first", C, [2, 3, 4], _transpose(0),
+     ["W[0] (layer 1): expected 2×3 (size of layer 0 × size of layer 1), got 3×2; "
+      "the size of layer 0 is the length of x; transposed?"]),
+    ("W-transposed-no-bias", G, [2, 3, 4, 5, 3], _transpose(1),   # to_from notation, no b
+     ["W[1] (layer 2): expected 3×4 (size of layer 1 × size of layer 2), got 4×3; transposed?"]),
+    ("W-transposed-last", G, [2, 3, 4, 5, 3], _transpose(3),
+     ["W[3] (layer 4): expected 5×3 (size of layer 3 × size of layer 4), got 3×5; transposed?"]),
+    ("W-transposed-fixed", B, [3, 2, 1], _transpose(1),
+     ["W[1] (layer 2): expected 2×1 (size of layer 1 × size of layer 2), got 1×2; "
+      "the spec fixes the size of layer 2 at 1; transposed?"]),
     ("b-length", C, C345, edit(lambda p: p["b"][0].pop()),
      ["b[0]: expected 4 numbers (size of layer 1), got 3"]),
     ("b-null-with-bias", C, None, _set(("b", 1), None),
@@ -301,6 +322,7 @@ def test_bad_params(name: str, sizes: Any, change: Callable[[dict], Any],
     assert "\n" not in message
     for fragment in fragments:
         assert fragment in message, message
+    assert ("transposed?" in message) == any("transposed?" in f for f in fragments), message
 
 
 def test_bad_json_names_line_and_column() -> None:
@@ -348,3 +370,133 @@ def test_agrees_with_torch(loss: str, act: str, depth: int) -> None:
     params = random_params(net, seed=seed)
     got = evaluate(derived(net), params)
     assert_agree(got, torch_outputs(torch, net, params), f"torch seed={seed}")
+
+
+# ── targets that do not sum to one: the exact forms (symbackprop.exact) ────
+TARGET_KINDS = ("soft", "label_smoothed", "unnormalised")
+SPECS = sorted(p.stem for p in DERIVATIONS.glob("*.toml"))
+
+
+def targets(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Targets a loss accepts beyond one-hot: a distribution, (1 − ε)·one-hot + ε/n with
+    ε = 0.1, or positive numbers whose sum is not 1.  One output unit (binary cross-entropy):
+    t in (0, 1), 1 − ε/2, and t > 1."""
+    if kind == "soft":
+        return rng.uniform(0.1, 0.9, size=1) if n == 1 else rng.dirichlet(np.ones(n))
+    if kind == "label_smoothed":
+        return np.array([1 - 0.05]) if n == 1 else 0.9 * np.eye(n)[rng.integers(n)] + 0.1 / n
+    t = rng.uniform(0.2, 1.5, size=n)
+    return t if abs(t.sum() - 1) > 0.1 else t * 2
+
+
+def max_abs_difference(got: dict, want: dict) -> float:
+    """max |got − want| over every number of every field (inf when a shape differs)."""
+    worst = 0.0
+    for field in FIELDS:
+        pairs = zip(got[field], want[field]) if field in ("delta", "dW", "db") else \
+            [(got[field], want[field])]
+        for g, w in pairs:
+            if g is None or w is None:
+                assert g is None and w is None, field
+                continue
+            g, w = np.asarray(g, float), np.asarray(w, float)
+            worst = max(worst, float(np.max(np.abs(g - w))) if g.shape == w.shape else np.inf)
+    return worst
+
+
+@pytest.mark.parametrize("kind", TARGET_KINDS)
+@pytest.mark.parametrize("name", SPECS)
+def test_targets_not_summing_to_one_agree_with_torch(name: str, kind: str) -> None:
+    """eval and gradcheck on soft, label-smoothed and unnormalised targets, against
+    torch.autograd in float64 (the textbook δ_k = y_k − t_k would be off by y_k(Σ t − 1))."""
+    torch = pytest.importorskip("torch", reason="torch is not installed (pip install torch): "
+                                               "the oracle and gradcheck stand alone below")
+    d = spec(name)
+    rng = np.random.default_rng(sum(map(ord, name + kind)))
+    params = random_params(d.network, seed=int(rng.integers(1000)))
+    params["t"] = targets(kind, len(params["t"]), rng).tolist()
+    got = evaluate(d, params)
+    assert max_abs_difference(got, torch_outputs(torch, d.network, params)) <= 1e-8
+
+
+@pytest.mark.parametrize("kind", TARGET_KINDS)
+@pytest.mark.parametrize("name", SPECS)
+def test_targets_not_summing_to_one_agree_with_oracle_and_gradcheck(name: str, kind: str) -> None:
+    d = spec(name)
+    rng = np.random.default_rng(sum(map(ord, name + kind)) + 1)
+    params = random_params(d.network, seed=int(rng.integers(1000)))
+    params["t"] = targets(kind, len(params["t"]), rng).tolist()
+    assert_agree(evaluate(d, params), mlp_loss(describe(d.network), params), f"{name} {kind}")
+    result = gradcheck(d, params, seed=3)
+    assert result.ok, f"{name} {kind}\n{result}"
+
+
+def test_the_issue_example_through_the_command_line(tmp_path: Path, capsys) -> None:
+    """t = [1, 1, 0.5] with softmax + cross-entropy: δ_k = y_k Σ_{k'} t_{k'} − t_k, exit 0."""
+    from symbackprop.cli import main
+
+    params = {"x": [0.5, -1.0], "t": [1, 1, 0.5], "W": [[[0.1, 0.2], [0.3, -0.4]],
+              [[0.5, -0.2, 0.1], [0.3, 0.7, -0.6]]], "b": [[0.0, 0.1], [0.2, 0.0, -0.1]]}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(params))
+    assert main(["eval", str(DERIVATIONS / "classification.toml"), "--params", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    y, t = np.array(out["y"]), np.array(params["t"])
+    np.testing.assert_allclose(out["delta"][1], y * t.sum() - t, rtol=0, atol=1e-15)
+    assert np.max(np.abs(np.array(out["delta"][1]) - (y - t))) > 0.1   # the textbook form is off
+
+
+def test_a_transposed_weight_through_the_command_line(tmp_path: Path, capsys) -> None:
+    from symbackprop.cli import main
+
+    params = random_params(spec("classification").network, sizes=[4, 3, 2], seed=1)
+    params["W"][1] = np.transpose(params["W"][1]).tolist()
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(params))
+    assert main(["eval", str(DERIVATIONS / "classification.toml"), "--params", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expected 3×2" in err and "got 2×3; transposed?" in err
+
+
+def test_exact_forms_are_proved_for_every_target() -> None:
+    """The verifier, told of no assumption, proves the exact forms and refutes the textbook
+    δ_k = y_k − t_k (which it proves under Σ_k t_k = 1)."""
+    from symbackprop.exact import exact_forms
+    from symbackprop.verify import verify
+
+    d = spec("classification")
+    forms = exact_forms(d)
+    assert forms.derivation.assumptions == () and [x.layer for x in forms.lifted] == [2]
+    assert verify(d, [2, 3, 3]).verdict.status == "proved"
+    assert verify(forms.derivation, [2, 3, 3]).verdict.status == "proved"
+    assert verify(replace(d, assumptions=()), [2, 3, 3]).verdict.status == "refuted"
+
+
+PAIRS = [(out, loss) for loss in LOSSES for out in OUTPUTS[loss]]
+
+
+@pytest.mark.parametrize("out,loss", PAIRS, ids=[f"{o}-{l}" for o, l in PAIRS])
+def test_only_softmax_cross_entropy_leans_on_an_assumption(out: str, loss: str) -> None:
+    """Per output activation and loss: which results the exact forms change (only δ of a
+    softmax + cross-entropy output), and that those forms need no assumption (verify)."""
+    from symbackprop.exact import exact_forms
+    from symbackprop.verify import verify
+
+    net = Network((Layer(2, "i"), Layer(3, "j", "tanh"), Layer(3, "k", out)), loss)
+    forms = exact_forms(derived(net))
+    assert [(x.layer, x.lhs) for x in forms.lifted] == (
+        [(2, net.symbols[2].delta[net.symbols[2].index])]
+        if (out, loss) == ("softmax", "cross_entropy") else [])
+    assert verify(forms.derivation).verdict.status == "proved"
+
+
+def test_a_form_changed_after_the_assumption_keeps_its_values_where_the_assumption_holds() -> None:
+    """R edited after the assumption step (here negated): the numbers use R + (G − A(G)), which
+    is R for one-hot targets (so gradcheck still sees the sign error) and adds y(Σ t − 1)."""
+    d = broken(spec("classification"), 2, "delta")
+    params = random_params(d.network, sizes=[2, 3, 4], seed=10)
+    for t in ([0.0, 1.0, 0.0, 0.0], [0.5, 1.0, 0.25, 1.0]):
+        params["t"] = t
+        out = evaluate(d, params)
+        y, t = np.array(out["y"]), np.array(t)
+        np.testing.assert_allclose(out["delta"][1], -(y - t) + y * (t.sum() - 1), atol=1e-15)

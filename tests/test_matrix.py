@@ -71,6 +71,30 @@ def test_batch_form_matches_finite_differences(hidden, output, loss):
         assert err < 1e-6, f"seed={seed} err={err}"
 
 
+SOFT = [("softmax", "cross_entropy"), ("sigmoid", "cross_entropy"), ("softplus", "cross_entropy"),
+        ("softmax", "binary_cross_entropy"), ("sigmoid", "binary_cross_entropy"),
+        ("softmax", "sse"), ("identity", "mse")]
+
+
+@pytest.mark.parametrize("output,loss", SOFT)
+def test_batch_form_is_exact_for_targets_not_summing_to_one(output, loss):
+    """Rows of T that are distributions, or positive with sums 2 … 4: the batch Δ is the exact
+    form (softmax + cross-entropy: Y ⊙ rowsum(T) − T), so it matches finite differences."""
+    seed = zlib.crc32(f"soft|{output}|{loss}".encode())
+    net = Network((Layer(3, "i"), Layer(4, "j", "tanh"), Layer(3, "k", output)), loss)
+    run = batch_backprop(derive(net))
+    X, _, Ws, bs = random_case(net, (3, 4, 3), batch=4, seed=seed)
+    rng = np.random.default_rng(seed)
+    for T in (rng.dirichlet(np.ones(3), 4), rng.uniform(0.7, 1.3, size=(4, 3))):
+        out = run(X, T, Ws, bs)
+        loss_of = lambda: run(X, T, Ws, bs)["loss"]  # noqa: E731
+        for got, want in zip(out["dW"] + out["db"] + [out["dx"]],
+                             central_difference(loss_of, Ws) + central_difference(loss_of, bs)
+                             + central_difference(loss_of, [X])):
+            err = np.abs(got - want).max() / max(1.0, np.abs(want).max())
+            assert err < 1e-6, f"seed={seed} rowsums={T.sum(axis=1)} err={err}"
+
+
 def test_matrix_latex_names_follow_notation():
     net = Network((Layer(2, "i"), Layer(3, "j", "sigmoid", bias=False), Layer(2, "k", "softmax")),
                   "cross_entropy")
