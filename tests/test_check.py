@@ -247,7 +247,7 @@ def test_the_only_erratum_refuted_in_the_seeds_is_the_seed_004_factor_two(real_d
     # Seed 004, line 73: ½Σ(2A − 2Y) = ½Σ(A − Y) drops a factor 2: the left side is Σ(A − Y).
     refuted = [(name, c.line, c.step) for name, r in real_documents.items() if name.startswith("0")
                for c in r.claims if c.status == "refuted"]
-    assert refuted == [(SEED_004.name, 72, 2)]
+    assert refuted == [(SEED_004.name, 73, 2)]
 
 
 @needs_shared

@@ -35,8 +35,13 @@ class Reading:
         """The 1-based file line of a step: where its right side stands (its row)."""
         lines = getattr(chain, "lines", ()) or ()
         if step < len(lines) and lines[step] is not None:
-            return self.fragment.line + int(lines[step])
+            return source_line(self.fragment) + int(lines[step])
         return self.fragment.line
+
+
+def source_line(frag: Fragment) -> int:
+    """The file line of the fragment's first row (``\\begin{align}`` may stand on the line before)."""
+    return frag.source_line or frag.line
 
 
 def _first_line(reason: str) -> str:
@@ -53,7 +58,8 @@ def read_fragment(frag: Fragment, seconds: float, options: ParseOptions = PARSE_
         reason = out.error.split(": ", 1)[-1] if out.error.startswith("ParseError") else out.error
         return Reading(frag, None, ({**whole, "reason": _first_line(reason)},))
     parsed: Parsed = out.value
-    rows = tuple({"line": frag.line + r.line, "end_line": frag.line + r.line + r.source.count("\n"),
+    base = source_line(frag)
+    rows = tuple({"line": base + r.line, "end_line": base + r.line + r.source.count("\n"),
                   "source": r.source, "reason": _first_line(r.reason)}
                  for r in getattr(parsed, "unparsed", ()))
     return Reading(frag, parsed, rows)

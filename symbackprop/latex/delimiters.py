@@ -35,6 +35,7 @@ class Fragment:
     environment: str | None
     cell: int | None = None
     cell_line: int | None = None
+    source_line: int | None = None  # where ``source`` begins (an opener may stand on the line before)
 
 
 class _Raw(NamedTuple):
@@ -45,6 +46,7 @@ class _Raw(NamedTuple):
     source: str
     display: bool
     environment: str | None = None
+    first: int | None = None  # offset where the source begins (past the opener and blank space)
 
 
 # ───────────────────────────── small helpers ─────────────────────────────
@@ -364,7 +366,8 @@ class _Scanner:
         close = self.finders[key].next(m.end())
         if close is None or close.end() > self._limit(m.start(), inline):
             return None
-        return _Raw(m.start(), close.end(), self._clean(m.end(), close.start()), display)
+        return _Raw(m.start(), close.end(), self._clean(m.end(), close.start()), display,
+                    first=self._first(m.end(), close.start()))
 
     def _environment(self, m: re.Match[str]) -> _Raw | None:
         """``\\begin{name}…\\end{name}``, nesting-aware; source is the body."""
@@ -381,13 +384,20 @@ class _Scanner:
             body = re.sub(r"^\{\s*\d+\s*\}", "", body).strip()
         if base in ("aligned", "alignedat", "gathered"):
             body = re.sub(r"^\[[a-z]\]", "", body).strip()
-        return _Raw(m.start(), close.end(), body, base not in _INLINE_ENVIRONMENTS, base)
+        return _Raw(m.start(), close.end(), body, base not in _INLINE_ENVIRONMENTS, base,
+                    first=self._first(m.end(), close.start()))
 
     def _brace_pairs(self) -> dict[int, re.Match[str]]:
         """Opening brace offset → its closing brace (escaped braces do not count)."""
         if self.braces is None:
             self.braces = _pairs(self.text, re.compile(r"\\.|([{}])", re.S), "{")
         return self.braces
+
+    def _first(self, start: int, end: int) -> int:
+        """Where the source begins: its first line is the fragment's line, so that the rows of
+        ``\\begin{align}`` on a line of its own are counted from the right line."""
+        seg = self.text[start:end]
+        return start + len(seg) - len(seg.lstrip(" \t\n\x01"))
 
     def _clean(self, start: int, end: int) -> str:
         """The source between two offsets: masked bits dropped, entities decoded in HTML."""

@@ -68,4 +68,5 @@ def extract(text: str, kind: str) -> list[Fragment]:
     else:
         raise ParseError(f"unknown document kind {kind!r}; use one of {', '.join(KINDS)}")
     line = _line_finder(text)
-    return [Fragment(r.source, line(r.start), line(max(r.start, r.end - 1)), r.display, r.environment) for r in raws]
+    return [Fragment(r.source, line(r.start), line(max(r.start, r.end - 1)), r.display, r.environment,
+                     source_line=line(r.first if r.first is not None else r.start)) for r in raws]

@@ -111,7 +111,8 @@ def _notebook(raw: str) -> list[Fragment]:
         for r in _Scanner(text, "markdown").run():
             last = max(r.start, r.end - 1)
             out.append(Fragment(r.source, where(r.start), where(last), r.display, r.environment,
-                                cell=index, cell_line=cell_line(r.start)))
+                                cell=index, cell_line=cell_line(r.start),
+                                source_line=where(r.first if r.first is not None else r.start)))
     return out
 
 

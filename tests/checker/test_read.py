@@ -3,7 +3,9 @@ does not sink its block, a display starting with '=' continues the previous chai
 
 import time
 
-from symbackprop.checker import check_text
+import pytest
+
+from symbackprop.checker import check_document, check_text
 
 LABELLED_MATRIX = r"""# A layer
 
@@ -48,3 +50,16 @@ def test_a_display_starting_with_equals_continues_the_previous_chain():
     r = check_text(doc, timeout=3.0)
     assert [c.status for c in r.claims] == ["refuted"]
     assert r.claims[0].line == 3
+
+
+@pytest.mark.parametrize("doc", [
+    "\\documentclass{article}\n\\begin{document}\n\\begin{align}\na &= b \\\\\n&= 2c \\\\\n&= 5c\n\\end{align}\n\\end{document}\n",
+    "Text\n\n$$\n\\begin{aligned}\na &= b \\\\\n&= 2c \\\\\n&= 5c\n\\end{aligned}\n$$\n",
+], ids=["tex align, opener on its own line", "md $$ on its own line"])
+def test_rows_are_reported_on_their_own_lines_when_the_opener_stands_alone(doc, tmp_path):
+    path = tmp_path / ("doc.tex" if doc.startswith("\\documentclass") else "doc.md")
+    path.write_text(doc, encoding="utf-8")
+    lines = doc.splitlines()
+    r = check_document(path, timeout=3.0)
+    (bad,) = [c for c in r.claims if c.status == "refuted"]
+    assert lines[bad.line - 1].strip() == "&= 5c", (bad.line, lines)
