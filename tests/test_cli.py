@@ -170,7 +170,7 @@ def test_check_seed_004_reports_the_erratum(capsys):
     data = json.loads(out)
     refuted = [c for c in data["claims"] if c["status"] == "refuted"]
     assert code == 1 and len(refuted) == 1
-    assert refuted[0]["line"] == 72 and refuted[0]["witness"] and refuted[0]["expected"]
+    assert refuted[0]["line"] == 73 and refuted[0]["witness"] and refuted[0]["expected"]
     assert set(data) >= {"file", "claims", "summary"}
 
 

@@ -81,8 +81,8 @@ class Derivatives:
             bound = bound_symbols(F)
             for v in variables:
                 if isinstance(v, sp.Indexed) and "^" not in key(v):
-                    other = sorted({tex(x) for x in F.atoms(sp.Indexed)
-                                    if key(x) == key(v) and not self._same_layer(x, v, bound)})
+                    other = sorted({tex(x) for x in F.atoms(sp.Indexed)  # (tagged by layers: told apart)
+                                    if x.base == v.base and not self._same_layer(x, v, bound)})
                     if other:
                         self.doubts.add("letters", f"∂/∂{tex(v)} of {', '.join(other)}: in this document "
                                                    "index letters name layers", blocks_proof=True)

@@ -26,9 +26,9 @@ GREEK = re.compile(r"^(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|
 def key(e: sp.Basic) -> Optional[str]:
     """The name a quantity is known by: ``y`` for ``y_k``, ``E`` for ``E``, ``f_{L}`` for ``f_L(u)``."""
     if isinstance(e, sp.Indexed):
-        return str(e.base.label)
+        return str(e.base.label).split("⟨", 1)[0]  # w⟨jk⟩ (layers.py) is known as w
     if isinstance(e, sp.IndexedBase):
-        return str(e.label)
+        return str(e.label).split("⟨", 1)[0]
     if isinstance(e, sp.Symbol):
         return e.name
     if isinstance(e, AppliedUndef):

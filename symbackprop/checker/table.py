@@ -29,6 +29,23 @@ class Definition:
     section: tuple = ()  # the heading path of the section it was stated in
 
 
+def is_schema(d: Definition) -> bool:
+    """``δ_k = ∂E/∂u_k``: a quantity named as the derivative of a plain symbol by an indexed
+    quantity with the same indices.  It says what the name means for every index letter (the
+    error signal of every layer: δ_j = ∂E/∂u_j), not only for k."""
+    r, lhs = d.rhs, d.lhs
+    if not (d.shape == "indexed" and isinstance(r, sp.Derivative) and isinstance(r.expr, sp.Symbol)):
+        return False
+    (v, n), = r.variable_count if len(r.variable_count) == 1 else ((None, 0),)
+    return n == 1 and isinstance(v, sp.Indexed) and tuple(v.indices) == tuple(lhs.indices)
+
+
+def instantiate(d: Definition, e: sp.Indexed) -> Definition:
+    """The schema ``d`` for the occurrence ``e`` (δ_j from δ_k = ∂E/∂u_k)."""
+    mapping = dict(zip(d.lhs.indices, e.indices))
+    return Definition(e, d.rhs.xreplace(mapping), d.line, d.shape, d.loose, d.section)
+
+
 def _table_key(e: sp.Basic, shape: str) -> tuple:
     if shape == "symbol":
         return ("symbol", e.name)
@@ -65,7 +82,15 @@ class SymbolTable:
             return self._defs[("atom", e)]
         if shape == "atom":
             return None
-        return self._defs.get(_table_key(e, shape))
+        found = self._defs.get(_table_key(e, shape))
+        if found is None and shape == "indexed":
+            schema = self._schema(e)
+            return instantiate(schema, e) if schema is not None else None
+        return found
+
+    def _schema(self, e: sp.Indexed) -> Optional[Definition]:
+        return next((d for d in reversed(list(self._defs.values())) if key(d.lhs) == key(e)
+                     and len(d.lhs.indices) == len(e.indices) and is_schema(d)), None)
 
     def define(self, lhs: sp.Basic, rhs: sp.Basic, line: int, loose: tuple = ()) -> None:
         shape = definable(lhs)
@@ -103,6 +128,9 @@ class SymbolTable:
         exact = [d for d in same if letters_of(d.lhs) == letters]
         if exact:
             return exact[-1], None
+        schema = self._schema(e)
+        if schema is not None:  # δ_j from δ_k = ∂E/∂u_k: what δ means, for every layer
+            return instantiate(schema, e), None
         if len(same) == 1 and key(same[0].lhs) not in keys(same[0].rhs) \
                 and not (self.layered and "^" not in key(e)):
             d = same[0]
@@ -135,10 +163,10 @@ class SymbolTable:
         """One round: every defined symbol and indexed symbol replaced, capture-free (bound
         indices of the definition renamed away from the occurrence's indices)."""
         if isinstance(e, sp.Derivative):
-            names = skip | {key(v) for v in e.variables}
+            names = skip | {self._kept(v) for v in e.variables}
             return sp.Derivative(self._substitute(e.expr, frozenset(names), notes), *e.variable_count)
         if isinstance(e, sp.Indexed):
-            if key(e) in skip or ("atom", e) in self._defs:
+            if key(e) in skip or (key(e), letters_of(e)) in skip or ("atom", e) in self._defs:
                 return e
             d, doubt = self._choose(e)
             if doubt:
@@ -159,6 +187,13 @@ class SymbolTable:
             return e
         args = tuple(self._substitute(a, skip, notes) for a in e.args)
         return e.func(*args) if args != e.args else e
+
+    def _kept(self, v: sp.Basic):
+        """What stays unexpanded inside ∂/∂v: the quantity v — all of its name, or, where index
+        letters name layers, only its own layer (∂E/∂u_j expands u_k down to u_j)."""
+        if self.layered and isinstance(v, sp.Indexed):
+            return (key(v), letters_of(v))
+        return key(v)
 
     @staticmethod
     def _loose(d: Definition, notes: list) -> None:

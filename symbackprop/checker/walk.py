@@ -28,6 +28,7 @@ from .derivatives import Derivatives
 from .doubt_rules import doubts_of
 from .doubts import Doubts
 from .known_functions import speaks_of
+from .layers import tag_layers
 from .guards import Outcome, Refutation, confirm, open_
 from .names import GREEK, definable, indices, is_opaque, key, keys, self_reference, shorthand, tex, unknowns
 from .read import Reading
@@ -308,7 +309,8 @@ class Checker:
         ``∂E/∂u_k = y_k − t_k``.  Kept as variables, the claim is an identity in them, and a
         proof of it holds with their definitions put in afterwards (the chain rule)."""
         names = self.table.names()
-        variables = {key(v) for e in (a, b) for d in e.atoms(sp.Derivative) for v in d.variables} & names
+        seen = (a, b, *(self.table.apply(e)[0] for e in (a, b)))  # δ_k := ∂E/∂u_k differentiates by u too
+        variables = {key(v) for e in seen for d in e.atoms(sp.Derivative) for v in d.variables} & names
         if not variables:
             return frozenset()
         frozen = frozenset(variables)
@@ -351,6 +353,9 @@ class Checker:
             doubts.add(c, t, blocks)
         if doubts.blocks_proof:
             return open_(doubts.category(), doubts.reason())
+        tagged = self._layer_tags([lhs, rhs]) if self.scan.layered else None
+        if tagged is not None:
+            lhs, rhs = tagged
         self.phase = "carrying out the derivatives"
         names = self.table.names() - frozen
         derivs = Derivatives(self.scan, self.defined_later, doubts, lambda k: k in names)
@@ -359,20 +364,32 @@ class Checker:
             if not derivs.carried_out:
                 break
             derivs.carried_out = False
-            lhs, rhs = derivs(self.table.apply(lhs, frozen)[0]), derivs(self.table.apply(rhs, frozen)[0])
+            lhs, rhs = (derivs(self._retag(self.table.apply(e, frozen)[0], tagged is not None)) for e in (lhs, rhs))
         lhs, rhs = self.scan.sized(primed_sizes(lhs)), self.scan.sized(primed_sizes(rhs))
         step = Step(a, b, lhs, rhs, frag.source, self.scan, self.table, self.defined_later, self.function_letters)
         for c, t, blocks in doubts_of(step, "prepared", self.options.disabled):
             doubts.add(c, t, blocks)
         if doubts.blocks_proof:
             return open_(doubts.category(), doubts.reason())
-        constraints = [(self.scan.sized(self.table.apply(c, frozen)[0]), self.scan.sized(self.table.apply(d, frozen)[0]))
+        constraints = [(self.scan.sized(self._retag(self.table.apply(c, frozen)[0], tagged is not None)),
+                        self.scan.sized(self._retag(self.table.apply(d, frozen)[0], tagged is not None)))
                        for c, d, _l in self.table.constraints]
         assumption = self._assumption_shape(lhs, rhs)
         (lhs, rhs, *flat), positive = realify([lhs, rhs, *[x for pair in constraints for x in pair]])
         lhs, rhs = expand_logs(lhs), expand_logs(rhs)
         pairs = [(expand_logs(flat[2 * i]), expand_logs(flat[2 * i + 1])) for i in range(len(constraints))]
         return lhs, rhs, pairs + list(extra), positive, assumption
+
+    def _layer_tags(self, exprs: list) -> Optional[list]:
+        return tag_layers(exprs, self.scan.layer_letters)
+
+    def _retag(self, e: sp.Expr, tagging: bool) -> sp.Expr:
+        """Definitions put in after tagging (the variables of derivatives carried out) are tagged
+        too; where that is impossible the expression is kept as it is."""
+        if not tagging:
+            return e
+        out = self._layer_tags([e])
+        return out[0] if out is not None else e
 
     @staticmethod
     def _undecided(v: Verdict) -> Outcome:
