@@ -131,7 +131,7 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("braced-factor", "written", braced_factor,
               "$$\\frac{d}{dz}\\sigma(z) = \\sigma(z){1-\\sigma(z)}$$\n"),
     DoubtRule("unspecified-function", "prepared", unspecified_function,
-              "$$g'(x) = 2 x$$\n"),
+              "$$g'(x) = 2 g(x)$$\n"),
     DoubtRule("defined-later", "prepared", defined_later,
               "$$z y = y$$\n\n$$z := 1$$\n"),
     DoubtRule("juxtaposed-application", "prepared", juxtaposed_application,

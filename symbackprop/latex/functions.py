@@ -111,8 +111,8 @@ class FunctionsMixin:
             return Head("sigma", sigmoid, info.primes, True, True, True)
         if info.base == "sigma":  # σ^{(l)}, σ_l: a layer's activation, kept generic
             return Head(info.fname, sp.Function(info.fname), info.primes, True, False, True)
-        if isinstance(f.primary, Tok) and f.primary.kind in ("text", "name") and len(info.base) > 1 \
-                and info.fname == info.base:
+        if isinstance(f.primary, Tok) and f.primary.kind in ("text", "name") and info.fname == info.base \
+                and (len(info.base) > 1 or info.base not in ("d", "e")):  # \operatorname{H}(x), not \mathrm{d}x
             return Head(info.base, sp.Function(info.base), info.primes, True, False, True)
         applicable = info.base in self.fnames
         return Head(info.fname, sp.Function(info.fname), info.primes, applicable, False, applicable)
@@ -139,4 +139,16 @@ def fderiv(fn: Callable, arg: sp.Basic, n: int) -> sp.Basic:
     if isinstance(arg, (sp.Symbol, sp.Indexed)):
         return sp.Derivative(fn(arg), (arg, n), evaluate=False)
     u = sp.Dummy("u")
-    return sp.Subs(sp.Derivative(fn(u), (u, n), evaluate=False), u, arg)
+    return At(sp.Derivative(fn(u), (u, n), evaluate=False), u, arg)
+
+
+class At(sp.Subs):
+    """``f′(a)``: a derivative taken at the point ``a``.
+
+    SymPy's ``Subs`` leaves its point out of its identity (``_hashable_content``) when the
+    variable occurs in the expression, so f′(x + 1) with x real and with x not real are equal
+    to SymPy and its constructor cache hands the old one back: a witness then gave the two x
+    different values.  Here the point is part of the identity."""
+
+    def _hashable_content(self):
+        return super()._hashable_content() + tuple(self.point)

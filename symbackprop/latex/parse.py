@@ -60,12 +60,14 @@ or when the fragment cannot be normalised at all (unbalanced braces).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
 import sympy as sp
 
 from symbackprop.errors import ParseError
+from symbackprop.latex.arity import one_arity
 from symbackprop.latex.conditions import CondError, Found, extract, match_symbols, read
 from symbackprop.latex.errors import UnexpectedInput, error, parser, syntax_error
 from symbackprop.latex.lists import CONDITION_OPS, is_ellipsis_item, is_index, list_range
@@ -323,7 +325,7 @@ class _Chains:
     def result(self, options: ParseOptions) -> tuple:
         out = []
         for r in self.chains:
-            exprs = tuple(r["exprs"])
+            exprs = tuple(one_arity(list(r["exprs"])))
             conds = tuple(match_symbols(r["base"] + extra, exprs, options.index_letters)
                           for extra in r["steps"])
             out.append(Chain(exprs, tuple(r["ops"]), tuple(r["rows"]), tuple(r["lines"]),
@@ -334,12 +336,17 @@ class _Chains:
 # ----------------------------------------------------------------- entry points
 
 
+#: Letters the fragment uses as an index: summed over (\sum_{c=1}^{n}) or alone as a subscript (u_c).
+_INDEX_USE = re.compile(r"_\s*(?:\{\s*([A-Za-z])\s*(?:=[^{}]*)?\}|([A-Za-z])(?![A-Za-z]))")
+
+
 def _parse(source: str, options: ParseOptions) -> tuple[Parsed, list]:
     """(Parsed, the ParseError of every unparsed row)."""
     if not isinstance(source, str):
         raise ParseError(f"expected LaTeX source text, got {type(source).__name__}")
     text = normalise(source)
     builder = Builder(options)
+    builder.index_letters |= {a or b for a, b in _INDEX_USE.findall(text.text)}  # δ_{jc} beside u_c
     chains = _Chains()
     unparsed, errors, read_rows = [], [], 0
     for row in split_rows(text):

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional
 
 import sympy as sp
+
+from .sums import lengths_from_vectors
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..errors import SymbackpropError
@@ -261,6 +263,39 @@ class Claim:
                      for a, b in self.assumptions.exclusions)
 
 
+def one_symbol_per_name(exprs: list) -> list:
+    """A letter is one quantity: the ``n`` of ``\sum_{k=1}^{n}`` and the ``n`` of ``a_n`` reach
+    SymPy as two symbols (one with ``integer=True``), which a witness would give two values.
+    Symbols sharing a name become one, with the assumptions of all of them (integer, positive)."""
+    def parts(e):
+        return e if isinstance(e, (tuple, list)) else (e,)
+
+    by_name: dict = {}
+    for e in (p for item in exprs for p in parts(item)):
+        for x in sp.sympify(e).free_symbols:
+            if isinstance(x, sp.Symbol) and not isinstance(x, sp.Dummy):
+                by_name.setdefault(x.name, set()).add(x)
+    mapping = {}
+    for name, group in by_name.items():
+        if len(group) < 2:
+            continue
+        merged = {}
+        for flag in ("integer", "positive", "nonnegative", "real"):
+            if any(x.assumptions0.get(flag) for x in group):
+                merged[flag] = True
+        if any(x.assumptions0.get(f) is False for x in group for f in merged):
+            continue  # contradictory readings: leave them apart
+        one = sp.Symbol(name, **merged)
+        mapping.update({x: one for x in group if x != one})
+    if not mapping:
+        return list(exprs)
+
+    def one(e):
+        return type(e)(sp.sympify(p).xreplace(mapping) for p in e) if isinstance(e, (tuple, list)) \
+            else sp.sympify(e).xreplace(mapping)
+    return [one(e) for e in exprs]
+
+
 def _ordered(symbols: Iterable) -> tuple:
     return tuple(sorted(symbols, key=sp.default_sort_key))
 
@@ -269,6 +304,10 @@ def make_claim(lhs: Any, rhs: Any, assumptions: Iterable[Any] = (), ranges: Opti
                sizes: tuple[int, ...] = (1, 2, 3)) -> Claim:
     """Build a :class:`Claim` (structural work only: nothing here can blow up)."""
     lhs, rhs = sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True)
+    assumptions = list(assumptions)
+    if not any(isinstance(x, (sp.MatrixBase,)) or getattr(x, "is_Matrix", False) for x in (lhs, rhs)):
+        lhs, rhs, *assumptions = one_symbol_per_name([lhs, rhs, *assumptions])
+        lhs, rhs = lengths_from_vectors([lhs, rhs])
     for side in (lhs, rhs):
         if isinstance(side, sp.MatrixBase) or getattr(side, "is_Matrix", False):
             raise UnsupportedClaim("matrix-valued sides: state the claim for an entry (A)_{ij}")
@@ -279,6 +318,9 @@ def make_claim(lhs: Any, rhs: Any, assumptions: Iterable[Any] = (), ranges: Opti
     rhs0 = apply_definitions(rhs, sorted_.definitions)
     cons = [apply_definitions(a - b, sorted_.definitions) for a, b in sorted_.constraints]
     cand, free_idx, size_syms = index_structure([lhs0, rhs0, *cons])
+    for i in free_idx:  # an inferred range starts at 1: Σ_{k=2}^{n} δ_{jk} a_k = a_j is not about j ≥ 2 only
+        if i in cand:
+            cand[i] = {(sp.Integer(1) if lo.is_Integer and lo > 1 else lo, hi) for lo, hi in cand[i]}
     given = {sp.sympify(k): (sp.sympify(v[0]), sp.sympify(v[1])) for k, v in (ranges or {}).items()}
     for k, (lo, hi) in given.items():
         cand[k] = {(lo, hi)}

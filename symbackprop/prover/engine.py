@@ -18,6 +18,7 @@ import time
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..verdict import Status, Verdict, inconclusive, proved
 from .claim import Claim, UnsupportedClaim, make_claim
@@ -139,6 +140,15 @@ def _equal_for_every_dependence(lhs: sp.Expr, rhs: sp.Expr) -> bool:
     return sp.expand(a - b) == 0
 
 
+def one_sided_functions(claim: Claim) -> list[str]:
+    """Unknown functions (f, H, φ) that occur on one side of the claim only (and in no
+    assumption): the claim may be their definition, so no value given to them refutes it."""
+    def funcs(e: sp.Basic) -> set:
+        return {a.func for a in sp.sympify(e).atoms(AppliedUndef)}
+    stated = set().union(*(funcs(a) | funcs(b) for a, b in claim.constraint_pairs()), set())
+    return sorted(str(f) for f in (funcs(claim.lhs0) ^ funcs(claim.rhs0)) - stated)
+
+
 def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Optional[Mapping] = None,
           timeout: float = 5.0, sizes: tuple[int, ...] = (1, 2, 3), refute: bool = True,
           runner: Runner = forked) -> Verdict:
@@ -181,6 +191,7 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
 
     notes: list[str] = []
     blocker = ""  # an undecided kink: later passes may refute, but not prove
+    one_sided = one_sided_functions(claim)
     passes = [p for p in PASSES if refute or p[0] not in REFUTING_ONLY]
     for name, fn, share, applies in passes:
         if not applies(claim, prepared):
@@ -203,6 +214,10 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
         log.append((name, v.status.value if v else "no verdict", round(clock.elapsed(), 3)))
         if v is None:
             continue
+        if v.refuted and one_sided:  # d max(0, x)/dx = H(x): the claim may be what defines H
+            notes.append(f"{', '.join(one_sided)} appear(s) on one side only, so the claim may define "
+                         "it; a made-up function is no counterexample")
+            break
         if v.status is Status.INCONCLUSIVE:
             notes.append(v.reason)
             blocker = blocker or (v.reason if name == "nonsmooth" else "")

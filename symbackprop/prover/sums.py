@@ -15,6 +15,7 @@ when the range's length b − a + 1 is ≥ 0, so:
 
 from __future__ import annotations
 
+import re
 from itertools import product
 from typing import Mapping
 
@@ -81,3 +82,30 @@ def may_run_backwards(expr: sp.Basic, ranges: Mapping) -> bool:
             return walk(e.function, inner)
         return any(walk(a, env) for a in e.args)
     return walk(expr, {sp.sympify(k): tuple(sp.sympify(x) for x in v) for k, v in ranges.items()})
+
+
+#: The reader's name for the length of a sum written without bounds (``\sum_k`` → n_{k}).
+_INVENTED = re.compile(r"^n_\{.+\}$")
+
+
+def lengths_from_vectors(exprs: list) -> list:
+    """A sum the document wrote without bounds (Σ_{k'} e^{u_{k'}}, read with an invented length
+    n_{k'}) runs over the vector it sums: where the claim sums the same vector with a stated
+    upper bound (Σ_{l=1}^{n} e^{u_l}), the invented length is that bound."""
+    stated: dict = {}
+    invented: dict = {}
+    for e in exprs:
+        for s in (e.atoms(sp.Sum) if isinstance(e, sp.Basic) else ()):
+            for d, lo, hi in s.limits:
+                bases = {a.base for a in s.function.atoms(sp.Indexed) if d in a.indices}
+                if isinstance(hi, sp.Symbol) and _INVENTED.match(hi.name):
+                    invented.setdefault(hi, set()).update((b, lo) for b in bases)
+                else:
+                    for b in bases:
+                        stated.setdefault((b, lo), set()).add(hi)
+    mapping = {}
+    for size, uses in invented.items():
+        bounds = set().union(*(stated.get(u, set()) for u in uses)) if uses else set()
+        if len(bounds) == 1:
+            mapping[size] = next(iter(bounds))
+    return [e.xreplace(mapping) if mapping and isinstance(e, sp.Basic) else e for e in exprs]

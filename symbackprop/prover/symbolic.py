@@ -169,9 +169,10 @@ def simplify_summands(expr: sp.Expr) -> sp.Expr:
 
 def index_aware_pass(claim: Claim, prepared: Prepared, seconds: float = 0) -> Optional[Verdict]:
     """Our index-aware simplifier, then exact algebra."""
-    if may_run_backwards(finite_sums(prepared.diff), claim.ranges):  # numeric ranges are written out
+    start = finite_sums(prepared.diff)  # numeric ranges written out: Σ_{k=3}^{1} 1 is 0, not −1
+    if may_run_backwards(start, claim.ranges):
         return None  # (the canonical pass says why)
-    diff, used = index_rounds(prepared.diff, claim)
+    diff, used = index_rounds(start, claim)
     diff = substitute_free(diff, scalar_constraints(claim))
     if is_zero(diff, heavy=True):
         return proved(_method(claim, prepared, ", ".join(used + ["algebra"]) + " passes"))

@@ -16,10 +16,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy import (Abs, Derivative, Dummy, Eq, Function, ImmutableMatrix, IndexedBase,
-                   Integer, KroneckerDelta, Piecewise, Rational, Subs, Sum, Symbol, exp,
+                   Integer, KroneckerDelta, Piecewise, Rational, Sum, Symbol, exp,
                    log, sqrt, tanh)
 
 from symbackprop.errors import ParseError
+from symbackprop.latex.functions import At
 from symbackprop.latex.parse import Chain, ParseOptions, Parsed, parse_expr, parse_math
 from symbackprop.rules.functions import relu, sigmoid, softplus
 
@@ -168,7 +169,7 @@ EXPR_CASES = [
     (r"\sigma'(x)", D(sigmoid(x), x)),
     (r"\sigma^\prime(Z)", D(sigmoid(Z), Z)),
     (r"\sigma'(z^L_j)", D(sigmoid(B("z^{L}")[j]), B("z^{L}")[j])),
-    (r"\sigma'(w x + b)", Subs(D(sigmoid(_u), _u), _u, S("w") * x + b)),
+    (r"\sigma'(w x + b)", At(D(sigmoid(_u), _u), _u, S("w") * x + b)),  # a Subs whose point is its identity
     (r"f_L'(u_{j'}^{L})", D(Function("f_{L}")(B("u^{L}")[I("j'")]), B("u^{L}")[I("j'")])),
     (r"f(u)", f(u)),
     (r"\phi_i(z)", phi_i(z)),
