@@ -22,7 +22,7 @@ from sympy.core.function import AppliedUndef
 
 from ..prover.claim import UnsupportedClaim, index_structure
 from ..prover.runner import inline
-from ..verdict import Status, Verdict
+from ..verdict import Status
 from .decide import Decision, decide, expected
 from .derivatives import Derivatives
 from .doubt_rules import doubts_of
@@ -33,6 +33,7 @@ from .guards import Outcome, Refutation, confirm, open_
 from .names import GREEK, definable, indices, is_opaque, key, keys, self_reference, shorthand, tex, unknowns
 from .read import Reading
 from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
+from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, timed_out, undecided
 from .results import ClaimResult
 from .scan import DEFINING_OPS, DocumentScan, scan
 from .table import SymbolTable
@@ -41,24 +42,7 @@ from .table import SymbolTable
 DOUBTFUL_SECONDS = 0.3
 #: Seconds for the first try with the defined variables of a step kept as variables.
 FROZEN_SECONDS = 1.0
-EXPLICIT_DEFINING_OPS = frozenset({":=", r"\equiv"})
-UNCHECKED_OPS = {
-    r"\approx": ("approximation", "an approximation (≈) is not checked"),
-    r"\simeq": ("approximation", "an approximation (≃) is not checked"),
-    r"\propto": ("relation", "a proportionality (∝) is not checked"),
-    "<": ("inequality", "an inequality is not checked"),
-    ">": ("inequality", "an inequality is not checked"),
-    r"\le": ("inequality", "an inequality is not checked"),
-    r"\ge": ("inequality", "an inequality is not checked"),
-    r"\neq": ("condition", "an inequation (≠) states a condition; not checked"),
-    r"\leftarrow": ("update rule", "an update rule (←) is an assignment, not a claim"),
-    r"\in": ("declaration", "a membership (∈) declares a set or a shape; not checked"),
-}
 _PROSE = re.compile(r"[a-z]{4,}")  # a bare lowercase word as a symbol: prose that reached the math
-
-
-def _timed_out(v: Verdict) -> bool:
-    return "timed out" in v.reason or "time limit" in v.reason
 
 
 @dataclass(frozen=True)
@@ -135,6 +119,7 @@ class Checker:
         exprs = [shorthand(e) if e is not None else None for e in chain.exprs]
         gaps = getattr(chain, "gaps", frozenset())
         conditions = getattr(chain, "conditions", ()) or ()
+        erratum = None  # the line of the chain's first refuted step
         for si, (a, op, b) in enumerate(zip(exprs, chain.ops, exprs[1:]), 1):
             t0 = time.monotonic()
             line = reading.line_of(chain, si)
@@ -145,10 +130,25 @@ class Checker:
             else:
                 conds = conditions[si - 1] if si - 1 < len(conditions) else ()
                 out = self._bounded_relation(frag, si, a, op, b, exprs, conds)
+                if out.status == "refuted" and erratum is not None:
+                    out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
+                elif out.status == "refuted":
+                    erratum = line
             yield ClaimResult(line, max(line, frag.end_line if line == frag.line else line), frag.source, ci, si,
                               op, self._statement(a, op, b), out.status, out.reason, out.category,
                               out.method, out.witness, out.expected, round(time.monotonic() - t0, 3),
                               fragment_line=frag.line, section=tuple(getattr(frag, "section", ()) or ()))
+
+    def _after_erratum(self, frag, out: Outcome, exprs: list, op: str, b, conds, erratum: int) -> Outcome:
+        """A step refuted after an erratum of its chain that leads back to the truth (the chain's
+        start = its right side holds) is wrong only through that erratum: one slip, one report."""
+        if op != "=" or exprs[0] is None:
+            return out
+        again = self._bounded_relation(frag, 2, exprs[0], op, b, exprs, conds)
+        if again.status != "proved":
+            return out
+        return open_("follows", f"refuted only through the erratum at line {erratum}: from the chain's "
+                                f"start, {tex(exprs[0])} = {tex(b)} holds", again.method)
 
     def _bounded_relation(self, frag, si, a, op, b, exprs, conds) -> Outcome:
         self.phase = "reading the step"
@@ -284,11 +284,11 @@ class Checker:
             self.table.constraints.append((a, b, frag.line))
             return open_("assumption", f"{tex(a)} = {tex(b)} is taken as a stated assumption for later claims")
         if doubts.items:
-            if _timed_out(v):  # the real cause first: under load the decision ran out of time
+            if timed_out(v):  # the real cause first: under load the decision ran out of time
                 return open_("timed out", f"{v.reason}; besides: {doubts.reason()}", v.method)
             return open_(doubts.category(), doubts.reason())
         if v.status is Status.INCONCLUSIVE or not refutable:
-            return self._undecided(v)
+            return undecided(v)
         self.phase = "checking the refutation"
         stands = confirm(Refutation(d, frag.source, self.timeout), self.options.disabled)
         if isinstance(stands, Outcome):
@@ -391,16 +391,6 @@ class Checker:
         out = self._layer_tags([e])
         return out[0] if out is not None else e
 
-    @staticmethod
-    def _undecided(v: Verdict) -> Outcome:
-        reason = v.reason
-        if _timed_out(v):
-            return open_("timed out", reason, v.method)
-        if reason.startswith("unsupported"):
-            return open_("unsupported", reason, v.method)
-        if "at the kink" in reason:  # a derivative that does not exist there: the document's domain
-            return open_("domain", reason, v.method)
-        return open_("no proof", reason, v.method)
 
     def _assumption_shape(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
         """``Σ_k t_k = 1``: a one-step relation between unknowns and a number, no derivatives."""

@@ -63,3 +63,12 @@ def test_rows_are_reported_on_their_own_lines_when_the_opener_stands_alone(doc, 
     r = check_document(path, timeout=3.0)
     (bad,) = [c for c in r.claims if c.status == "refuted"]
     assert lines[bad.line - 1].strip() == "&= 5c", (bad.line, lines)
+
+
+def test_a_slip_is_reported_once_not_again_where_the_chain_returns_to_the_truth():
+    doc = "$$\\begin{aligned}\n\\frac{d}{dx} x^2 &= 2x \\\\\n&= 3x \\\\\n&= 2x \\\\\n&= 5x\n\\end{aligned}$$\n"
+    by_line = {c.line: c for c in check_text(doc, timeout=3.0).claims}
+    assert by_line[3].status == "refuted"                         # 2x = 3x: the slip
+    assert (by_line[4].status, by_line[4].category) == ("inconclusive", "follows")  # 3x = 2x: back to the truth
+    assert "line 3" in by_line[4].reason
+    assert by_line[5].status == "refuted"                         # 2x = 5x: a slip of its own

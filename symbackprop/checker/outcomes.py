@@ -1,0 +1,38 @@
+"""What a step comes to when it is not decided: the relations that are never checked, and the
+undecided verdict classified by its real cause (a time-out first, then the rest)."""
+
+from __future__ import annotations
+
+from ..verdict import Verdict
+from .guards import Outcome, open_
+
+EXPLICIT_DEFINING_OPS = frozenset({":=", r"\equiv"})
+UNCHECKED_OPS = {
+    r"\approx": ("approximation", "an approximation (≈) is not checked"),
+    r"\simeq": ("approximation", "an approximation (≃) is not checked"),
+    r"\propto": ("relation", "a proportionality (∝) is not checked"),
+    "<": ("inequality", "an inequality is not checked"),
+    ">": ("inequality", "an inequality is not checked"),
+    r"\le": ("inequality", "an inequality is not checked"),
+    r"\ge": ("inequality", "an inequality is not checked"),
+    r"\neq": ("condition", "an inequation (≠) states a condition; not checked"),
+    r"\leftarrow": ("update rule", "an update rule (←) is an assignment, not a claim"),
+    r"\in": ("declaration", "a membership (∈) declares a set or a shape; not checked"),
+}
+
+
+def timed_out(v: Verdict) -> bool:
+    return "timed out" in v.reason or "time limit" in v.reason
+
+
+def undecided(v: Verdict) -> Outcome:
+    """An undecided verdict by its real cause: a time-out, an unsupported claim, a kink (the
+    document's domain), else no proof found."""
+    reason = v.reason
+    if timed_out(v):
+        return open_("timed out", reason, v.method)
+    if reason.startswith("unsupported"):
+        return open_("unsupported", reason, v.method)
+    if "at the kink" in reason:  # a derivative that does not exist there: the document's domain
+        return open_("domain", reason, v.method)
+    return open_("no proof", reason, v.method)
