@@ -109,7 +109,10 @@ def write_text(results: Sequence, out: TextIO) -> None:
             mark = c.status.upper() if c.status == "refuted" else c.status
             print(f"line {c.line}, step {c.chain}.{c.step}: {mark}  {c.statement}", file=out)
             if c.status == "refuted":
-                print(f"    witness:  {_witness_text(c.witness)}", file=out)
+                if c.witness:
+                    print(f"    witness:  {_witness_text(c.witness)}", file=out)
+                else:  # refuted by its indices alone (no value can repair them)
+                    print(f"    why:      {c.reason}", file=out)
                 if c.expected:
                     print(f"    the right side should be: {c.expected}", file=out)
                 print(f"    method:   {c.method}", file=out)

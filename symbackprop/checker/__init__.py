@@ -19,6 +19,7 @@ from ..errors import ParseError
 from ..latex.extract import Fragment, extract, extract_file
 from .doubt_rules import DOUBT_RULES
 from .guards import GUARDS
+from .index_rules import INDEX_RULES
 from .read import PARSE_OPTIONS, read, read_fragment
 from .results import CATEGORIES, ClaimResult, DocumentResult, exit_code
 from .walk import Checker, Options
@@ -29,7 +30,8 @@ __all__ = ["ClaimResult", "DocumentResult", "check_document", "check_text", "che
 
 #: Seconds per fragment parse and per step, unless the caller says otherwise.
 DEFAULT_TIMEOUT = 5.0
-RULE_NAMES = frozenset(g.name for g in GUARDS) | frozenset(r.name for r in DOUBT_RULES)
+RULE_NAMES = (frozenset(g.name for g in GUARDS) | frozenset(r.name for r in DOUBT_RULES)
+              | frozenset(r.name for r in INDEX_RULES))
 #: Single letters applied as functions by the reader (``f(x)``): not a juxtaposed product.
 FUNCTION_LETTERS = frozenset(n for n in PARSE_OPTIONS.function_names if len(n) == 1)
 

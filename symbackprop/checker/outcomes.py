@@ -36,3 +36,14 @@ def undecided(v: Verdict) -> Outcome:
     if "at the kink" in reason:  # a derivative that does not exist there: the document's domain
         return open_("domain", reason, v.method)
     return open_("no proof", reason, v.method)
+
+
+def first_report(seen: dict, formula: tuple, line: int, out: Outcome) -> Outcome:
+    """A formula repeated verbatim (a pop-up or margin copy) is reported at its first place;
+    its copies refer to it.  ``seen`` maps (formula, step) to the line first refuted."""
+    if out.status != "refuted":
+        return out
+    first = seen.setdefault(formula, line)
+    if first == line:
+        return out
+    return open_("follows", f"the same formula as at line {first}, refuted there", out.method)

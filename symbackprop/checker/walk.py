@@ -27,13 +27,14 @@ from .decide import Decision, decide, expected
 from .derivatives import Derivatives
 from .doubt_rules import doubts_of
 from .doubts import Doubts
+from .index_rules import index_erratum
 from .known_functions import speaks_of
 from .layers import tag_layers
 from .guards import Outcome, Refutation, confirm, open_
 from .names import GREEK, definable, indices, is_opaque, key, keys, self_reference, shorthand, tex, unknowns
 from .read import Reading
 from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
-from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, timed_out, undecided
+from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_out, undecided
 from .results import ClaimResult
 from .scan import DEFINING_OPS, DocumentScan, scan
 from .table import SymbolTable
@@ -102,6 +103,8 @@ class Checker:
         self.chain_length = 0
         self.phase = ""
         self._decided: dict = {}  # the same step under the same definitions is decided once
+        self._refuted_at: dict = {}  # (formula, step) → the line it was first refuted at
+        self.joined = False  # the chain walked continues the previous display
 
     # ── the walk ──
     def run(self) -> Iterable[ClaimResult]:
@@ -112,6 +115,7 @@ class Checker:
             for ci, chain in enumerate(reading.parsed.chains):
                 self.pos = (n, ci)
                 self.chain_length = len(chain.ops)
+                self.joined = bool(getattr(chain, "continues_previous", False))
                 yield from self._chain(reading, ci + 1, chain)
 
     def _chain(self, reading: Reading, ci: int, chain) -> Iterable[ClaimResult]:
@@ -134,6 +138,7 @@ class Checker:
                     out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
                 elif out.status == "refuted":
                     erratum = line
+            out = first_report(self._refuted_at, (self._statement(a, op, b) or frag.source, si), line, out)
             yield ClaimResult(line, max(line, frag.end_line if line == frag.line else line), frag.source, ci, si,
                               op, self._statement(a, op, b), out.status, out.reason, out.category,
                               out.method, out.witness, out.expected, round(time.monotonic() - t0, 3),
@@ -177,6 +182,12 @@ class Checker:
         if any(_has_matrix(e) for e in (a, b)):
             return open_("vector", "a vector or matrix claim; only scalar claims are checked")
         a, b, pairs = _conditioned(a, b, conds)
+        joined = si == 1 and self.joined  # "= …" joined to the previous display: maybe a pop-up copy
+        wrong = None if joined else index_erratum(a, b, self.scan.layer_letters, self.options.disabled)
+        if wrong is not None:  # u_j = Σ_i w_{ij} x_i + b_k: the indices alone show the erratum
+            if si == 1 and self.options.definitions and definable(a) in ("symbol", "indexed"):
+                self._record(a, b, frag, "definition", "")  # still what the document means by it (loose)
+            return Outcome("refuted", "", wrong[1], f"index discipline ({wrong[0]})")
         if si == 1 and self.options.definitions and definable(a):
             out = self._definition(frag, a, op, b)
             if out is not None:

@@ -8,6 +8,7 @@ shows this is either dead or its example is stale — both are failures.
 import pytest
 
 from symbackprop.checker import DOUBT_RULES, GUARDS, RULE_NAMES, check_text
+from symbackprop.checker.index_rules import INDEX_RULES
 
 RULES = list(GUARDS) + list(DOUBT_RULES)
 
@@ -28,7 +29,7 @@ def test_rule_states_its_rationale(rule):
 
 
 def test_rule_names_are_unique_and_known():
-    names = [r.name for r in RULES]
+    names = [r.name for r in RULES] + [r.name for r in INDEX_RULES]
     assert len(names) == len(set(names)) == len(RULE_NAMES)
 
 
