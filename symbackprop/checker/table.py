@@ -14,6 +14,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..prover.claim import UnsupportedClaim, bound_symbols, rename_bound
+from .labels import at_label, shift
 from .names import definable, is_quantity, key, keys, letters_of, tex
 
 
@@ -84,13 +85,50 @@ class SymbolTable:
             return None
         found = self._defs.get(_table_key(e, shape))
         if found is None and shape == "indexed":
+            found = self._at_label(e)
+        if found is None and shape == "indexed":
             schema = self._schema(e)
             return instantiate(schema, e) if schema is not None else None
         return found
 
+    def general(self, e: sp.Basic) -> bool:
+        """Is ``e`` known only through a definition for every layer (z^{l+1}_k from z^l_j, δ_j
+        from δ_k = ∂E/∂u_k), not through one written for it?"""
+        if definable(e) != "indexed" or self._defs.get(_table_key(e, "indexed")) is not None:
+            return False
+        return self._at_label(e) is not None or self._schema(e) is not None
+
+    def _labelled(self, expr: sp.Basic, frozen: frozenset, notes: list) -> sp.Basic:
+        """The quantities the claim itself writes at another layer's label (z^{l+1}_k) replaced by
+        the general definition there — once, at the top: inside a layer's definition the other
+        layers' quantities are its inputs (a^{l-1} is not expanded to a^{l-2}, …)."""
+        mapping = {}
+        for e in expr.atoms(sp.Indexed):
+            if key(e) in frozen or key(e) in self.names():
+                continue
+            d = self._at_label(e)
+            if d is not None:
+                self._loose(d, notes)  # a general definition with a slip decides nothing here either
+                used = set().union(*(sp.sympify(i).free_symbols for i in e.indices))
+                body = rename_bound(d.rhs, bound_symbols(d.rhs) & used)
+                mapping[e] = body.xreplace(dict(zip(d.lhs.indices, e.indices)))
+        return _replace_atoms(expr, mapping) if mapping else expr
+
+    def _at_label(self, e: sp.Indexed) -> Optional[Definition]:
+        """z^{l+1}_k from the general z^l_j = … (labels.py): the body shifted to the label wanted."""
+        for d in reversed(list(self._defs.values())):
+            if d.shape != "indexed" or len(d.lhs.indices) != len(e.indices):
+                continue
+            hit = at_label(key(e), key(d.lhs))
+            if hit is not None:
+                var, target, style = hit
+                return Definition(shift(d.lhs, var, target, style), shift(d.rhs, var, target, style),
+                                  d.line, d.shape, d.loose, d.section)
+        return None
+
     def _schema(self, e: sp.Indexed) -> Optional[Definition]:
-        return next((d for d in reversed(list(self._defs.values())) if key(d.lhs) == key(e)
-                     and len(d.lhs.indices) == len(e.indices) and is_schema(d)), None)
+        return next((d for d in reversed(list(self._defs.values())) if d.shape == "indexed"
+                     and key(d.lhs) == key(e) and len(d.lhs.indices) == len(e.indices) and is_schema(d)), None)
 
     def define(self, lhs: sp.Basic, rhs: sp.Basic, line: int, loose: tuple = ()) -> None:
         shape = definable(lhs)
@@ -124,7 +162,8 @@ class SymbolTable:
         same = [d for d in self._defs.values() if d.shape == "indexed" and key(d.lhs) == key(e)
                 and len(d.lhs.indices) == len(letters)]
         if not same:
-            return None, None
+            schema = self._schema(e)
+            return (instantiate(schema, e), None) if schema is not None else (None, None)
         exact = [d for d in same if letters_of(d.lhs) == letters]
         if exact:
             return exact[-1], None
@@ -134,6 +173,8 @@ class SymbolTable:
         if len(same) == 1 and key(same[0].lhs) not in keys(same[0].rhs) \
                 and not (self.layered and "^" not in key(e)):
             d = same[0]
+            if "^" in key(e):  # a^{l}_{k'} by a^{l}_j: the label names the layer, the letter is free
+                return d, None
             return d, f"the definition of {tex(d.lhs)} (line {d.line}) is used for {tex(e)}"
         return None, (f"{tex(e)} is not defined (only " + ", ".join(tex(d.lhs) for d in same)
                       + " is; another index letter may be another layer)")
@@ -144,6 +185,7 @@ class SymbolTable:
         blocks proof)`` about the definitions used: one applied to another index letter, or
         one whose right side has a stray free index."""
         notes: list[tuple[str, str, bool]] = []
+        expr = self._labelled(expr, frozen, notes)
         names = self.names() - set(frozen)
         atoms = {d.lhs: d.rhs for d in self._defs.values() if d.shape == "atom"}
         for _ in range(12):

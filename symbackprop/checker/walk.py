@@ -245,6 +245,8 @@ class Checker:
             out = self._claim(frag, a, b)
             if out.status != "refuted":
                 return out
+            if self.table.general(a):  # z^{l+1}_k, δ_j: what the document defined for every layer
+                return replace(out, reason=f"{out.reason}; by the definition for every layer at line {known.line}")
             return self._record(a, b, frag, "redefinition",
                                 f"{name} was defined differently at line {known.line}; read as a new definition")
         return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims")

@@ -145,7 +145,8 @@ def one_sided_functions(claim: Claim) -> list[str]:
     assumption): the claim may be their definition, so no value given to them refutes it."""
     def funcs(e: sp.Basic) -> set:
         return {a.func for a in sp.sympify(e).atoms(AppliedUndef)}
-    stated = set().union(*(funcs(a) | funcs(b) for a, b in claim.constraint_pairs()), set())
+    given = list(claim.constraint_pairs()) + list(claim.assumptions.definitions)  # y_j = φ(u_j): given
+    stated = set().union(*(funcs(a) | funcs(b) for a, b in given), set())
     return sorted(str(f) for f in (funcs(claim.lhs0) ^ funcs(claim.rhs0)) - stated)
 
 

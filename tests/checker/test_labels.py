@@ -1,0 +1,41 @@
+"""A definition written for a general layer holds at every layer (checker/labels.py)."""
+
+import sympy as sp
+
+from symbackprop.checker import check_text
+from symbackprop.checker.labels import at_label, shift, split
+
+GENERAL = "$$z^l_j = \\sum_k w^l_{jk} a^{l-1}_k + b^l_j$$\n\n$$a^l_j = \\sigma(z^l_j)$$\n\n"
+
+
+def test_labels_are_read_back_as_expressions():
+    l, L = sp.Symbol("l"), sp.Symbol("L")
+    assert split("z^{l+1}")[2] == l + 1 and split("a^{L-1}")[2] == L - 1 and split("w") is None
+    assert at_label("z^{l+1}", "z^{l}") == (l, l + 1, ("", ""))
+    assert at_label("z^{l}", "z^{L}") is None  # a definition at L speaks of L only
+
+
+def test_a_general_definition_is_shifted_as_a_whole():
+    l = sp.Symbol("l")
+    j, k = sp.symbols("j k", integer=True)
+    body = sp.IndexedBase("w^{l}")[j, k] * sp.IndexedBase("a^{l-1}")[k] + sp.IndexedBase("b^{l}")[j]
+    shifted = shift(body, l, l + 1, ("", ""))
+    assert {str(a.base.label) for a in shifted.atoms(sp.Indexed)} == {"w^{l+1}", "a^{l}", "b^{l+1}"}
+
+
+def test_the_next_layer_written_without_its_bias_is_an_erratum():
+    doc = GENERAL + "$$z^{l+1}_k = \\sum_j w^{l+1}_{kj} a^l_j$$\n"
+    (claim,) = [c for c in check_text(doc, timeout=5.0).claims if c.line == 5]
+    assert claim.status == "refuted" and "line 1" in claim.reason and "b^{l+1}_{k}" in (claim.expected or "")
+
+
+def test_the_next_layer_written_right_is_not_refuted():
+    doc = GENERAL + "$$z^{l+1}_k = \\sum_j w^{l+1}_{kj} a^l_j + b^{l+1}_k$$\n"
+    assert all(c.status != "refuted" for c in check_text(doc, timeout=5.0).claims)
+
+
+def test_a_general_definition_with_a_slip_decides_nothing_at_other_layers():
+    doc = ("$$u_k = \\sum_j w_{jk} y_j$$\n\n$$a^l_j = \\sigma(\\sum_k w^l_{jk} a^{l-1}_k + b^l_k)$$\n\n"
+           "$$a^L_j = \\sigma(z^L_j)$$\n")
+    claims = check_text(doc, timeout=5.0).claims
+    assert [c.status for c in claims if c.line == 5] == ["inconclusive"]
