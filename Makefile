@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench mutate clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,14 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[torch]'
 	$(BIN)/python benchmarks/run.py
+
+## mutate: mutation testing (mutmut) of simplify.py and rules/ with their fast tests, in a scratch
+## copy outside the repository; scores and survivors on stdout and in benchmarks/results/mutation.json.
+## Not part of `make test` (10-40 minutes).  Other targets: make mutate MUTATE="simplify rules engine"
+MUTATE ?= simplify rules
+mutate: $(STAMP)
+	$(BIN)/pip install -q -e '.[mutation]'
+	$(BIN)/python benchmarks/mutate.py $(MUTATE)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -5,6 +5,13 @@ constraints ``Σ_k t_k = 1``, exclusions ``u ≠ 0``) and gives a proof as a cha
 steps lhs = s₁ = s₂ = … = rhs, each with the rule that licenses it.  Proving an
 identity proves the statement *and* every step with :func:`symbackprop.prove.prove`;
 ``facts`` are further claims the statement rests on (e.g. σ′(0) = 1/4 for max σ′).
+
+The entries about an activation or a loss state the rules :func:`symbackprop.derive`
+uses, taken from the registries (:func:`rule`, :func:`loss_definition`,
+:func:`loss_assumptions`): f and f′ (or the Jacobian) from ``rules.activation(name)``,
+E and its assumptions from ``rules.loss(name)``.  Proving the catalog so proves the
+engine's own rules: a rule broken in the registry makes the proof of its entry fail.
+The proof steps stay the textbook's own, written independently of the registry.
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ from .model import index_symbol, make_size
 from .printing import latex
 from .prove import prove, prove_nonnegative
 from .prover.claim import sort_assumptions
-from .rules.functions import relu, sigmoid, softplus
+from .rules import activation as registry_activation
+from .rules import loss as registry_loss
+from .rules.functions import sigmoid
 from .verdict import Verdict, inconclusive, proved
 
 
@@ -119,21 +128,32 @@ U, Y, T = sp.IndexedBase("u", real=True), sp.IndexedBase("y", real=True), sp.Ind
 W, Bias = sp.IndexedBase("w", real=True), sp.IndexedBase("b", real=True)
 E = sp.Symbol("E")
 sig = sigmoid(u)
-targets_sum_to_one = sp.Eq(sp.Sum(T[k1], (k1, 1, n)), 1)
 
 
-def _softmax(a: sp.Symbol, dummy: sp.Symbol) -> sp.Expr:
-    return sp.exp(U[a]) / sp.Sum(sp.exp(U[dummy]), (dummy, 1, n))
+# ── the registry's rules, looked up as derive() looks them up ─────────────
+def rule(name: str):
+    """The activation rule ``derive`` uses (``rules.activation(name)``): f, f′ or the Jacobian."""
+    return registry_activation(name)
+
+
+def loss_definition(name: str) -> sp.Eq:
+    """E := the loss as ``derive`` writes it (``rules.loss(name).function``), summed over k'."""
+    return sp.Eq(E, registry_loss(name).function(Y, T, k1, n))
+
+
+def loss_assumptions(name: str) -> tuple:
+    """The assumptions the loss rule states (Σ_{k'} t_{k'} = 1 for cross-entropy)."""
+    return tuple(sp.Eq(*a(T, k1, n)) for a in registry_loss(name).assumptions)
 
 
 # ── activations ────────────────────────────────────────────────────────────
 def sigmoid_derivative() -> Identity:
     """σ′(u) = σ(u)(1 − σ(u))."""
-    e = sp.exp(-u)
+    e, act = sp.exp(-u), rule("sigmoid")
     return Identity(
         "sigmoid_derivative", "derivative of the logistic sigmoid",
         r"\sigma'(u) = \sigma(u)\,\bigl(1 - \sigma(u)\bigr)",
-        D(sig, u), sig * (1 - sig), (),
+        D(act.function(u), u), act.derivative(u), (),
         (ProofStep(D(1 / (1 + e), u), "definition", r"\sigma(u) = 1/(1 + e^{-u})"),
          ProofStep(e / (1 + e) ** 2, "chain_rule"),
          ProofStep(ordered(1 / (1 + e), e / (1 + e)), "algebra"),
@@ -144,10 +164,10 @@ def sigmoid_derivative() -> Identity:
 def tanh_derivative() -> Identity:
     """tanh′(u) = 1 − tanh²(u)."""
     p, q = sp.exp(u), sp.exp(-u)
-    th = (p - q) / (p + q)
+    th, act = (p - q) / (p + q), rule("tanh")
     return Identity(
         "tanh_derivative", "derivative of tanh", r"\tanh'(u) = 1 - \tanh^{2}(u)",
-        D(sp.tanh(u), u), 1 - sp.tanh(u) ** 2, (),
+        D(act.function(u), u), act.derivative(u), (),
         (ProofStep(D(th, u), "definition", r"\tanh u = (e^{u} - e^{-u})/(e^{u} + e^{-u})"),
          ProofStep(((p + q) ** 2 - (p - q) ** 2) / (p + q) ** 2, "quotient_rule"),
          ProofStep(1 - th ** 2, "algebra"),
@@ -156,9 +176,10 @@ def tanh_derivative() -> Identity:
 
 def softplus_derivative() -> Identity:
     """softplus′(u) = σ(u)."""
+    act = rule("softplus")
     return Identity(
         "softplus_derivative", "derivative of softplus", r"\operatorname{softplus}'(u) = \sigma(u)",
-        D(softplus(u), u), sig, (),
+        D(act.function(u), u), act.derivative(u), (),
         (ProofStep(D(sp.log(1 + sp.exp(u)), u), "definition", r"\operatorname{softplus}(u) = \log(1 + e^{u})"),
          ProofStep(sp.exp(u) / (1 + sp.exp(u)), "chain_rule"),
          ProofStep(1 / (1 + sp.exp(-u)), "algebra", r"divide by e^{u}"),
@@ -167,22 +188,23 @@ def softplus_derivative() -> Identity:
 
 def relu_derivative() -> Identity:
     """ReLU′(u) = H(u) for u ≠ 0 (at u = 0 ReLU has no derivative: one-sided 0 and 1)."""
+    act = rule("relu")
     return Identity(
         "relu_derivative", "derivative of ReLU (off the kink)",
         r"\operatorname{ReLU}'(u) = H(u) \qquad (u \neq 0)",
-        D(relu(u), u), sp.Heaviside(u), (sp.Ne(u, 0),),
+        D(act.function(u), u), act.derivative(u), (sp.Ne(u, 0),),
         (ProofStep(D(sp.Max(0, u), u), "definition", r"\operatorname{ReLU}(u) = \max(0, u)"),
          ProofStep(sp.Heaviside(u), "derivative_off_kink", r"0 for u < 0, 1 for u > 0")))
 
 
 def softmax_jacobian() -> Identity:
     """∂y_i/∂u_j = y_i(δ_ij − y_j) for y = softmax(u), any width n."""
-    S = sp.Sum(sp.exp(U[i1]), (i1, 1, n))
+    S, act = sp.Sum(sp.exp(U[i1]), (i1, 1, n)), rule("softmax")
     return Identity(
         "softmax_jacobian", "Jacobian of softmax",
         r"\frac{\partial y_i}{\partial u_j} = y_i\,(\delta_{ij} - y_j), \qquad "
         r"y_i = \frac{e^{u_i}}{\sum_{i'=1}^{n} e^{u_{i'}}}",
-        D(Y[i], U[j]), Y[i] * (delta(i, j) - Y[j]), (sp.Eq(Y[i], _softmax(i, i1)),),
+        D(Y[i], U[j]), act.jacobian(Y, i, j), (sp.Eq(Y[i], act.vector_function(U, i, i1, n)),),
         (ProofStep(D(sp.exp(U[i]) / S, U[j]), "definition"),
          ProofStep(sp.exp(U[i]) * delta(i, j) / S
                    - sp.exp(U[i]) * sp.Sum(sp.exp(U[i1]) * delta(i1, j), (i1, 1, n)) / S ** 2, "quotient_rule"),
@@ -197,7 +219,7 @@ def logsumexp_gradient() -> Identity:
     return Identity(
         "logsumexp_gradient", "the gradient of log-sum-exp is softmax",
         r"\frac{\partial}{\partial u_k} \log \sum_{k'=1}^{n} e^{u_{k'}} = \frac{e^{u_k}}{\sum_{k'=1}^{n} e^{u_{k'}}} = y_k",
-        D(sp.log(S), U[k]), Y[k], (sp.Eq(Y[k], _softmax(k, k1)),),
+        D(sp.log(S), U[k]), Y[k], (sp.Eq(Y[k], rule("softmax").vector_function(U, k, k1, n)),),
         (ProofStep(sp.Sum(sp.exp(U[k1]) * delta(k1, k), (k1, 1, n)) / S, "chain_rule"),
          ProofStep(sp.exp(U[k]) / S, "kronecker"),
          ProofStep(Y[k], "definition")))
@@ -207,12 +229,12 @@ def logsumexp_gradient() -> Identity:
 def softmax_cross_entropy() -> Identity:
     """Softmax + cross-entropy, Σ_k t_k = 1 ⇒ ∂E/∂u_k = y_k − t_k (seed 000), for symbolic n."""
     S = sp.Sum(sp.exp(U[k2]), (k2, 1, n))
-    defs = (sp.Eq(E, -sp.Sum(T[k1] * sp.log(Y[k1]), (k1, 1, n))), sp.Eq(Y[k], _softmax(k, k2)))
+    defs = (loss_definition("cross_entropy"), sp.Eq(Y[k], rule("softmax").vector_function(U, k, k2, n)))
     return Identity(
         "softmax_cross_entropy", "softmax + cross-entropy: δ_k = y_k − t_k",
         r"E = -\sum_{k'=1}^{n} t_{k'} \log y_{k'},\ y = \operatorname{softmax}(u),\ "
         r"\sum_{k'=1}^{n} t_{k'} = 1 \implies \frac{\partial E}{\partial u_k} = y_k - t_k",
-        D(E, U[k]), Y[k] - T[k], defs + (targets_sum_to_one,),
+        D(E, U[k]), Y[k] - T[k], defs + loss_assumptions("cross_entropy"),
         (ProofStep(D(-sp.Sum(T[k1] * sp.log(sp.exp(U[k1]) / S), (k1, 1, n)), U[k]), "definition"),
          ProofStep(D(-sp.Sum(T[k1] * U[k1], (k1, 1, n)) + sp.Sum(T[k1], (k1, 1, n)) * sp.log(S), U[k]),
                    "log_quotient", r"\log(e^{a}/S) = a - \log S"),
@@ -226,17 +248,16 @@ def softmax_cross_entropy() -> Identity:
 
 def sigmoid_binary_cross_entropy() -> Identity:
     """Sigmoid + binary cross-entropy ⇒ ∂E/∂u_k = y_k − t_k, for symbolic n."""
-    s1, s = sigmoid(U[k1]), sigmoid(U[k])
-    defs = (sp.Eq(E, -sp.Sum(T[k1] * sp.log(Y[k1]) + (1 - T[k1]) * sp.log(1 - Y[k1]), (k1, 1, n))),
-            sp.Eq(Y[k], sigmoid(U[k])))
+    s1, s, act = sigmoid(U[k1]), sigmoid(U[k]), rule("sigmoid")
+    defs = (loss_definition("binary_cross_entropy"), sp.Eq(Y[k], act.function(U[k])))
     return Identity(
         "sigmoid_binary_cross_entropy", "sigmoid + binary cross-entropy: δ_k = y_k − t_k",
         r"E = -\sum_{k'=1}^{n} \bigl(t_{k'} \log y_{k'} + (1 - t_{k'}) \log(1 - y_{k'})\bigr),\ "
         r"y_k = \sigma(u_k) \implies \frac{\partial E}{\partial u_k} = y_k - t_k",
         D(E, U[k]), Y[k] - T[k], defs,
-        (ProofStep(-sp.Sum((T[k1] / s1 - (1 - T[k1]) / (1 - s1)) * s1 * (1 - s1) * delta(k1, k), (k1, 1, n)),
-                   "chain_rule", r"\sigma' = \sigma(1 - \sigma)"),
-         ProofStep(-(T[k] / s - (1 - T[k]) / (1 - s)) * s * (1 - s), "kronecker"),
+        (ProofStep(-sp.Sum((T[k1] / s1 - (1 - T[k1]) / (1 - s1)) * act.derivative(U[k1]) * delta(k1, k),
+                          (k1, 1, n)), "chain_rule", r"\sigma' = \sigma(1 - \sigma)"),
+         ProofStep(-(T[k] / s - (1 - T[k]) / (1 - s)) * act.derivative(U[k]), "kronecker"),
          ProofStep(-(T[k] * (1 - s) - (1 - T[k]) * s), "algebra"),
          ProofStep(s - T[k], "algebra"),
          ProofStep(Y[k] - T[k], "definition")))
@@ -244,21 +265,22 @@ def sigmoid_binary_cross_entropy() -> Identity:
 
 def identity_sum_of_squares() -> Identity:
     """Identity activation + ½ Σ (y − t)² ⇒ ∂E/∂u_k = y_k − t_k."""
-    defs = (sp.Eq(E, sp.Rational(1, 2) * sp.Sum((Y[k1] - T[k1]) ** 2, (k1, 1, n))), sp.Eq(Y[k], U[k]))
+    act = rule("identity")
+    defs = (loss_definition("sse"), sp.Eq(Y[k], act.function(U[k])))
     return Identity(
         "identity_sum_of_squares", "identity + ½ sum of squares: δ_k = y_k − t_k",
         r"E = \frac{1}{2} \sum_{k'=1}^{n} (y_{k'} - t_{k'})^{2},\ y_k = u_k \implies "
         r"\frac{\partial E}{\partial u_k} = y_k - t_k",
         D(E, U[k]), Y[k] - T[k], defs,
         (ProofStep(D(sp.Rational(1, 2) * sp.Sum((U[k1] - T[k1]) ** 2, (k1, 1, n)), U[k]), "definition"),
-         ProofStep(sp.Sum((U[k1] - T[k1]) * delta(k1, k), (k1, 1, n)), "chain_rule"),
+         ProofStep(sp.Sum((U[k1] - T[k1]) * act.derivative(U[k1]) * delta(k1, k), (k1, 1, n)), "chain_rule"),
          ProofStep(U[k] - T[k], "kronecker"),
          ProofStep(Y[k] - T[k], "definition")))
 
 
 def mean_squared_error_gradient() -> Identity:
     """E = (1/n) Σ (y − t)² ⇒ ∂E/∂y_k = (2/n)(y_k − t_k)."""
-    defs = (sp.Eq(E, sp.Sum((Y[k1] - T[k1]) ** 2, (k1, 1, n)) / n),)
+    defs = (loss_definition("mse"),)
     return Identity(
         "mean_squared_error_gradient", "gradient of the mean squared error",
         r"E = \frac{1}{n} \sum_{k'=1}^{n} (y_{k'} - t_{k'})^{2} \implies "
@@ -352,8 +374,8 @@ def sigmoid_max_derivative() -> Identity:
         "sigmoid_max_derivative", "max σ′ = 1/4 (the vanishing-gradient remark)",
         r"\max_{u \in \mathbb{R}} \sigma'(u) = \sigma'(0) = \tfrac{1}{4}, \quad\text{since}\quad "
         r"\tfrac{1}{4} - \sigma'(u) = \bigl(\sigma(u) - \tfrac{1}{2}\bigr)^{2} \ge 0",
-        sp.Rational(1, 4) - D(sig, u), (sig - half) ** 2, (),
-        (ProofStep(sp.Rational(1, 4) - sig * (1 - sig), "sigmoid_derivative"),
+        sp.Rational(1, 4) - D(rule("sigmoid").function(u), u), (sig - half) ** 2, (),
+        (ProofStep(sp.Rational(1, 4) - rule("sigmoid").derivative(u), "sigmoid_derivative"),
          ProofStep(sig ** 2 - sig + sp.Rational(1, 4), "algebra"),
          ProofStep((sig - half) ** 2, "complete_square")),
         facts=(Fact(r"\bigl(\sigma(u) - \tfrac{1}{2}\bigr)^{2} \ge 0", (sig - half) ** 2, kind="nonnegative"),
@@ -433,7 +455,12 @@ def _combine(statement: Verdict, parts: tuple[Check, ...]) -> Verdict:
 
 def prove_identity(name: str, timeout: float = CATALOG_TIMEOUT) -> Verdict:
     """Prove the named identity and every step of its proof; details hold the per-part verdicts."""
-    ident = identity(name)
+    return prove_entry(identity(name), timeout)
+
+
+def prove_entry(ident: Identity, timeout: float = CATALOG_TIMEOUT) -> Verdict:
+    """Prove an entry, in the catalog or freshly built (e.g. ``sigmoid_derivative()`` after
+    a registry change), and every step of its proof."""
     start = time.monotonic()
     statement = _prove(ident, ident.lhs, ident.rhs, timeout)
     parts = check_parts(ident, timeout)

@@ -23,17 +23,28 @@ def _split(expr: sp.Expr, d: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
     return sp.Mul(*free), sp.Mul(*bound)
 
 
+def _fresh_dummies(expr: sp.Expr, avoid: set) -> sp.Expr:
+    """Sums of ``expr`` whose dummy is in ``avoid`` get a fresh dummy (α-conversion), so that
+    substituting an index from ``avoid`` cannot be captured by them."""
+    def rule(s: sp.Sum) -> sp.Expr:
+        mapping = {d: sp.Dummy(d.name, **d.assumptions0) for d in s.variables if d in avoid}
+        return s.xreplace(mapping) if mapping else s
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rule) if avoid else expr
+
+
 def _collapse_term(term: sp.Expr, d: sp.Symbol, lo: sp.Expr, hi: sp.Expr, ranges: Ranges):
-    """Σ_{d=lo}^{hi} a_d δ_{d i} = a_i when i runs over lo..hi; None if no δ applies."""
+    """Σ_{d=lo}^{hi} a_d δ_{d i} = a_i when i runs over lo..hi; None if no δ applies.  A sum
+    inside the summand that binds i is renamed first (Σ_k δ_{kj} a_k Σ_j x_{jk} = a_j Σ_{j'} x_{j'j})."""
     for f in sp.Mul.make_args(term):
         if isinstance(f, sp.KroneckerDelta) and d in f.args:
             other = f.args[0] if f.args[1] == d else f.args[1]
             if other == d:
                 continue
-            if isinstance(other, sp.Symbol) and ranges.get(other) == (lo, hi):
-                return (term / f).subs(d, other)
-            if other.is_Integer and (sp.Ge(other, lo) == sp.true) and (sp.Le(other, hi) == sp.true):
-                return (term / f).subs(d, other)
+            licensed = (isinstance(other, sp.Symbol) and ranges.get(other) == (lo, hi)) or (
+                other.is_Integer and (sp.Ge(other, lo) == sp.true) and (sp.Le(other, hi) == sp.true))
+            if licensed:
+                rest = _fresh_dummies(term / f, sp.sympify(other).free_symbols)
+                return rest.xreplace({d: other})
     return None
 
 
@@ -54,16 +65,17 @@ def sum_linearity(expr: sp.Expr) -> sp.Expr:
 
 
 def collapse_kronecker(expr: sp.Expr, ranges: Ranges) -> sp.Expr:
-    """Σ_{k'} a_{k'} δ_{k'k} = a_k, for k in the summation range (the sifting property)."""
+    """Σ_{k'} a_{k'} δ_{k'k} = a_k, for k in the summation range (the sifting property).  An
+    index bound by an enclosing sum has that sum's range there, not the free index's."""
 
-    def rule(s: sp.Sum) -> sp.Expr:
+    def rule(s: sp.Sum, env: Ranges) -> sp.Expr:
         if len(s.limits) != 1:
             return s
         d, lo, hi = s.limits[0]
         out = sp.Integer(0)
         changed = False
         for term in sp.Add.make_args(sp.expand(s.function)):
-            hit = _collapse_term(term, d, lo, hi, ranges)
+            hit = _collapse_term(term, d, lo, hi, env)
             if hit is None:
                 out += sp.Sum(term, (d, lo, hi))
             else:
@@ -71,7 +83,18 @@ def collapse_kronecker(expr: sp.Expr, ranges: Ranges) -> sp.Expr:
                 changed = True
         return out if changed else s
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
+    def walk(e: sp.Expr, env: Ranges) -> sp.Expr:
+        if isinstance(e, sp.Sum):
+            inner = dict(env)
+            for d, lo, hi in e.limits:
+                inner[d] = (lo, hi)
+            return rule(sp.Sum(walk(e.function, inner), *e.limits), env)
+        if not e.args or isinstance(e, (sp.Indexed, sp.IndexedBase)):
+            return e
+        args = tuple(walk(a, env) for a in e.args)
+        return e.func(*args) if args != e.args else e
+
+    return walk(expr, dict(ranges))
 
 
 def apply_equalities(expr: sp.Expr, equalities: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr:
@@ -84,6 +107,8 @@ def apply_equalities(expr: sp.Expr, equalities: tuple[tuple[sp.Expr, sp.Expr], .
                 return 0
             m = len(lhs.limits)
             names = {d: d2 for (d, _l, _h), (d2, _l2, _h2) in zip(e.limits[:m], lhs.limits)}
+            if any(d2 != d and d2 in e.function.free_symbols for d, d2 in names.items()):
+                return 0  # Σ_{k=1}^{n} t_{k'}: renaming k to k' would capture the free k' (it is n t_{k'})
             if any((lo.xreplace(names), hi.xreplace(names)) != (lo2, hi2)
                    for (_d, lo, hi), (_d2, lo2, hi2) in zip(e.limits[:m], lhs.limits)):
                 return 0
@@ -126,7 +151,12 @@ def combine_sums(expr: sp.Expr) -> sp.Expr:
             rest += term
             continue
         s = sums[0]
-        groups.setdefault(tuple(s.limits[0]), []).append((term / s) * s.function)
+        coeff = term / s
+        if s.limits[0][0] in coeff.free_symbols:  # k Σ_k x_k: the k outside is another k
+            d = s.limits[0][0]
+            fresh = sp.Dummy(d.name, **d.assumptions0)
+            s = sp.Sum(s.function.xreplace({d: fresh}), (fresh, *s.limits[0][1:]))
+        groups.setdefault(tuple(s.limits[0]), []).append(coeff * s.function)
     out = sp.factor_terms(rest)
     for (d, lo, hi), parts in groups.items():
         summand = sp.factor(sp.Add(*parts))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
+
 import sympy as sp
 import pytest
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop import identities as cat
-from symbackprop.identities import IDENTITIES, UnknownIdentityError, identity, prove_all, prove_identity
+from symbackprop.derive import derive
+from symbackprop.identities import (IDENTITIES, UnknownIdentityError, identity, prove_all, prove_entry,
+                                    prove_identity)
+from symbackprop.model import Layer, Network
 from symbackprop.prove import prove
+from symbackprop.rules import activations as act_registry
+from symbackprop.rules import losses as loss_registry
 from symbackprop.rules.functions import explicit, sigmoid
 from symbackprop.verdict import Status
 
@@ -246,3 +253,148 @@ def test_prove_all_returns_verdicts_in_catalog_order():
     names = ["preactivation_bias", "sigmoid_derivative"]
     out = prove_all(names=names)
     assert list(out) == names and all(v.proved for v in out.values())
+
+
+# ── the catalog proves the registry's rules, the ones derive() uses ────────
+# derive() asks ``rules.activation(name)`` for f, f′ (``.function``, ``.derivative``) or for
+# softmax (``.vector_function``, ``.jacobian``), and ``rules.loss(name)`` for E
+# (``.function``) and its assumptions.  The entries below state exactly those rules, so a
+# rule broken in the registry is a catalog entry that is no longer proved.
+
+def _net(hidden: str, output: str, loss: str) -> Network:
+    return Network((Layer("l", "i"), Layer("m", "j", hidden), Layer("n", "k", output)), loss)
+
+
+#: entry → the network whose derivation uses the same rule, and the layer (1 hidden, 2 output).
+ACTIVATION_ENTRIES = {
+    "sigmoid_derivative": (_net("sigmoid", "identity", "sse"), 1),
+    "tanh_derivative": (_net("tanh", "identity", "sse"), 1),
+    "softplus_derivative": (_net("softplus", "identity", "sse"), 1),
+    "relu_derivative": (_net("relu", "identity", "sse"), 1),
+    "softmax_jacobian": (_net("sigmoid", "softmax", "cross_entropy"), 2),
+}
+
+
+@pytest.mark.parametrize("name", list(ACTIVATION_ENTRIES))
+def test_activation_entry_states_the_derivative_derive_uses(name):
+    """The entry's right side is, symbol for symbol, the f′ (or Jacobian) lemma of derive()."""
+    net, layer = ACTIVATION_ENTRIES[name]
+    s = net.symbols[layer]
+    lemma = next(r for r in derive(net).layer(layer).lemmas if r.name == "activation_derivative")
+    ident = IDENTITIES[name]
+    if name == "softmax_jacobian":  # derive: ∂y_{k'}/∂u_k; the entry: ∂y_i/∂u_j
+        engine = lemma.rhs.xreplace({s.y: Y, s.dummy: i, s.index: j})
+    else:
+        engine = lemma.rhs.xreplace({s.u[s.index]: u})
+    assert engine == ident.rhs, (engine, ident.rhs)
+
+
+LOSS_ENTRIES = {
+    "softmax_cross_entropy": "cross_entropy",
+    "sigmoid_binary_cross_entropy": "binary_cross_entropy",
+    "identity_sum_of_squares": "sse",
+    "mean_squared_error_gradient": "mse",
+}
+
+
+@pytest.mark.parametrize("name,loss", list(LOSS_ENTRIES.items()))
+def test_loss_entry_defines_e_as_derive_writes_it(name, loss):
+    """E := the loss of derive()'s forward pass (its output y, target t, index k → y, t, k', n)."""
+    net = _net("sigmoid", "sigmoid", loss)
+    out = net.symbols[-1]
+    forward = derive(net).forward[-1]
+    assert forward.name == "loss"
+    engine = forward.rhs.xreplace({out.y: Y, net.target: T, out.index: cat.k1, out.size: n})
+    definitions = {a.lhs: a.rhs for a in IDENTITIES[name].assumptions if isinstance(a, sp.Eq)}
+    assert definitions[cat.E] == engine
+
+
+def _broken_sigmoid_prime(x):
+    return sigmoid(x) * (1 + sigmoid(x))
+
+
+#: (registry, rule, field, broken version, what is wrong) → the entries that must stop being proved.
+#: (ASCII descriptions: a test id must be selectable again by its node id, as mutmut does.)
+BREAKS = [
+    ("activation", "sigmoid", "derivative", _broken_sigmoid_prime, "sigma' is sigma(1 + sigma)",
+     {"sigmoid_derivative", "sigmoid_binary_cross_entropy", "sigmoid_max_derivative"}),
+    ("activation", "sigmoid", "function", lambda x: sp.tanh(x), "sigma is tanh",
+     {"sigmoid_derivative", "sigmoid_binary_cross_entropy", "sigmoid_max_derivative"}),
+    ("activation", "tanh", "derivative", lambda x: 1 + sp.tanh(x) ** 2, "tanh' is 1 + tanh^2",
+     {"tanh_derivative"}),
+    ("activation", "softplus", "derivative", lambda x: sigmoid(-x), "softplus' is sigma(-u)",
+     {"softplus_derivative"}),
+    ("activation", "relu", "derivative", lambda x: sp.Heaviside(-x), "ReLU' is H(-u)",
+     {"relu_derivative"}),
+    ("activation", "identity", "derivative", lambda x: sp.Integer(2), "id' is 2",
+     {"identity_sum_of_squares"}),
+    ("activation", "softmax", "jacobian", lambda y, a, b: y[a] * (cat.delta(a, b) + y[b]),
+     "dy_a/du_b is y_a(delta_ab + y_b)", {"softmax_jacobian"}),
+    ("activation", "softmax", "vector_function",
+     lambda v, a, d, size: sp.exp(2 * v[a]) / sp.Sum(sp.exp(2 * v[d]), (d, 1, size)), "softmax(2u)",
+     {"softmax_jacobian", "logsumexp_gradient", "softmax_cross_entropy"}),
+    ("loss", "sse", "function", lambda y, t, d, size: sp.Sum((y[d] - t[d]) ** 2, (d, 1, size)),
+     "1/2 dropped", {"identity_sum_of_squares"}),
+    ("loss", "mse", "function", lambda y, t, d, size: sp.Sum((y[d] - t[d]) ** 2, (d, 1, size)),
+     "1/n dropped", {"mean_squared_error_gradient"}),
+    ("loss", "cross_entropy", "function", lambda y, t, d, size: sp.Sum(t[d] * sp.log(y[d]), (d, 1, size)),
+     "sign flipped", {"softmax_cross_entropy"}),
+    ("loss", "cross_entropy", "assumptions", (), "sum of t is 1 not stated", {"softmax_cross_entropy"}),
+    ("loss", "binary_cross_entropy", "function",
+     lambda y, t, d, size: -sp.Sum(t[d] * sp.log(y[d]), (d, 1, size)), "(1 - t) log(1 - y) dropped",
+     {"sigmoid_binary_cross_entropy"}),
+]
+
+
+def _fingerprint(ident):
+    return sp.srepr((ident.lhs, ident.rhs, sp.Tuple(*ident.assumptions), sp.Tuple(*(s.expr for s in ident.steps))))
+
+
+@pytest.mark.parametrize("registry,name,field,broken,what,entries", BREAKS,
+                         ids=[f"{b[1]}.{b[2]}-{b[4]}" for b in BREAKS])
+def test_a_rule_broken_in_the_registry_is_an_entry_no_longer_proved(monkeypatch, registry, name, field,
+                                                                    broken, what, entries):
+    """Exactly the entries that state the rule change, and none of them is proved any more."""
+    table = act_registry.ACTIVATIONS if registry == "activation" else loss_registry.LOSSES
+    monkeypatch.setitem(table, name, dc_replace(table[name], **{field: broken}))
+    rebuilt = {n: getattr(cat, n)() for n in IDENTITIES}
+    changed = {n for n, ident in rebuilt.items() if _fingerprint(ident) != _fingerprint(IDENTITIES[n])}
+    assert changed == entries
+    for n in sorted(entries):
+        v = prove_entry(rebuilt[n], timeout=3.0)
+        assert not v.proved, (n, what, v.method)
+
+
+#: entry → (activation, the function its first step writes f out with, does ``explicit`` write it
+#: out, what the registry's f(u) knows of its sign)
+WRITTEN_OUT = {
+    "sigmoid_derivative": ("sigmoid", sp.exp, True, True),
+    "tanh_derivative": ("tanh", sp.exp, False, None),
+    "softplus_derivative": ("softplus", sp.log, True, None),
+    "relu_derivative": ("relu", sp.Max, True, None),
+}
+
+
+@pytest.mark.parametrize("name", list(WRITTEN_OUT))
+def test_the_definition_step_writes_out_the_registry_function(name):
+    """The entry's first step D(f(u)) = D(definition) is the registry's f written out as the
+    prover (``explicit``) and SymPy (``rewrite``) write it, with the same values (``evalf``)."""
+    act, target, by_explicit, positive = WRITTEN_OUT[name]
+    f = cat.rule(act).function(u)
+    written = IDENTITIES[name].steps[0].expr.expr
+    assert f.rewrite(target) == written
+    if by_explicit:
+        assert explicit(f) == written
+    assert f.is_real is True and f.is_positive is positive
+    assert cat.rule(act).function(sp.Symbol("z")).is_positive is None  # nothing known off the real line
+    for x in (sp.Integer(0), sp.Rational(1, 3), sp.Rational(-2, 3)):
+        value = cat.rule(act).function(x)
+        assert abs(sp.N(value, 40) - sp.N(written.subs(u, x), 40)) < 1e-35, (act, x, value)
+
+
+@pytest.mark.parametrize("act", [name for name, a in act_registry.ACTIVATIONS.items() if a.elementwise])
+def test_the_registry_function_differentiates_to_the_registry_derivative(act):
+    """SymPy's d/du of the registry's f (the class's own fdiff) is the registry's f′: the two
+    statements of each rule agree."""
+    rule = cat.rule(act)
+    assert sp.diff(rule.function(u), u) == rule.derivative(u)

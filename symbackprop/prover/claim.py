@@ -264,7 +264,7 @@ class Claim:
 
 
 def one_symbol_per_name(exprs: list) -> list:
-    """A letter is one quantity: the ``n`` of ``\sum_{k=1}^{n}`` and the ``n`` of ``a_n`` reach
+    r"""A letter is one quantity: the ``n`` of ``\sum_{k=1}^{n}`` and the ``n`` of ``a_n`` reach
     SymPy as two symbols (one with ``integer=True``), which a witness would give two values.
     Symbols sharing a name become one, with the assumptions of all of them (integer, positive)."""
     def parts(e):
