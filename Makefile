@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench mutate clean
+.PHONY: demo test bench mutate fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -36,6 +36,11 @@ MUTATE ?= simplify rules
 mutate: $(STAMP)
 	$(BIN)/pip install -q -e '.[mutation]'
 	$(BIN)/python benchmarks/mutate.py $(MUTATE)
+
+## fuzz: a long fuzzing campaign (about 13,700 generated specs, LaTeX fragments and documents through the
+## spec loader, the reader and check); prints inputs, tracebacks, runs past the bound and the worst time
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

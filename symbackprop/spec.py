@@ -40,7 +40,7 @@ def load(path: Union[str, os.PathLike[str]]) -> Network:
     try:
         with open(source, "rb") as f:
             raw = f.read()
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte order mark (Windows editors) is no TOML error
     except FileNotFoundError:
         _fail(source, "(file)", "file not found")
     except IsADirectoryError:
@@ -52,8 +52,51 @@ def load(path: Union[str, os.PathLike[str]]) -> Network:
     return loads(text, source)
 
 
+#: The deepest nesting of arrays and inline tables a spec may have (a spec needs 2: an
+#: inline table in an array).  tomllib parses nested values recursively, so deeper text
+#: would end in a RecursionError instead of a message.
+MAX_NESTING = 32
+
+
+def _nesting(text: str) -> tuple[int, int]:
+    """(deepest nesting of ``[``/``{`` values, offset where it is reached) in TOML ``text``,
+    skipping strings and comments.  Table headers (``[x]``, ``[[x]]``) count too but stay shallow."""
+    depth = best = where = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if c == '"' and text[j] == "\\":
+                    j += 1
+                elif len(quote) == 1 and text[j] == "\n":
+                    break  # unterminated: tomllib says so
+                j += 1
+            i = j + len(quote) - 1
+        elif c in "[{":
+            depth += 1
+            if depth > best:
+                best, where = depth, i
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return best, where
+
+
 def loads(text: str, source: str = "<string>") -> Network:
     """Read a TOML spec from a string; ``source`` names it in error messages."""
+    if not isinstance(text, str):
+        _fail(source, "(file)", f"expected TOML text, not {type(text).__name__}")
+    depth, where = _nesting(text)
+    if depth > MAX_NESTING:
+        line = text.count("\n", 0, where) + 1
+        _fail(source, "(syntax)", f"invalid TOML: arrays or tables nested more than {MAX_NESTING} "
+                                  f"deep (line {line}); a spec needs at most 2")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

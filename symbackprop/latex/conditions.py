@@ -42,7 +42,7 @@ from typing import Optional
 
 import sympy as sp
 
-from symbackprop.latex.errors import UnexpectedInput, parser
+from symbackprop.latex.errors import TOO_DEEP, UnexpectedInput, parser, too_deep
 from symbackprop.latex.normalise import Text
 from symbackprop.latex.rows import has_relation
 from symbackprop.latex.transform import SemanticError, ToAst
@@ -291,6 +291,8 @@ def _relation(text: Text, builder) -> list:
     except UnexpectedInput as e:
         raise CondError(getattr(e, "pos_in_stream", None) or 0,
                         "cannot read the condition") from None
+    if too_deep(tree) is not None:
+        raise CondError(0, TOO_DEEP)
     stmts = ToAst(text.text).transform(tree)
     if len(stmts) != 1 or stmts[0].continued or not stmts[0].ops:
         raise CondError(0, "a condition must be one relation such as i = j or k \\ne j")
@@ -331,6 +333,8 @@ def _expr(text: Text, builder):
         tree = parser().parse(text.text)
     except UnexpectedInput:
         raise CondError(0, "cannot read a value of the range") from None
+    if too_deep(tree) is not None:
+        raise CondError(0, TOO_DEEP)
     stmts = ToAst(text.text).transform(tree)
     if len(stmts) != 1 or stmts[0].ops:
         raise CondError(0, "a range value must be an expression")

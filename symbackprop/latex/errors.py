@@ -19,7 +19,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from symbackprop.errors import ParseError
 
-__all__ = ["parser", "fail", "error", "syntax_error", "line_col", "UnexpectedInput"]
+__all__ = ["parser", "fail", "error", "syntax_error", "line_col", "too_deep", "UnexpectedInput",
+           "MAX_TREE_DEPTH", "TOO_DEEP"]
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +28,32 @@ def parser() -> Lark:
     """The LALR parser for one row (cached; the grammar sits next to this module)."""
     return Lark.open(str(Path(__file__).with_name("grammar.lark")), parser="lalr",
                      lexer="contextual", propagate_positions=True, maybe_placeholders=True)
+
+
+#: The deepest parse tree a row may give.  The tree transformer and the builder recurse once
+#: or twice per level, and each bracket, fraction or script adds 6–7 levels, so this allows
+#: about 30 nested groups (textbook formulas use fewer than 10) and keeps every later pass
+#: far from Python's recursion limit.
+MAX_TREE_DEPTH = 200
+TOO_DEEP = ("nested too deeply (more than about 30 brackets, fractions, roots or scripts "
+            "inside one another)")
+
+
+def too_deep(tree, limit: int = MAX_TREE_DEPTH) -> Optional[int]:
+    """The row offset of the first node deeper than ``limit`` in a Lark ``tree``, or None.
+
+    Walks the tree with an explicit stack (no recursion), so any depth is measured safely."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = getattr(node, "children", None)
+        if children is None:
+            continue
+        if depth > limit:
+            meta = getattr(node, "meta", None)
+            return getattr(meta, "start_pos", 0) if meta is not None and not meta.empty else 0
+        stack.extend((c, depth + 1) for c in children)
+    return None
 
 
 _TERMINAL_NAMES = {

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-_SCRIPT = r"(?:\s*[_^]\s*(?:\{[^{}]*\}|\\[A-Za-z]+|[^\s{}\\])|\s*'+)"
+# One script or one prime per repetition: a prime run inside the repeated group (`'+`) could be
+# split in exponentially many ways when the match failed (x'''…'$ took minutes).
+_SCRIPT = r"(?:\s*[_^]\s*(?:\{[^{}]*\}|\\[A-Za-z]+|[^\s{}\\])|\s*')"
 _OPERATORS = (r"times|cdot|odot|circ|ast|otimes|oplus|leftarrow|gets|rightarrow|to|mapsto|"
               r"sum|prod|partial|nabla|in|cdots|ldots|dots")
 _OPERATOR = re.compile(rf"^\s*\\(?:{_OPERATORS})(?![A-Za-z]){_SCRIPT}*\s*$")

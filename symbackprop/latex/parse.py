@@ -69,7 +69,7 @@ import sympy as sp
 from symbackprop.errors import ParseError
 from symbackprop.latex.arity import one_arity
 from symbackprop.latex.conditions import CondError, Found, extract, match_symbols, read
-from symbackprop.latex.errors import UnexpectedInput, error, parser, syntax_error
+from symbackprop.latex.errors import TOO_DEEP, UnexpectedInput, error, parser, syntax_error, too_deep
 from symbackprop.latex.lists import CONDITION_OPS, is_ellipsis_item, is_index, list_range
 from symbackprop.latex.mentions import is_mention
 from symbackprop.latex.normalise import Text, normalise
@@ -192,6 +192,10 @@ def _read_row(source: str, row: Text, builder: Builder) -> tuple[list, list]:
         tree = parser().parse(text)
     except UnexpectedInput as e:
         raise syntax_error(source, clean, e) from None
+    deep = too_deep(tree)
+    if deep is not None:
+        raise error(source, clean, deep, TOO_DEEP)
+
     def build(st) -> tuple[list, list]:
         try:
             return builder.stmt(st)

@@ -25,18 +25,38 @@ import sympy as sp
 MAX_CORNER_VARIABLES = 6
 
 
-def write_out(expr: sp.Basic) -> sp.Basic:
+#: The most terms all written-out sums of one expression may have; past it nothing is written out.
+MAX_TERMS = 10_000
+
+
+class _TooMany(Exception):
+    """Writing the sums out would take more than :data:`MAX_TERMS` terms."""
+
+
+def write_out(expr: sp.Basic, budget: int = MAX_TERMS) -> sp.Basic:
     """Sums with numeric bounds written out, the outermost limit first (so the bounds of inner
-    sums become numbers too); ``hi < lo`` is the empty sum, 0."""
+    sums become numbers too); ``hi < lo`` is the empty sum, 0.  Bounded: when the sums would
+    take more than ``budget`` terms in all (Σ_{k=1}^{10^{10}} k), ``expr`` is returned as it is."""
+    left = [budget]
+
     def out(s: sp.Sum) -> sp.Basic:
         body, limits = s.function, list(s.limits)
         d, lo, hi = limits[-1]
-        if not (lo.is_Integer and hi.is_Integer):
-            return s
+        count = max(0, int(hi) - int(lo) + 1)
+        if count > left[0]:
+            raise _TooMany
+        left[0] -= count
         inner = sp.Sum(body, *limits[:-1]) if limits[:-1] else body
-        return sp.Add(*(write_out(inner.xreplace({d: sp.Integer(v)})) for v in range(int(lo), int(hi) + 1)))
-    return expr.replace(lambda e: isinstance(e, sp.Sum) and e.limits[-1][1].is_Integer
-                        and e.limits[-1][2].is_Integer, out)
+        return sp.Add(*(walk(inner.xreplace({d: sp.Integer(v)})) for v in range(int(lo), int(hi) + 1)))
+
+    def walk(e: sp.Basic) -> sp.Basic:
+        return e.replace(lambda x: isinstance(x, sp.Sum) and x.limits[-1][1].is_Integer
+                         and x.limits[-1][2].is_Integer, out)
+
+    try:
+        return walk(expr)
+    except _TooMany:
+        return expr
 
 
 def _positive_sizes(expr: sp.Expr, indices: set) -> sp.Expr:

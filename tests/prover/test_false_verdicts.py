@@ -123,3 +123,15 @@ def test_a_time_out_is_named_as_the_cause_even_where_the_step_has_doubts(monkeyp
     claims = [c for c in check_text(doc, timeout=3.0).claims if c.category != "definition"]
     assert claims and all(c.category == "timed out" and "timed out" in c.reason for c in claims), \
         [(c.category, c.reason) for c in claims]
+
+
+def test_writing_sums_out_is_bounded():
+    """Σ_{k=1}^{10^{10}} k has numeric bounds; writing it out term by term took gigabytes."""
+    import time
+    from symbackprop.prover.sums import MAX_TERMS, write_out
+    kk = sp.Symbol("k", integer=True)
+    huge = sp.Sum(kk, (kk, 1, 10 ** 10))
+    t0 = time.monotonic()
+    assert write_out(huge) == huge and time.monotonic() - t0 < 1.0
+    assert write_out(sp.Sum(kk, (kk, 1, 4))) == 10 and MAX_TERMS >= 1000
+    assert by_check(r"\sum_{k=1}^{10^{10}} k = 1") == "refuted"
