@@ -326,7 +326,8 @@ import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI = ROOT / ".venv" / "bin" / "symbackprop"
+#: The command line, run with this interpreter from the repository (no installed script needed).
+CLI = (sys.executable, "-m", "symbackprop")
 STATUSES = {"proved", "refuted", "inconclusive"}
 
 
@@ -432,9 +433,10 @@ def cli_problem(suffix: str, data: bytes, timeout: float, extra: tuple = ()) -> 
         path.write_bytes(data)
         start = time.perf_counter()
         try:
-            p = subprocess.run([str(CLI), "check", str(path), "--format", "json", "--timeout", str(timeout),
+            p = subprocess.run([*CLI, "check", str(path), "--format", "json", "--timeout", str(timeout),
                                 *extra], capture_output=True, timeout=bound, preexec_fn=memory_cap,
-                               env={**os.environ, "PYTHONHASHSEED": "0"})
+                               cwd=str(ROOT), env={**os.environ, "PYTHONHASHSEED": "0",
+                                                   "PYTHONPATH": str(ROOT)})
         except subprocess.TimeoutExpired:
             return f"no answer within {bound:.0f} s", time.perf_counter() - start, bound
     seconds = time.perf_counter() - start
