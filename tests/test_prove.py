@@ -295,3 +295,27 @@ def test_an_open_dependence_proves_only_what_holds_for_every_dependence(lhs, rhs
     assert v.status.value == status, (v.reason, v.method)
     if status == "inconclusive":
         assert "E depends on w" in v.reason
+
+
+def test_an_open_dependence_on_an_indexed_variable_is_never_proved_zero():
+    """∂(E²)/∂w_{pa} and ∂(y_k²)/∂w_{ij}: the expression never mentions the variable, so its
+    dependence is open (SymPy would say 0).  ∂y_{k'}/∂y_k stays a decidable Kronecker delta."""
+    E = sp.Symbol("E")
+    w, y = sp.IndexedBase("w"), sp.IndexedBase("y")
+    p, a_, i, j = sp.symbols("p a i j", integer=True)
+    kk, kp = sp.symbols("k k'", integer=True)
+    for expr in (sp.Derivative(E ** 2, w[p, a_]), sp.Derivative(y[kk] ** 2, w[i, j])):
+        v = prove(expr, 0)
+        assert v.status.value == "inconclusive" and "depends on" in v.reason, (expr, v.reason)
+    v = prove(sp.Derivative(y[kp], y[kk]), sp.KroneckerDelta(kp, kk))
+    assert v.proved, (v.reason, v.method)
+
+
+def test_an_undecided_pass_before_a_proof_does_not_block_it():
+    """Only a kink blocks later proofs; a pass that cannot decide (the canonical one, here) must
+    not turn a later proof into 'away from the kink'."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    kk = sp.Symbol("k", integer=True)
+    a, t = sp.IndexedBase("a"), sp.IndexedBase("t")
+    v = prove(sp.Sum(a[kk] * sp.KroneckerDelta(kk, sp.Integer(1)), (kk, 1, n)), a[1])
+    assert v.proved and "kink" not in (v.method + v.reason), (v.reason, v.method)
