@@ -47,6 +47,15 @@ class Step:
     rule: str
     detail: str = ""
 
+    def __repr__(self) -> str:
+        return f"<Step {self.rule}{': ' + self.detail if self.detail else ''}: {_short(self.expr)}>"
+
+    def _repr_latex_(self) -> str:
+        from .printing import latex
+        from .verdict import latex_text
+
+        return rf"$\displaystyle {latex(self.expr)} \quad {latex_text('(' + _rule_name(self.rule) + ')')}$"
+
 
 @dataclass(frozen=True)
 class Result:
@@ -62,6 +71,21 @@ class Result:
         """The closed form (the last step)."""
         return self.steps[-1].expr
 
+    def __repr__(self) -> str:
+        n = len(self.steps)
+        return (f"<Result {self.name}, layer {self.layer}: {_short(self.lhs, 30)} = {_short(self.rhs)} "
+                f"({n} step{'s' if n != 1 else ''})>")
+
+    def _repr_latex_(self) -> str:
+        """The steps as an aligned chain, each with its rule."""
+        from .printing import latex
+        from .verdict import latex_text
+
+        rows = [f"{latex(self.lhs) if i == 0 else ''} &= {latex(s.expr)} && "
+                f"{latex_text('(' + _rule_name(s.rule) + ')')}"
+                for i, s in enumerate(self.steps)]
+        return r"$\displaystyle \begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
+
 
 @dataclass(frozen=True)
 class Assumption:
@@ -70,6 +94,14 @@ class Assumption:
     lhs: sp.Expr
     rhs: sp.Expr
     rule: str
+
+    def __repr__(self) -> str:
+        return f"<Assumption {self.rule}: {_short(self.lhs, 40)} = {_short(self.rhs, 40)}>"
+
+    def _repr_latex_(self) -> str:
+        from .printing import latex
+
+        return f"${latex(self.lhs)} = {latex(self.rhs)}$"
 
 
 @dataclass(frozen=True)
@@ -88,6 +120,16 @@ class LayerDerivation:
         """The four main results (bias left out when the layer has none)."""
         return tuple(r for r in (self.delta, self.weight, self.bias, self.input) if r is not None)
 
+    def __repr__(self) -> str:
+        names = ", ".join(r.name for r in self.results)
+        return f"<LayerDerivation layer {self.layer}: {names}; {len(self.lemmas)} lemmas>"
+
+    def _repr_latex_(self) -> str:
+        from .printing import latex
+
+        rows = [f"{latex(r.lhs)} &= {latex(r.rhs)}" for r in self.results]
+        return r"$\displaystyle \begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
+
 
 @dataclass(frozen=True)
 class Derivation:
@@ -105,10 +147,37 @@ class Derivation:
                 return ld
         raise KeyError(n)
 
+    def __repr__(self) -> str:
+        from .verdict import one_line
+
+        net = self.network
+        title = f"{one_line(net.title, 50)!r}: " if net.title else ""
+        top = self.layers[0].delta if self.layers else None
+        closed = f"; {_short(top.lhs, 20, net)} = {_short(top.rhs, 40, net)}" if top else ""
+        return f"<Derivation {title}{len(self.layers)} layers, loss={net.loss}{closed}>"
+
     def _repr_latex_(self) -> str:
         from .printing import derivation_latex
 
         return "$\\displaystyle " + derivation_latex(self) + "$"
+
+
+def _rule_name(rule: str) -> str:
+    """The readable name of a step rule ("chain rule"), or the rule itself."""
+    from .rules.steps import step_rule
+
+    try:
+        return step_rule(rule).name("en")
+    except Exception:  # an unknown rule still prints
+        return rule
+
+
+def _short(expr: sp.Expr, limit: int = 60, network: Optional[Network] = None) -> str:
+    """One line of text for a repr (internal names with layer superscripts without a network)."""
+    from .printing import text
+    from .verdict import one_line
+
+    return one_line(text(expr, network), limit)
 
 
 # ── building blocks ────────────────────────────────────────────────────────

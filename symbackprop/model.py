@@ -93,6 +93,22 @@ class Layer:
         if self.activation is not None:
             lookup_activation(self.activation)
 
+    def __repr__(self) -> str:
+        kind = self.activation or "input"
+        units = "1 unit" if self.size == 1 else f"{self.size} units"
+        return f"<Layer {self.index}: {units}, {kind}{'' if self.bias else ', no bias'}>"
+
+    def _repr_latex_(self) -> str:
+        from .printing import latex
+
+        i, n = self.index, latex(self.size)
+        if self.activation is None:
+            return rf"$x_{{{i}}},\ {i} = 1, \dots, {n}$"
+        f = lookup_activation(self.activation).latex
+        u = rf"u_{{{i}}}" if lookup_activation(self.activation).elementwise else "u"
+        bias = "" if self.bias else r",\ \text{no bias}"
+        return rf"$y_{{{i}}} = {f}\left({u}\right),\ {i} = 1, \dots, {n}{bias}$"
+
 
 @dataclass(frozen=True)
 class LayerSymbols:
@@ -143,6 +159,28 @@ class Network:
         if clash:
             raise ModelError(f"size names clash with index or notation letters: {', '.join(clash)}")
         lookup_loss(self.loss)
+
+    def __repr__(self) -> str:
+        from .verdict import one_line
+
+        widths = "→".join(str(l.size) for l in self.layers)
+        acts = "→".join(l.activation for l in self.layers[1:])
+        title = f"{one_line(self.title, 50)!r}, " if self.title else ""
+        return f"Network({title}{widths}, {acts}, loss={self.loss})"
+
+    def _repr_latex_(self) -> str:
+        """The forward pass and the loss, in the network's notation."""
+        from .derive import loss_expression, output_definition, preactivation
+        from .printing import latex
+
+        rows = []
+        for n in range(1, len(self.layers)):
+            s, below = self.symbols[n], self.symbols[n - 1]
+            rows.append(f"{latex(s.u[s.index], self)} &= {latex(preactivation(self, n, below.index), self)}")
+            rows.append(f"{latex(s.y[s.index], self)} &= {latex(output_definition(self, n), self)}")
+        last = self.symbols[-1]
+        rows.append(f"{latex(self.loss_symbol, self)} &= {latex(loss_expression(self, last.index), self)}")
+        return r"$\displaystyle \begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
 
     @property
     def depth(self) -> int:

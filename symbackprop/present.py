@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Collection
+from typing import Any, Collection, Optional
 
 from .derive import Assumption, Derivation, Result
 from .printing import latex, text
 from .rules import activation as lookup_activation
 from .rules import loss as lookup_loss
 from .rules.steps import step_rule
+from .text_printer import fits, to_ascii
 
 _ROLE_TITLES = {
     "delta": "error signal δ = ∂E/∂u",
@@ -124,8 +125,17 @@ def used_assumptions(d: Derivation) -> tuple[Assumption, ...]:
     return tuple(a for a in d.assumptions if a.rule in used)
 
 
-def derivation_text(d: Derivation) -> str:
-    """A terminal rendering: per layer the closed forms, then the steps with their rules."""
+def derivation_text(d: Derivation, ascii: bool = False, encoding: Optional[str] = None) -> str:
+    """A terminal rendering: per layer the closed forms, then the steps with their rules.
+
+    Unicode maths (:mod:`symbackprop.text_printer`); ASCII with ``ascii=True``, or when the
+    text cannot be written in ``encoding`` (the terminal's, e.g. ``sys.stdout.encoding``).
+    """
+    out = _derivation_unicode(d)
+    return to_ascii(out) if ascii or not fits(out, encoding) else out
+
+
+def _derivation_unicode(d: Derivation) -> str:
     data = derivation_data(d, parts=("text",))
     out = [data["title"] or "Derivation", ""]
     out.append(f"loss: {data['loss_title']} ({data['loss']})")

@@ -1,4 +1,5 @@
-"""Printing in the network's own notation: a LatexPrinter subclass and a plain-text twin.
+"""Printing in the network's own notation: a LatexPrinter subclass (the text twin is
+:mod:`symbackprop.text_printer`).
 
 Internal names (``y_2[k]``, ``w_2[j, k]``, ``delta_2[k]``) print as the document
 writes them (``y_k``, ``w_{jk}`` or ``w_{kj}``, ``δ_k``).  A layer superscript
@@ -14,15 +15,10 @@ from typing import Optional
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
-from sympy.printing.precedence import precedence
-from sympy.printing.str import StrPrinter
 
 from .model import Network, Notation
 
 _INTERNAL = re.compile(r"^(y|u|w|b|delta|gy)_(\d+)$")
-
-_TEXT_GREEK = {r"\delta": "δ", r"\xi": "ξ", r"\varepsilon": "ε", r"\epsilon": "ε"}
-
 
 class _NotationMixin:
     """Shared naming logic: what letter and which indices an internal symbol prints as."""
@@ -226,92 +222,25 @@ def _factor_rank(f: sp.Expr) -> tuple[int, str]:
     return (1, "")
 
 
-class NotationStrPrinter(_NotationMixin, StrPrinter):
-    """Plain Unicode text in the network's notation, for terminals."""
-
-    printmethod = "_symbackprop_str"
-
-    def __init__(self, network: Optional[Network] = None, settings: Optional[dict] = None):
-        StrPrinter.__init__(self, settings or {})
-        self.network = network
-
-    def _print_Indexed(self, expr: sp.Indexed) -> str:
-        letter, indices, layer = self._indexed_parts(expr)
-        letter = _TEXT_GREEK.get(letter, letter.lstrip("\\"))
-        sep = "," if any(not isinstance(i, sp.Symbol) for i in indices) else ""
-        sup = f"^({layer})" if layer is not None else ""
-        return f"{letter}{sup}_{sep.join(self._print(i) for i in indices)}"
-
-    def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return self._notation().loss if expr.name == "E" else expr.name
-
-    def _print_KroneckerDelta(self, expr) -> str:
-        return "[{} = {}]".format(*(self._print(a) for a in expr.args))
-
-    def _print_sigmoid(self, expr) -> str:
-        return f"σ({self._print(expr.args[0])})"
-
-    def _print_Heaviside(self, expr) -> str:
-        return f"H({self._print(expr.args[0])})"
-
-    def _print_relu(self, expr) -> str:
-        return f"ReLU({self._print(expr.args[0])})"
-
-    def _print_Derivative(self, expr: sp.Derivative) -> str:
-        (var, _), = expr.variable_count
-        inner = expr.expr
-        if isinstance(inner, (sp.Symbol, sp.Indexed)):
-            return f"∂{self._print(inner)}/∂{self._print(var)}"
-        return f"∂/∂{self._print(var)} ({self._print(inner)})"
-
-    def _print_Sum(self, expr: sp.Sum) -> str:
-        head = "".join(f"Σ_{self._print(d)}=" f"{self._print(lo)}..{self._print(hi)} "
-                       for d, lo, hi in expr.limits)
-        body = self._print(expr.function)
-        return head + (f"({body})" if isinstance(expr.function, sp.Add) else body)
-
-    def _print_Add(self, expr: sp.Add, order=None) -> str:
-        terms = _add_terms(expr)
-        out = ""
-        for i, term in enumerate(terms):
-            if _is_negative(term):
-                text = self.parenthesize(-term, precedence(expr))
-                out += (" − " if i else "−") + text
-            else:
-                out += (" + " if i else "") + self._print(term)
-        return out
-
-    def _print_Mul(self, expr: sp.Mul) -> str:
-        if _is_negative(expr):
-            return "−" + self.parenthesize(-expr, precedence(expr))
-        num, den = _split_fraction(expr)
-        if den:
-            top, bottom = self._print_factors(num), self._print_factors(den)
-            top = f"({top})" if len(num) > 1 or isinstance(num[0], sp.Add) else top
-            bottom = f"({bottom})" if len(den) > 1 or isinstance(den[0], sp.Add) else bottom
-            return f"{top}/{bottom}"
-        return self._print_factors(num)
-
-    def _print_factors(self, factors: list) -> str:
-        if not factors:
-            return "1"
-        parts = []
-        for f in factors:
-            text = self._print(f)
-            if isinstance(f, (sp.Add, sp.Sum)) and len(factors) > 1:
-                text = f"({text})" if isinstance(f, sp.Add) else text
-            parts.append(text)
-        return " ".join(parts) if any(isinstance(f, sp.Sum) for f in factors) else "·".join(parts)
-
-
 def latex(expr: sp.Expr, network: Optional[Network] = None) -> str:
     """LaTeX of ``expr`` in ``network``'s notation."""
     return NotationLatexPrinter(network).doprint(expr)
 
 
-def text(expr: sp.Expr, network: Optional[Network] = None) -> str:
-    """Plain text of ``expr`` in ``network``'s notation."""
-    return NotationStrPrinter(network).doprint(expr)
+def text(expr: sp.Expr, network: Optional[Network] = None, ascii: bool = False) -> str:
+    """Plain text of ``expr`` in ``network``'s notation: the one terminal printer
+    (:mod:`symbackprop.text_printer`; ``ascii=True`` for terminals without Unicode)."""
+    from .text_printer import text as _text
+
+    return _text(expr, network, ascii)
+
+
+def __getattr__(name: str):
+    if name == "NotationStrPrinter":  # the plain-text printer lives in text_printer.py
+        from .text_printer import NotationStrPrinter
+
+        return NotationStrPrinter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def derivation_latex(derivation) -> str:

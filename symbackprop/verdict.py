@@ -10,6 +10,20 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Optional
 
+_LATEX_SPECIALS = {"\\": r"\backslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%",
+                   "#": r"\#", "&": r"\&", "$": r"\$", "^": r"\hat{}", "~": r"\sim{}"}
+
+
+def one_line(text: str, limit: int = 90) -> str:
+    """``text`` on one line, cut with … after ``limit`` characters (for short reprs)."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
+
+
+def latex_text(text: str) -> str:
+    """``text`` as a LaTeX ``\\text{…}`` group (special characters escaped, for ``_repr_latex_``)."""
+    return r"\text{" + "".join(_LATEX_SPECIALS.get(ch, ch) for ch in str(text)) + "}"
+
 
 class Status(str, Enum):
     """The three possible outcomes of a check."""
@@ -34,6 +48,10 @@ class Witness:
     def to_json(self) -> dict[str, Any]:
         return {"values": dict(self.values), "lhs": self.lhs, "rhs": self.rhs,
                 "difference": self.difference}
+
+    def __repr__(self) -> str:
+        at = ", ".join(f"{k}={v}" for k, v in self.values.items())
+        return f"<Witness {one_line(at, 60)}: lhs {one_line(self.lhs, 20)} ≠ rhs {one_line(self.rhs, 20)}>"
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,29 @@ class Verdict:
     @property
     def refuted(self) -> bool:
         return self.status is Status.REFUTED
+
+    def summary(self) -> str:
+        """One line: the status, then how (proved) or why (refuted, inconclusive)."""
+        said = self.method if self.proved else (self.reason or self.method)
+        if self.witness is not None:
+            said += ("; " if said else "") + "witness " + ", ".join(
+                f"{k}={v}" for k, v in self.witness.values.items())
+        return f"{self.status.value}: {said}" if said else self.status.value
+
+    def __repr__(self) -> str:
+        return f"<Verdict {one_line(self.summary())}>"
+
+    def _repr_latex_(self) -> str:
+        head = rf"\textbf{{{self.status.value}}}"
+        said = self.method if self.proved else (self.reason or self.method)
+        rows = [head + (r"\ " + latex_text(f"({said})") if said else "")]
+        if self.witness is not None:
+            at = ", ".join(f"{k} = {v}" for k, v in self.witness.values.items())
+            rows.append(latex_text(f"witness: {at}; lhs = {self.witness.lhs}, rhs = {self.witness.rhs}"))
+        if self.expected:
+            rows.append(latex_text(f"expected: {self.expected}"))
+        return "$" + r" \\ ".join(rows) + "$" if len(rows) == 1 else \
+            r"$\begin{array}{l}" + r" \\ ".join(rows) + r"\end{array}$"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,3 +141,27 @@ def exit_code(verdicts) -> int:
     if Status.INCONCLUSIVE in statuses:
         return 3
     return 0
+
+
+# ── for result types that hold many verdicts (VerificationReport) ──────────────
+def report_repr(report: Any) -> str:
+    """A short repr of a verification report (``title``, ``sizes``, ``checks``, ``verdict``,
+    ``seconds``): ``<VerificationReport 'Regression…': proved, 24 entries at sizes (3, 2, 3) in 1.2 s>``."""
+    name = type(report).__name__
+    return (f"<{name} {one_line(repr(report.title), 40)}: {report.verdict.status.value}, "
+            f"{len(report.checks)} entries at sizes {tuple(report.sizes)} in {report.seconds:.1f} s>")
+
+
+def report_latex(report: Any) -> str:
+    """``_repr_latex_`` of a verification report: one row per layer and quantity with its verdict."""
+    groups: dict[tuple, list] = {}
+    for c in report.checks:
+        groups.setdefault((c.layer, c.quantity), []).append(c.verdict.status)
+    rows = [r"\text{layer} & \text{quantity} & \text{entries} & \text{verdict} \\ \hline"]
+    for (layer, quantity), statuses in groups.items():
+        worst = next(s for s in (Status.REFUTED, Status.INCONCLUSIVE, Status.PROVED) if s in statuses)
+        rows.append(rf"{layer} & {latex_text(quantity)} & {len(statuses)} & {latex_text(worst.value)} \\")
+    title = latex_text(f"{report.title or 'verification'}: {report.verdict.status.value}, "
+                       f"{len(report.checks)} entries at sizes {tuple(report.sizes)}")
+    return (r"$\begin{array}{l}" + title + r" \\ \begin{array}{rlrl}" + " ".join(rows)
+            + r"\end{array}\end{array}$")

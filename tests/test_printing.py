@@ -67,7 +67,8 @@ def test_superscript_only_where_indices_do_not_tell_the_layer():
     assert latex(o.y[o.index], n) == "y_{k}"
     assert latex(o.y[1], n) == "y^{(2)}_{1}"
     assert latex(h.w[1, 2], n) == "w^{(1)}_{1,2}"
-    assert text(o.y[2], n) == "y^(2)_2"
+    assert text(o.y[2], n) == "y⁽²⁾_2"
+    assert text(o.y[2], n, ascii=True) == "y^(2)_2"
 
 
 def test_text_printer_uses_notation():
