@@ -2,7 +2,9 @@
 
 SymPy cannot be interrupted from another thread, so a call that may explode
 (``simplify``, ``cancel`` of a large rational function, ``expand`` of a power)
-runs in a forked process that is killed when the limit passes.  On platforms
+runs in a forked process that is killed when the limit passes; the child's address space
+is capped too (:func:`limit_memory`), so an allocation past the bound is a MemoryError
+reported as such, not a machine brought to a halt.  On platforms
 without ``fork`` the call runs inline (unbounded); inside a bounded child a nested
 call runs inline too, under the outer call's limit.
 """
@@ -31,11 +33,53 @@ class Outcome(Generic[T]):
         return not self.timed_out and self.error is None
 
 
-def _child(conn, fn, args, kwargs) -> None:
+MEMORY_BYTES = 2 * 1024 ** 3  # default memory bound of one bounded call (SYMBACKPROP_MEMORY_MB)
+
+
+def memory_bound() -> int:
+    """Bytes one bounded call may allocate beyond what the process holds when it forks:
+    ``SYMBACKPROP_MEMORY_MB`` (0 switches the bound off), else :data:`MEMORY_BYTES`."""
+    raw = os.environ.get("SYMBACKPROP_MEMORY_MB", "")
     try:
+        return int(float(raw) * 1024 ** 2) if raw.strip() else MEMORY_BYTES
+    except ValueError:
+        return MEMORY_BYTES
+
+
+def _address_space() -> int:
+    """The process's virtual size in bytes (Linux /proc), 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def limit_memory(extra: int) -> None:
+    """Cap this process's address space at its present size + ``extra`` bytes (RLIMIT_AS):
+    an allocation past the cap raises MemoryError instead of exhausting the machine."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: the time bound still holds
+        return
+    if extra <= 0 or not _address_space():
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    want = _address_space() + extra
+    if hard != resource.RLIM_INFINITY:
+        want = min(want, hard)
+    if soft == resource.RLIM_INFINITY or want < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+
+
+def _child(conn, fn, args, kwargs) -> None:
+    from .errors import reason_of
+
+    try:
+        limit_memory(memory_bound())
         result = Outcome(value=fn(*args, **kwargs))
     except BaseException as exc:  # report every failure to the parent
-        result = Outcome(error=f"{type(exc).__name__}: {exc}")
+        result = Outcome(error=reason_of(exc))
     try:
         conn.send_bytes(pickle.dumps(result))
     except Exception as exc:
@@ -52,7 +96,9 @@ def bounded(fn: Callable[..., T], *args: Any, seconds: float = 5.0, **kwargs: An
         try:
             return Outcome(value=fn(*args, **kwargs))
         except Exception as exc:
-            return Outcome(error=f"{type(exc).__name__}: {exc}")
+            from .errors import reason_of
+
+            return Outcome(error=reason_of(exc))
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, args, kwargs), daemon=True)

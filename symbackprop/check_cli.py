@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence, TextIO
+from .options import documents_in, timeout_is_a_bound, too_large
 
 FORMATS = ("text", "json", "md", "html")
 USAGE_ERROR = 2
@@ -28,10 +28,13 @@ USAGE_ERROR = 2
 def add_check_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Declare the ``check`` options on ``parser``."""
     parser.add_argument("documents", nargs="+", metavar="DOC",
-                        help="documents to check (.md .tex .txt .html .rst .ipynb)")
+                        help="documents to check (.md .tex .txt .html .rst .ipynb), or folders of them")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--timeout", type=float, default=5.0, help="time bound in seconds for reading each fragment and for each step (default 5)")
+    parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                        help="time for a whole document; what it does not reach is listed (default "
+                             "60 s + 0.5 s per formula, at most 30 min; documents over 4 MB need it)")
     parser.add_argument("--progress", action="store_true",
                         help="show progress on stderr even when it is not a terminal")
     parser.add_argument("--lang", choices=("en", "ja"), default="en",
@@ -98,7 +101,8 @@ def summary_line(s: dict) -> str:
     reasons = ", ".join(f"{k} {v}" for k, v in s["inconclusive_by_reason"].items())
     return (f"{s['fragments']} fragments found, {s['parsed']} parsed{rate}; {s['claims']} claims: "
             f"{s['proved']} proved, {s['refuted']} refuted, {s['inconclusive']} inconclusive"
-            + (f" ({reasons})" if reasons else "") + f"; {s['decided']} steps decided; {s['seconds']:.2f} s")
+            + (f" ({reasons})" if reasons else "") + f"; {s['decided']} steps decided; {s['seconds']:.2f} s"
+            + (f"; {s['unreached']} fragments not reached (budget spent)" if s.get("unreached") else ""))
 
 
 def write_text(results: Sequence, out: TextIO) -> None:
@@ -122,6 +126,9 @@ def write_text(results: Sequence, out: TextIO) -> None:
                 print(f"    {c.method}", file=out)
         for u in r.unparsed:
             print(f"line {u['line']}: not parsed ({u['reason']}): {' '.join(u['source'].split())[:80]}", file=out)
+        if r.unreached:
+            print(f"line {r.unreached[0]['line']}: not reached: the budget of {r.budget:g} s was spent "
+                  f"before this fragment and {len(r.unreached) - 1} after it (raise --budget)", file=out)
         print(f"summary: {summary_line(r.summary())}", file=out)
         print(file=out)
 
@@ -234,11 +241,12 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
         return _usage(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", err)
     if timeout is None:
         return _usage(f"--timeout must be a positive number of seconds, not {getattr(args, 'timeout', None)!r}", err)
-    for d in docs:
-        if os.path.isdir(d):
-            return _usage(f"{d}: is a folder; give the documents in it (e.g. {d}/*.md)", err)
-        if not os.path.isfile(d):
-            return _usage(f"{d}: no such file", err)
+    docs, problem = documents_in(docs)
+    budget = getattr(args, "budget", None)
+    problem = problem or (None if budget is None else timeout_is_a_bound(argparse.Namespace(timeout=budget)))
+    problem = problem or (None if budget is not None else too_large(docs))
+    if problem:
+        return _usage(problem.replace("--timeout", "--budget"), err)
     output = getattr(args, "output", None)
     stream = not output and fmt in ("text", "json")
     write, close = _streamed(fmt, out, len(docs) > 1) if stream else (None, None)
@@ -247,7 +255,7 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     for n, d in enumerate(docs, 1):
         progress = _Progress(err, d, n, len(docs)) if show else None
         try:
-            r = check_document(d, timeout=timeout, progress=progress)
+            r = check_document(d, timeout=timeout, progress=progress, budget=budget)
         except Exception as exc:  # one document that cannot be checked must not lose the others
             failed = True
             print(f"symbackprop check: {d}: cannot be checked ({type(exc).__name__}: "

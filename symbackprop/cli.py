@@ -39,7 +39,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
     elif args.format == "latex":
         print(derivation_latex_document(d), end="")
     else:
-        print(derivation_text(d), end="")
+        print(derivation_text(d, ascii=args.ascii, encoding=sys.stdout.encoding), end="")
     return 0
 
 
@@ -113,11 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Derive and verify neural-network backpropagation symbolically.",
     )
     p.add_argument("--version", action="version", version=f"symbackprop {__version__}")
+    p.add_argument("--debug", action="store_true",
+                   help="show the Python traceback of an internal error (exit 4) instead of one line")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("derive", help="closed forms of δ, ∂E/∂w, ∂E/∂b, ∂E/∂y with steps")
     d.add_argument("spec", help="network spec (TOML)")
     d.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    d.add_argument("--ascii", action="store_true",
+                   help="ASCII text only (automatic when the terminal cannot show Unicode)")
     d.set_defaults(func=cmd_derive)
 
     v = sub.add_parser("verify", help="check the closed forms independently at concrete sizes")
@@ -164,8 +168,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if func is None:
         parser.print_help()
         return 2
-    from .errors import SymbackpropError
+    from .errors import INTERNAL_ERROR, SymbackpropError, is_internal, reason_of
+    from .options import check_options
 
+    problem = check_options(args)
+    if problem:
+        print(f"symbackprop {args.command}: error: {problem}", file=sys.stderr)
+        return 2
     try:
         return func(args)
     except SymbackpropError as exc:
@@ -174,6 +183,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("symbackprop: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # handled by run(): the reader went away
+    except Exception as exc:  # a resource bound (exit 2) or a bug of ours (exit 4): one line
+        if args.debug:
+            raise
+        if not is_internal(exc):
+            print(f"symbackprop: error: {reason_of(exc)}", file=sys.stderr)
+            return 2
+        print(f"symbackprop: internal error: {type(exc).__name__}: {str(exc)[:200]}; please report it "
+              f"(run with --debug for the traceback)", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 def run() -> NoReturn:

@@ -20,13 +20,14 @@ from typing import Callable, Mapping, Optional, Sequence
 import sympy as sp
 
 from .derive import Derivation
-from .errors import ModelError
+from .errors import ModelError, SizeError
 from .model import Network
 
 Key = tuple[int, ...]
 Entries = dict[Key, sp.Expr]
 
 QUANTITIES = ("delta", "weight", "bias", "input")
+MAX_ENTRIES = 2_500_000  # entries one verification may check (width 1,024 at three layers is 2.1 M)
 
 
 # ── parameter names ─────────────────────────────────────────────────────────
@@ -80,7 +81,27 @@ def concrete_sizes(net: Network, sizes: Sequence[int]) -> tuple[int, ...]:
             raise ModelError(f"layer {n} has fixed width {layer.size}, not {s}")
         if isinstance(layer.size, sp.Symbol) and chosen.setdefault(layer.size, s) != s:
             raise ModelError(f"width {layer.size} is shared by several layers; give them one size")
+    count = entry_count(sizes)
+    if count > MAX_ENTRIES:
+        raise SizeError(f"sizes {','.join(map(str, sizes))} mean {count:,} entries to check (δ, ∂E/∂w, "
+                        f"∂E/∂b, ∂E/∂y); the bound is {MAX_ENTRIES:,} (about width "
+                        f"{_width_at_bound(len(sizes)):,} at {len(sizes)} layers): choose smaller sizes")
     return sizes
+
+
+def entry_count(sizes: Sequence[int]) -> int:
+    """Entries of every closed form at these widths: Σ_ℓ n_{ℓ−1}n_ℓ + 2n_ℓ + n_{ℓ−1}
+    (∂E/∂w, δ and ∂E/∂b, ∂E/∂y).  Computed before anything is built, so a size that cannot
+    fit is refused in microseconds, not after gigabytes."""
+    return sum(a * b + 2 * b + a for a, b in zip(sizes, sizes[1:]))
+
+
+def _width_at_bound(layers: int) -> int:
+    """The largest equal width n with entry_count((n,)*layers) ≤ MAX_ENTRIES."""
+    n = int((MAX_ENTRIES / max(1, layers - 1)) ** 0.5)
+    while n > 1 and entry_count((n,) * layers) > MAX_ENTRIES:
+        n -= 1
+    return n
 
 
 # ── the instance ────────────────────────────────────────────────────────────

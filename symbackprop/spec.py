@@ -21,7 +21,7 @@ except ModuleNotFoundError:  # Python 3.10
 from .errors import ModelError, SpecError, SpecNameClash
 from .model import WEIGHT_ORDERS, Layer, Network, Notation
 from .rules import ACTIVATIONS, LOSSES
-from .spec_names import find_clash, spec_names
+from .spec_names import find_clash, notation_problem, spec_names
 
 #: The keys each table may hold.
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
@@ -135,6 +135,9 @@ def _notation(source: str, raw: Any) -> Notation:
     for key, value in raw.items():
         if not isinstance(value, str) or not value.strip():
             _fail(source, f"notation.{key}", f"must be a non-empty string, not {_describe(value)}")
+        problem = notation_problem(key, value)
+        if problem:
+            _fail(source, f"notation.{key}", problem)
     order = raw.get("weight_order", WEIGHT_ORDERS[0])
     if order not in WEIGHT_ORDERS:
         _fail(source, "notation.weight_order", f"unknown order {order!r}", WEIGHT_ORDERS)

@@ -13,6 +13,7 @@ sizes) and returns the first clash, blaming the later name.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Union
@@ -30,6 +31,44 @@ _GREEK: dict[str, str] = {
 }
 
 _UPRIGHT = re.compile(r"\\(?:operatorname|mathrm|text)\{([^{}]*)\}")
+
+
+# ── what a notation string may be ─────────────────────────────────────────
+#: commands a notation string may wrap its letter in (fonts and accents; nothing that reads files
+#: or defines macros)
+DECORATIONS = ("mathbf", "bm", "boldsymbol", "mathrm", "mathit", "mathsf", "mathcal", "hat", "tilde",
+               "bar", "vec", "check", "dot", "operatorname")
+
+
+@functools.lru_cache(maxsize=1)
+def _notation_name() -> re.Pattern[str]:
+    """Letters, a Greek command or a command the printers write (``\\tanh``: refused later as a
+    clash, with that reason), in at most one decoration, with primes and one subscript."""
+    commands = set(_GREEK) | {s[1:] for p in PRINTER_NAMES for s in p.spellings
+                              if re.fullmatch(r"\\[A-Za-z]+", s)}
+    glyphs = "".join(re.escape(s) for p in PRINTER_NAMES for s in p.spellings if len(s) == 1)
+    letter = (r"(?:[^\W\d_]\w*|[" + glyphs + r"]|\\(?:"
+              + "|".join(sorted(commands, key=len, reverse=True)) + r"))")
+    return re.compile(r"(?:\\(?:" + "|".join(DECORATIONS) + r")\{" + letter + r"\}|" + letter + r")"
+                      r"'*(?:_(?:[A-Za-z0-9]|\{[A-Za-z0-9]+\}))?")
+
+
+def notation_problem(key: str, value: str) -> Optional[str]:
+    """Why ``value`` cannot be the letter of ``notation.key``, or None.
+
+    A notation string is printed into LaTeX, Markdown and HTML reports as it is, so it must
+    be a symbol and nothing else: letters and digits (``w``, ``W``, ``net``, ``δ``), a Greek
+    command (``\\xi``), optionally in one font or accent (``\\mathbf{W}``, ``\\hat{y}``), with
+    primes and one subscript.  Anything else (``\\input{…}``, ``<script>``, ``$``) could run
+    TeX commands or inject HTML, and is refused at load."""
+    if key == "weight_order":
+        return None
+    if len(value) > 40 or not _notation_name().fullmatch(value):
+        fonts = ", ".join("\\" + d for d in DECORATIONS[:6])
+        return (f"{value!r} is not a symbol: use letters and digits (w, W, net, δ), a Greek command "
+                f"(\\xi), optionally in one of {fonts}, … (\\mathbf{{W}}), "
+                f"with primes and one subscript")
+    return None
 
 
 def glyph(latex: str) -> str:

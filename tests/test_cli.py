@@ -24,8 +24,8 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 def test_derive_classification_shows_textbook_forms(capsys):
     code, out, _ = run(capsys, "derive", str(ROOT / "derivations/classification.toml"))
     assert code == 0
-    for line in ("δ_k = y_k − t_k", "∂E/∂w_jk = y_j·δ_k", "∂E/∂b_k = δ_k",
-                 "δ_j = σ(u_j)·(1 − σ(u_j)) Σ_k=1..n δ_k·w_jk"):
+    for line in ("δ_k = y_k − t_k", "∂E/∂w_jk = y_j δ_k", "∂E/∂b_k = δ_k",
+                 "δ_j = σ(u_j)(1 − σ(u_j)) Σ_{k=1}^{n} δ_k w_jk"):
         assert line in out
     assert "[chain rule]" in out and "[assumption: targets_sum_to_one]" in out
 
@@ -214,6 +214,6 @@ def test_assumption_printed_only_where_a_step_uses_it(tmp_path, capsys):
     assert code == 0 and "Assumed" not in page and "assumption" not in page
 
     code, out, _ = run(capsys, "derive", str(ROOT / "derivations/classification.toml"))
-    assert code == 0 and "assumption: Σ_k=1..n t_k = 1" in out
+    assert code == 0 and "assumption: Σ_{k=1}^{n} t_k = 1" in out
     code, out, _ = run(capsys, "derive", str(ROOT / "derivations/classification.toml"), "--format", "json")
     assert [a["rule"] for a in json.loads(out)["assumptions"]] == ["targets_sum_to_one"]

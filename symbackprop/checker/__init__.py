@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ..errors import ParseError
 from ..latex.extract import Fragment, extract, extract_file
@@ -26,10 +26,13 @@ from .walk import Checker, Options
 
 __all__ = ["ClaimResult", "DocumentResult", "check_document", "check_text", "check_claim",
            "check_fragments", "exit_code", "PARSE_OPTIONS", "CATEGORIES", "GUARDS", "DOUBT_RULES",
-           "RULE_NAMES", "DEFAULT_TIMEOUT"]
+           "RULE_NAMES", "DEFAULT_TIMEOUT", "default_budget"]
 
 #: Seconds per fragment parse and per step, unless the caller says otherwise.
 DEFAULT_TIMEOUT = 5.0
+#: The document budget (:func:`default_budget`): base, per fragment, cap — in seconds.
+BUDGET_BASE, BUDGET_PER_FRAGMENT, BUDGET_MAX = 60.0, 0.5, 1800.0
+READING_SHARE = 0.5  # the share of the budget reading may use before the walk begins
 RULE_NAMES = (frozenset(g.name for g in GUARDS) | frozenset(r.name for r in DOUBT_RULES)
               | frozenset(r.name for r in INDEX_RULES))
 #: Single letters applied as functions by the reader (``f(x)``): not a juxtaposed product.
@@ -38,24 +41,43 @@ FUNCTION_LETTERS = frozenset(n for n in PARSE_OPTIONS.function_names if len(n) =
 Progress = Callable[[int, int], None]
 
 
-def _options(timeout: Optional[float], disabled: Sequence[str] = (), definitions: bool = True) -> Options:
-    seconds = float(timeout) if timeout is not None else DEFAULT_TIMEOUT
+def _positive(value: Any, what: str) -> float:
+    seconds = float(value)
     if not (seconds > 0 and seconds < float("inf")):
-        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        raise ValueError(f"{what} must be a positive number of seconds, not {value!r}")
+    return seconds
+
+
+def _options(timeout: Optional[float], disabled: Sequence[str] = (), definitions: bool = True,
+             deadline: Optional[float] = None) -> Options:
+    seconds = _positive(timeout if timeout is not None else DEFAULT_TIMEOUT, "timeout")
     unknown = set(disabled) - RULE_NAMES
     if unknown:
         raise ValueError(f"unknown rule {', '.join(sorted(unknown))}; known: {', '.join(sorted(RULE_NAMES))}")
-    return Options(seconds, frozenset(disabled), definitions)
+    return Options(seconds, frozenset(disabled), definitions, deadline)
+
+
+def default_budget(fragments: int) -> float:
+    """Seconds a document may take in all: :data:`BUDGET_BASE` plus :data:`BUDGET_PER_FRAGMENT`
+    per fragment, at most :data:`BUDGET_MAX` — generous for notes (a seed takes 1–5 s), a
+    bound for a document of 10^5 equations."""
+    return min(BUDGET_MAX, BUDGET_BASE + BUDGET_PER_FRAGMENT * fragments)
 
 
 def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
                     timeout: Optional[float] = DEFAULT_TIMEOUT, progress: Optional[Progress] = None,
-                    disabled: Sequence[str] = ()) -> DocumentResult:
-    """Read and check extracted fragments in document order (the whole pipeline)."""
-    start = time.monotonic()
-    options = _options(timeout, disabled)
+                    disabled: Sequence[str] = (), budget: Optional[float] = None,
+                    started: Optional[float] = None) -> DocumentResult:
+    """Read and check extracted fragments in document order (the whole pipeline), within
+    ``budget`` seconds in all (default :func:`default_budget`), counted from ``started`` (the
+    extraction's start) or now: what it does not reach is listed in ``unreached``, never
+    silently dropped."""
+    start = time.monotonic() if started is None else started
+    budget = default_budget(len(fragments)) if budget is None else _positive(budget, "budget")
+    options = _options(timeout, disabled, deadline=start + budget)
     total = 2 * len(fragments)  # each fragment is read, then checked
-    readings = read(fragments, options.timeout, progress and (lambda n: progress(n, total)))
+    reading_ends = start + READING_SHARE * budget  # the walk keeps the rest of the budget
+    readings = read(fragments, options.timeout, progress and (lambda n: progress(n, total)), reading_ends)
     checker = Checker(readings, options, FUNCTION_LETTERS)
     claims = []
     for claim in checker.run():
@@ -64,10 +86,14 @@ def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
             progress(len(readings) + checker.pos[0], total)
     if progress:
         progress(total, total)
-    unparsed = tuple(u for r in readings for u in r.unparsed)
-    rows = sum(_rows(r) for r in readings)
-    parsed = sum(1 for r in readings if r.parsed is not None)
-    return DocumentResult(name, len(fragments), parsed, tuple(claims), unparsed, time.monotonic() - start, rows)
+    walked = readings if checker.stopped_at is None else readings[:checker.stopped_at]
+    unreached = tuple({"line": f.line, "source": f.source}
+                      for f in [r.fragment for r in readings[len(walked):]] + list(fragments[len(readings):]))
+    unparsed = tuple(u for r in walked for u in r.unparsed)
+    rows = sum(_rows(r) for r in walked)
+    parsed = sum(1 for r in walked if r.parsed is not None)
+    return DocumentResult(name, len(fragments), parsed, tuple(claims), unparsed, time.monotonic() - start, rows,
+                          unreached, budget)
 
 
 def _rows(r) -> int:
@@ -76,17 +102,20 @@ def _rows(r) -> int:
 
 
 def check_document(path: str | os.PathLike[str], *, timeout: Optional[float] = DEFAULT_TIMEOUT,
-                   progress: Optional[Progress] = None, disabled: Sequence[str] = ()) -> DocumentResult:
+                   progress: Optional[Progress] = None, disabled: Sequence[str] = (),
+                   budget: Optional[float] = None) -> DocumentResult:
     """Check every relation in the document at ``path`` (md, tex, txt, html, rst, ipynb)."""
+    started = time.monotonic()
     return check_fragments(extract_file(path), name=str(path), timeout=timeout, progress=progress,
-                           disabled=disabled)
+                           disabled=disabled, budget=budget, started=started)
 
 
 def check_text(text: str, kind: str = "markdown", *, name: str = "<text>",
                timeout: Optional[float] = DEFAULT_TIMEOUT, progress: Optional[Progress] = None,
-               disabled: Sequence[str] = ()) -> DocumentResult:
+               disabled: Sequence[str] = (), budget: Optional[float] = None) -> DocumentResult:
     """Check a document given as text of ``kind`` (see :data:`symbackprop.latex.extract.KINDS`)."""
-    return check_fragments(extract(text, kind), name=name, timeout=timeout, progress=progress, disabled=disabled)
+    return check_fragments(extract(text, kind), name=name, timeout=timeout, progress=progress,
+                           disabled=disabled, budget=budget)
 
 
 def check_claim(latex: str, *, timeout: Optional[float] = DEFAULT_TIMEOUT) -> list[ClaimResult]:

@@ -9,6 +9,8 @@ not be read are kept with their line and reason.
 
 from __future__ import annotations
 
+import time
+
 import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
@@ -79,11 +81,14 @@ def _continued(reading: Reading, previous: Optional[Reading]) -> Reading:
 
 
 def read(fragments: Sequence[Fragment], seconds: float,
-         progress: Optional[Callable[[int], None]] = None) -> list[Reading]:
-    """Every fragment read, in document order, displays continued across fragments."""
+         progress: Optional[Callable[[int], None]] = None, deadline: Optional[float] = None) -> list[Reading]:
+    """Every fragment read, in document order, displays continued across fragments; reading
+    stops at ``deadline`` (time.monotonic), so the result may be a prefix of ``fragments``."""
     out: list[Reading] = []
     previous: Optional[Reading] = None
     for n, frag in enumerate(fragments):
+        if deadline is not None and time.monotonic() > deadline:
+            break
         if progress:
             progress(n)
         r = _continued(read_fragment(frag, seconds), previous)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-from ..verdict import Status
+from ..verdict import Status, latex_text, one_line
 
 #: Categories of inconclusive steps, most telling first (a step reports the first that applies).
 CATEGORIES = ("definition", "redefinition", "condition", "assumption", "notation", "loose", "undefined",
@@ -44,6 +44,21 @@ class ClaimResult:
                 "category": self.category, "method": self.method, "witness": self.witness,
                 "expected": self.expected}
 
+    def __repr__(self) -> str:
+        why = f" ({self.category or one_line(self.reason, 40)})" if self.status != "proved" and \
+            (self.category or self.reason) else ""
+        return f"<ClaimResult line {self.line} {self.status}{why}: {one_line(self.source or self.statement, 70)}>"
+
+    def _repr_latex_(self) -> str:
+        said = [self.status] + [x for x in (self.category, self.reason) if x and self.status != "proved"]
+        row = rf"\displaystyle {self.statement or self.source} \quad {latex_text('(' + ': '.join(said) + ')')}"
+        if self.witness:
+            at = ", ".join(f"{k} = {v}" for k, v in self.witness.get("values", {}).items())
+            row += r" \\ " + latex_text(f"witness: {at}")
+        if self.expected:
+            row += r" \\ " + latex_text(f"expected: {self.expected}")
+        return r"$\begin{array}{l}" + row + r"\end{array}$"
+
 
 @dataclass(frozen=True)
 class DocumentResult:
@@ -56,6 +71,8 @@ class DocumentResult:
     unparsed: tuple[dict, ...] = ()   # fragments and rows that could not be read (line, source, reason)
     seconds: float = 0.0
     rows: int = 0                     # rows read (of the fragments that parsed) plus rows that were not
+    unreached: tuple[dict, ...] = ()  # fragments the budget did not reach (line, source)
+    budget: Optional[float] = None    # the document's time budget in seconds
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.claims if c.status == status)
@@ -74,17 +91,37 @@ class DocumentResult:
                 "unparsed_rows": len(self.unparsed) - (self.fragments - self.parsed), "claims": len(self.claims),
                 "proved": proved_, "refuted": refuted_, "inconclusive": self.count("inconclusive"),
                 "decided": proved_ + refuted_, "inconclusive_by_reason": by_reason,
-                "seconds": round(self.seconds, 3)}
+                "unreached": len(self.unreached), "seconds": round(self.seconds, 3)}
+
+    def __repr__(self) -> str:
+        return (f"<DocumentResult {one_line(repr(self.file), 40)}: {len(self.claims)} claims, "
+                f"{self.count('proved')} proved, {self.count('refuted')} refuted, "
+                f"{self.count('inconclusive')} inconclusive; {self.fragments} fragments>")
+
+    def _repr_latex_(self) -> str:
+        """One row per claim: its line, its status, the statement."""
+        rows = [r"\text{line} & \text{status} & \text{statement} \\ \hline"]
+        for c in self.claims:
+            rows.append(f"{c.line} & {latex_text(c.status)} & {c.statement or latex_text(c.source)} \\\\")
+        head = latex_text(f"{self.file}: {len(self.claims)} claims, {self.count('proved')} proved, "
+                          f"{self.count('refuted')} refuted, {self.count('inconclusive')} inconclusive")
+        return (r"$\begin{array}{l}" + head + r" \\ \begin{array}{rll}" + " ".join(rows)
+                + r"\end{array}\end{array}$")
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "claims": [c.to_json() for c in self.claims],
-                "summary": self.summary(), "unparsed": list(self.unparsed)}
+                "summary": self.summary(), "unparsed": list(self.unparsed),
+                "unreached": list(self.unreached), "budget": self.budget}
 
 
 def exit_code(results: Iterable[DocumentResult]) -> int:
-    """DESIGN.md for ``check``: 1 something refuted, 0 no erratum found (something decided),
-    3 nothing could be decided (inconclusive only, or no claims at all)."""
+    """docs/architecture.md for ``check``: 1 something refuted, 0 no erratum found (something
+    decided, every fragment reached), 3 nothing could be decided (inconclusive only, or no
+    claims at all) or the budget ran out before the end of a document."""
+    results = list(results)
     statuses = {c.status for r in results for c in r.claims}
     if "refuted" in statuses:
         return 1
+    if any(r.unreached for r in results):  # part of a document was not checked
+        return 3
     return 0 if "proved" in statuses else 3

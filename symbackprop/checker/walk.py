@@ -37,6 +37,7 @@ from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
 from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_out, undecided
 from .results import ClaimResult
 from .scan import DEFINING_OPS, DocumentScan, scan
+from .relations import conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
 #: Seconds for a step that can be proved but not refuted (an undefined quantity, a vector …).
@@ -54,6 +55,7 @@ class Options:
     timeout: float = 5.0
     disabled: frozenset = frozenset()
     definitions: bool = True
+    deadline: Optional[float] = None  # time.monotonic() past which no new chain is begun
 
 
 @dataclass(frozen=True)
@@ -72,23 +74,6 @@ class Step:
     function_letters: frozenset
 
 
-def _has_matrix(e: sp.Basic) -> bool:
-    return bool(getattr(e, "is_Matrix", False) or e.atoms(sp.MatrixBase, sp.MatrixSymbol)
-                or any(getattr(a, "is_Matrix", False) for a in sp.preorder_traversal(e)))
-
-
-def _conditioned(a: sp.Expr, b: sp.Expr, conditions: Sequence) -> tuple[sp.Expr, sp.Expr, list]:
-    """A condition of the row: ``i = j`` between index symbols is put in (j → i); ``i ≠ j`` and
-    others become exclusions for the prover."""
-    pairs = []
-    for c in conditions:
-        if isinstance(c, sp.Eq) and all(isinstance(s, sp.Symbol) for s in c.args):
-            a, b = a.xreplace({c.rhs: c.lhs}), b.xreplace({c.rhs: c.lhs})
-        elif isinstance(c, sp.Ne):
-            pairs.append(c)
-    return a, b, pairs
-
-
 class Checker:
     """Walks the chains of one document in order, keeping the symbol table."""
 
@@ -105,13 +90,19 @@ class Checker:
         self._decided: dict = {}  # the same step under the same definitions is decided once
         self._refuted_at: dict = {}  # (formula, step) → the line it was first refuted at
         self.joined = False  # the chain walked continues the previous display
+        self.stopped_at: Optional[int] = None  # the first reading the deadline kept from the walk
 
     # ── the walk ──
     def run(self) -> Iterable[ClaimResult]:
+        """Every step of every chain, in document order; stops before a chain begun past the
+        deadline (``self.stopped_at`` is then the index of the first reading not reached)."""
         for n, reading in enumerate(self.readings):
             self.table.enter(getattr(reading.fragment, "section", ()) or ())
             if reading.parsed is None:
                 continue
+            if self.options.deadline is not None and time.monotonic() > self.options.deadline:
+                self.stopped_at = n
+                return
             for ci, chain in enumerate(reading.parsed.chains):
                 self.pos = (n, ci)
                 self.chain_length = len(chain.ops)

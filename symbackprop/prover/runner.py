@@ -23,6 +23,7 @@ import time
 from typing import Any, Callable, TypeVar
 
 from ..bounded import Outcome, bounded
+from ..errors import reason_of
 
 T = TypeVar("T")
 
@@ -60,12 +61,8 @@ def inline(fn: Callable[..., T], *args: Any, seconds: float = 5.0, **kwargs: Any
         return Outcome(value=fn(*args, **kwargs))
     except TimedOut:
         return Outcome(timed_out=True)
-    except RecursionError:
-        return Outcome(error="RecursionError: the expression is nested too deeply")
-    except MemoryError:
-        return Outcome(error="MemoryError: the expression is too large")
-    except Exception as exc:  # a failure is a note, never a crash
-        return Outcome(error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a failure is a note, never a crash (RecursionError, MemoryError too)
+        return Outcome(error=reason_of(exc))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)

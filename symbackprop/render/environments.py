@@ -21,6 +21,9 @@ filter     what the value is              TeX / Markdown            HTML
                                           kept                      as MathML
 ``mathtext`` rich text inside a formula   ``\\text{…}`` pieces        (as ``rich``)
 ``comment`` text for a comment line       one line                  one line, no ``--``
+``code``    source text shown verbatim     ``\texttt`` / a code span  ``<code>``, escaped
+                                          whose fence no backtick
+                                          inside can close
 ========== ============================== ========================= ====================
 
 TeX templates use delimiters that do not clash with TeX's braces:
@@ -32,16 +35,24 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Callable, Optional
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
+
+from ..errors import SymbackpropError
 
 from .escape import Raw, html_escape, md_escape, rich, tex_escape
 from .mathml import to_mathml
 
 KINDS = ("tex", "md", "html")
+
+
+class TemplateRefused(SymbackpropError):
+    """A template that cannot be used: a link out of its folder, a syntax error, an unsafe call."""
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -82,13 +93,24 @@ def _tex_filters() -> dict[str, Callable]:
 
     return {"math": math, "display": display, "latex": latex, "rich": rich_tex,
             "mathtext": mathtext, "text": lambda s: Raw(tex_escape(s)),
-            "comment": lambda s: Raw(" ".join(str(s).splitlines()))}
+            "comment": lambda s: Raw(" ".join(str(s).splitlines())),
+            "code": lambda s: Raw(rf"\texttt{{{tex_escape(s)}}}")}
 
 
 # ── Markdown (GitHub: $…$ inline, $$…$$ displayed, rendered by MathJax) ────
 def _mathjax_text(text: str) -> str:
     """Text for MathJax's ``\\text{…}``: braces, backslashes and dollars cannot appear in it."""
     return "".join(" " if c in "{}\\$" else c for c in text)
+
+
+def md_code(text: object) -> Raw:
+    """A GitHub-Markdown code span holding ``text`` verbatim on one line: the fence is one
+    backtick longer than the longest run inside, so no backtick can close it early and let
+    raw HTML (``<script>``) through; spaces pad a content that starts or ends with one."""
+    body = " ".join(str(text).splitlines())
+    fence = "`" * (max((len(r) for r in re.findall("`+", body)), default=0) + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body.strip() else ""
+    return Raw(f"{fence}{pad}{body}{pad}{fence}")
 
 
 def _md_filters() -> dict[str, Callable]:
@@ -108,7 +130,8 @@ def _md_filters() -> dict[str, Callable]:
         return Raw(rich(s, lambda t: rf"\text{{{_mathjax_text(t)}}}", lambda m: m))
 
     return {"math": math, "display": display, "latex": latex, "rich": rich_md,
-            "mathtext": mathtext, "text": lambda s: Raw(md_escape(s)), "comment": _comment}
+            "mathtext": mathtext, "text": lambda s: Raw(md_escape(s)), "comment": _comment,
+            "code": md_code}
 
 
 # ── HTML (MathML, autoescaped) ─────────────────────────────────────────────
@@ -126,7 +149,8 @@ def _html_filters() -> dict[str, Callable]:
         return Markup(rich(s, html_escape, to_mathml))
 
     return {"math": math, "display": display, "latex": latex, "rich": rich_html,
-            "mathtext": rich_html, "text": html_escape, "comment": lambda s: Markup(_comment(s))}
+            "mathtext": rich_html, "text": html_escape, "comment": lambda s: Markup(_comment(s)),
+            "code": lambda s: Markup(f"<code>{html_escape(s)}</code>")}
 
 
 _KIND_SETTINGS = {
@@ -150,13 +174,28 @@ def environment(kind: str, templates: Optional[os.PathLike | str] = None) -> jin
     return _environment(kind, folder)
 
 
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A user's template folder: a template is read only if its real path lies inside the
+    folder, so a symbolic link cannot copy another file (``/etc/passwd``) into a report."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[override]
+        source, filename, uptodate = super().get_source(environment, template)
+        root = Path(self.searchpath[0]).resolve()
+        if filename is not None and not Path(filename).resolve().is_relative_to(root):
+            raise TemplateRefused(f"template {template}: a link out of the templates folder {root}; "
+                                  f"copy the file into the folder instead")
+        return source, filename, uptodate
+
+
 @functools.lru_cache(maxsize=None)
 def _environment(kind: str, folder: Optional[str]) -> jinja2.Environment:
+    """Sandboxed: a template (a user's included) can print values and call their public
+    methods, but reach no Python internals (``"".__class__.__mro__`` is refused)."""
     loaders: list[jinja2.BaseLoader] = []
     if folder is not None:
-        loaders.append(jinja2.FileSystemLoader(folder))
+        loaders.append(ConfinedLoader(folder))
     loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

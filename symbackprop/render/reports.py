@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from .context import LANGS, derivation_context, proofs_context
-from .environments import environment, template_name
+import jinja2
+
+from .environments import TemplateRefused, environment, template_name
 
 FORMATS = ("tex", "pdf", "md", "html")
 #: The formats whose bytes depend only on the inputs (the PDF depends on the TeX installation).
@@ -25,8 +27,19 @@ PathLike = os.PathLike | str
 
 def render(report: str, kind: str, context: Mapping[str, Any],
            templates: Optional[PathLike] = None) -> str:
-    """Render the template ``{report}.{kind}.j2`` (user folder first) with ``context``."""
-    return environment(kind, templates).get_template(template_name(report, kind)).render(context)
+    """Render the template ``{report}.{kind}.j2`` (user folder first) with ``context``.
+
+    A template that cannot be read or run (a syntax error, an undefined name, a call the
+    sandbox refuses) is a :class:`TemplateRefused` naming the file and line."""
+    try:
+        return environment(kind, templates).get_template(template_name(report, kind)).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateRefused(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: "
+                              f"{exc.message}") from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateRefused(f"template {template_name(report, kind)}: refused by the sandbox: {exc}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateRefused(f"template {template_name(report, kind)}: {exc.message or exc}") from None
 
 
 def run_verification(net) -> tuple[Optional[dict], str]:
@@ -36,7 +49,12 @@ def run_verification(net) -> tuple[Optional[dict], str]:
         from ..verify import verify
     except ImportError:
         return None, "missing_module"
-    return verify(net, symbolic=True).to_json(), ""
+    from ..errors import SizeError
+
+    try:
+        return verify(net, symbolic=True).to_json(), ""
+    except SizeError:  # the spec's own concrete widths: the report is written, its check is not
+        return None, "too_large"
 
 
 def identity_catalog() -> tuple[Optional[Mapping], Optional[dict], str]:

@@ -1,0 +1,25 @@
+"""A step's two sides before they are decided: is a matrix in them, and the row's conditions."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import sympy as sp
+
+
+def has_matrix(e: sp.Basic) -> bool:
+    """True if a vector or matrix occurs in ``e``: such a step is never decided as if its factors commuted."""
+    return bool(getattr(e, "is_Matrix", False) or e.atoms(sp.MatrixBase, sp.MatrixSymbol)
+                or any(getattr(a, "is_Matrix", False) for a in sp.preorder_traversal(e)))
+
+
+def conditioned(a: sp.Expr, b: sp.Expr, conditions: Sequence) -> tuple[sp.Expr, sp.Expr, list]:
+    """A condition of the row: ``i = j`` between index symbols is put in (j → i); ``i ≠ j`` and
+    others become exclusions for the prover."""
+    pairs = []
+    for c in conditions:
+        if isinstance(c, sp.Eq) and all(isinstance(s, sp.Symbol) for s in c.args):
+            a, b = a.xreplace({c.rhs: c.lhs}), b.xreplace({c.rhs: c.lhs})
+        elif isinstance(c, sp.Ne):
+            pairs.append(c)
+    return a, b, pairs
