@@ -106,6 +106,11 @@ def test_verify_sizes_that_cannot_fit(sizes):
     assert_bounded(cli("verify", str(SPEC), "--sizes", sizes), 2, "entries to check")
 
 
+def test_verify_sizes_that_cannot_finish_within_the_timeout():
+    assert_bounded(cli("verify", str(SPEC), "--sizes", "100000,2,2", "--timeout", "30"), 2,
+                   "about 30 s to check", "--timeout of 30 s")
+
+
 def test_a_report_of_a_huge_width_says_why_it_was_not_verified(tmp_path):
     spec = tmp_path / "big.toml"
     spec.write_text(SPEC.read_text(encoding="utf-8").replace('size = "m"', "size = 1000000000"), encoding="utf-8")

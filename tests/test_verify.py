@@ -297,6 +297,7 @@ def exact_checks_hang(monkeypatch):
         time.sleep(60)
 
     monkeypatch.setattr(module, "identity_test", hang)
+    monkeypatch.setattr(module, "modular_test", hang)
 
 
 def test_numeric_agreement_alone_is_inconclusive(exact_checks_hang):
@@ -326,7 +327,8 @@ def test_wide_networks_are_proved_with_a_stated_error_bound(name):
     report = verify(spec(name), (12, 12, 12))
     assert_all_proved(report)
     methods = {c.verdict.method for c in report.checks}
-    assert len(methods) == 1 and "randomized exact at sizes (12, 12, 12)" in methods.pop()
+    method = methods.pop()
+    assert not methods and "randomized exact mod" in method and "at sizes (12, 12, 12)" in method
     assert 0 < stated_bound(report.checks[0].verdict.method) <= 1e-30
 
 
@@ -369,3 +371,26 @@ def test_an_assumption_the_verifier_cannot_solve_is_inconclusive_with_the_reason
     report = verify(squared, (2, 2, 2))
     assert {c.verdict.status for c in report.checks} == {Status.INCONCLUSIVE}
     assert "not affine" in report.checks[0].verdict.reason and report.exit_code() == 3
+
+
+# ── sizes whose work cannot fit are refused before any work ────────────────
+def test_sizes_beyond_the_time_bound_are_refused_with_the_estimate():
+    from symbackprop.errors import SizeError
+    from symbackprop.verify import estimated_seconds, refuse_beyond_the_bound
+
+    with pytest.raises(SizeError, match=r"300,014 entries, about 30 s to check, over the --timeout of 30 s"):
+        refuse_beyond_the_bound((100000, 2, 2), 30.0)
+    refuse_beyond_the_bound((3, 2, 3), 30.0)
+    assert estimated_seconds((3, 2, 3)) < 0.01
+
+
+def test_verify_refuses_before_building_entries(monkeypatch):
+    module = sys.modules["symbackprop.verify"]
+    from symbackprop.errors import SizeError
+
+    def never(*args, **kwargs):
+        raise AssertionError("entries were built")
+
+    monkeypatch.setattr(module, "entries_of", never)
+    with pytest.raises(SizeError):
+        module.verify(load(DERIVATIONS / "regression.toml"), (100000, 2, 2), timeout=30.0)

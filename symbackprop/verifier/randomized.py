@@ -1,6 +1,14 @@
 """Closed forms against the independent gradients at points: exactly, and in the reals.
 
-*Randomized identity test* (:func:`identity_test`).  At a point drawn from S = [0, 2^64)
+*Prime-field identity test* (:func:`modular_test`, the default route).  The same
+evaluators over :class:`.modular.ModularDomain`: at each point a fresh random prime p of
+``PRIME_BITS`` bits and uniform field elements for every parameter and atom.  Equality at
+every point drawn gives the error bound Π_points ε (ε from
+:meth:`.modular.ModularDomain.point_error`); an entry is "same" only when that bound is at
+most ``PROOF_THRESHOLD``.  Points are drawn until it is, up to ``MAX_POINTS``; past that
+the entry is "weak" (equal at every point, bound not reached: never a proof).
+
+*Randomized identity test over ℚ* (:func:`identity_test`, the second opinion).  At a point drawn from S = [0, 2^64)
 for every parameter and every freed atom (:class:`.formal.FormalDomain`), the closed
 forms (:class:`.closed.ClosedForms`) and the reverse-mode gradients of E
 (:class:`.tape.Reference`) are evaluated in exact rational arithmetic.  A difference is a
@@ -32,6 +40,7 @@ from ..derive import Derivation
 from ..instantiate import parameter_table
 from .closed import FUNCTION_NAMES, ClosedForms, OutOfRange, Unreadable
 from .formal import REAL, Degenerate, Formal, FormalDomain, RealDomain, difference_bound
+from .modular import ModularDomain
 from .tape import Reference
 
 Key = tuple[int, ...]
@@ -39,7 +48,11 @@ EntryKey = tuple[int, str, Key]  # (layer, quantity, indices)
 RANDOM_BITS = 64
 TRIALS = 2
 MAX_TRIALS = 6          # more points while the bound is weaker than TARGET_BOUND
-TARGET_BOUND = 1e-30
+#: The one threshold: an entry is proved only when its stated error bound is at most this.
+PROOF_THRESHOLD = 1e-30
+TARGET_BOUND = PROOF_THRESHOLD
+PRIME_BITS = 192        # primes of the field route: one point gives deg / 2^191 and less
+MAX_POINTS = 6          # the field route's point budget (its cost limit)
 REDRAWS = 10            # points drawn per wanted point when denominators vanish
 
 
@@ -49,7 +62,8 @@ class AssumptionError(ValueError):
 
 @dataclass(frozen=True)
 class Outcome:
-    """One entry's result: "same" (bound), "differs" (point or None), "error" (reason)."""
+    """One entry's result: "same" (bound ≤ PROOF_THRESHOLD for the field route), "weak" (equal
+    at every point, bound above the threshold), "differs" (point or None), "error" (reason)."""
 
     kind: str
     bound: float = 1.0
@@ -157,14 +171,70 @@ def identity_test(d: Derivation, sizes: Sequence[int], entries: Sequence[EntryKe
     for j in range(len(entries)):
         if j not in done and passed[j] == 0:
             done[j] = Outcome("error", reason="denominators vanished at every random point")
-    return [done.get(j) or Outcome("same", bound=bounds[j]) for j in range(len(entries))]
+    return [done.get(j) or (Outcome("same", bound=bounds[j]) if bounds[j] <= TARGET_BOUND else
+                            Outcome("weak", bound=bounds[j], reason=(
+                                f"equal at all {passed[j]} points drawn, but the error bound reached "
+                                f"only {bounds[j]:.1e} > {TARGET_BOUND:.0e}")))
+            for j in range(len(entries))]
+
+
+def modular_test(d: Derivation, sizes: Sequence[int], entries: Sequence[EntryKey], seed: int,
+                 bits: Optional[int] = None, max_points: Optional[int] = None,
+                 threshold: Optional[float] = None) -> list[Outcome]:
+    """Every entry: "same" (bound ≤ threshold), "weak", "differs" or "error", by the field route.
+
+    A difference at any point is "differs" (a formal difference, for the real functions to
+    confirm); an entry equal at every point keeps drawing points while its bound is above
+    ``threshold``, at most ``max_points`` of them."""
+    bits = PRIME_BITS if bits is None else bits
+    max_points = MAX_POINTS if max_points is None else max_points
+    threshold = PROOF_THRESHOLD if threshold is None else threshold
+    rng = random.Random(seed)
+    keys = parameter_keys(d, sizes)
+    bounds = [1.0] * len(entries)
+    passed = [0] * len(entries)
+    done: dict[int, Outcome] = {}
+    for _ in range(max_points * REDRAWS):
+        todo = [j for j in range(len(entries))
+                if j not in done and bounds[j] > threshold and passed[j] < max_points]
+        if not todo:
+            break
+        cf, ref, domain = _draw_exact(d, sizes, keys, rng, bits, ModularDomain)
+        collisions = domain.collision_bound()
+        for j in todo:
+            try:
+                lhs, rhs = _pair(cf, ref, entries[j])
+            except ZeroDivisionError:
+                continue
+            except (OutOfRange, Unreadable, TypeError) as exc:
+                done[j] = Outcome("error", reason=str(exc))
+                continue
+            if lhs.v != rhs.v:
+                done[j] = Outcome("differs")
+                continue
+            bounds[j] *= domain.point_error(lhs - rhs, collisions)
+            passed[j] += 1
+    out = []
+    for j in range(len(entries)):
+        if j in done:
+            out.append(done[j])
+        elif passed[j] == 0:
+            out.append(Outcome("error", reason="denominators vanished at every random point"))
+        elif bounds[j] > threshold:
+            out.append(Outcome("weak", bound=bounds[j], reason=(
+                f"equal at all {passed[j]} points drawn, but the error bound reached only "
+                f"{bounds[j]:.1e} > {threshold:.0e} within the point budget")))
+        else:
+            out.append(Outcome("same", bound=bounds[j], reason=f"{passed[j]}"))
+    return out
 
 
 def _draw_exact(d: Derivation, sizes: Sequence[int], keys: Mapping[tuple, str], rng: random.Random,
-                bits: int) -> tuple[ClosedForms, Reference, FormalDomain]:
+                bits: int, make: Callable[[random.Random, int], Any] = FormalDomain
+                ) -> tuple[ClosedForms, Reference, Any]:
     """A point where every denominator met is non-zero (redrawn otherwise)."""
     for _ in range(REDRAWS):
-        domain = FormalDomain(rng, bits)
+        domain = make(rng, bits)
         params = {k: domain.draw() for k in keys}
         try:
             params = solve_assumptions(d, sizes, domain, params)
