@@ -5,6 +5,7 @@ whole process tree of each command (``os.wait4``), not by a timed unit test."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -40,16 +41,20 @@ def cli(*argv: str, cwd: Path = ROOT, limit: float = 60.0) -> Run:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     peak_file = Path(cwd if cwd != ROOT else "/tmp") / f".peak-{os.getpid()}-{time.monotonic_ns()}"
     start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-c", _WRAPPER, str(peak_file), sys.executable, "-m",
+                             "symbackprop", *argv], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                            start_new_session=True)  # its own process group: a time-out kills it all
     try:
-        proc = subprocess.run([sys.executable, "-c", _WRAPPER, str(peak_file), sys.executable, "-m",
-                               "symbackprop", *argv], cwd=cwd, env=env, capture_output=True, text=True,
-                              timeout=limit, stdin=subprocess.DEVNULL)
+        out, err = proc.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         pytest.fail(f"{argv}: still running after {limit} s")
     seconds = time.monotonic() - start
     peak = int(peak_file.read_text()) * 1024 if peak_file.exists() else 0  # Linux: kB
     peak_file.unlink(missing_ok=True)
-    return Run(proc.returncode, proc.stdout, proc.stderr, seconds, peak)
+    return Run(proc.returncode, out, err, seconds, peak)
 
 
 def assert_bounded(r: Run, code: int, *words: str) -> None:

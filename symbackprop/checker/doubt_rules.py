@@ -101,9 +101,24 @@ def juxtaposed_application(step: "Step") -> Iterable[Doubt]:
 
 def ellipsis_range(step: "Step") -> Iterable[Doubt]:
     """``y_1 + ⋯ + y_n`` is read as a sum whose range the reader guesses from the first and
-    last terms: a step with sums in a display that writes an ellipsis is not refuted."""
-    if _ELLIPSIS.search(step.source) and any(e.has(sp.Sum) for e in (step.lhs, step.rhs)):
+    last terms: a step with sums in a display that writes an ellipsis is not refuted.  An
+    ellipsis that is a whole cell of a matrix (``\\vdots``, ``& \\cdots &``) marks rows or
+    columns of a pattern the reader has matched entry by entry, not a guessed range."""
+    if _ELLIPSIS.search(_without_matrix_dots(step.source)) and any(e.has(sp.Sum) for e in (step.lhs, step.rhs)):
         yield ("ellipsis", "the range of a sum written with an ellipsis (⋯) is a guess", False)
+
+
+_MATRIX = re.compile(r"\\begin\{([pbBvV]?matrix)\}(.*?)\\end\{\1\}", re.S)
+_CELL_SPLIT = re.compile(r"(&|\\\\)")
+
+
+def _without_matrix_dots(source: str) -> str:
+    """``source`` with every matrix cell that is only an ellipsis emptied."""
+    def cells(m: re.Match) -> str:
+        parts = _CELL_SPLIT.split(m.group(2))
+        kept = ["" if _ELLIPSIS.fullmatch(p.strip()) else p for p in parts]
+        return m.group(0).replace(m.group(2), "".join(kept))
+    return _MATRIX.sub(cells, source)
 
 
 def ambiguous_kronecker(step: "Step") -> Iterable[Doubt]:

@@ -40,6 +40,14 @@ class Reading:
             return source_line(self.fragment) + int(lines[step])
         return self.fragment.line
 
+    def end_of(self, chain: Any, step: int) -> int:
+        """The last file line of a step's right side: the line before the next step's row, or
+        the end of the display for the last step (a right side may span rows: a pmatrix)."""
+        line = self.line_of(chain, step)
+        if step < len(chain.ops):
+            return max(line, self.line_of(chain, step + 1) - 1)
+        return max(line, self.fragment.end_line)
+
 
 def source_line(frag: Fragment) -> int:
     """The file line of the fragment's first row (``\\begin{align}`` may stand on the line before)."""

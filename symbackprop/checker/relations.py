@@ -6,10 +6,13 @@ from typing import Sequence
 
 import sympy as sp
 
+from ..latex.patterns import MatrixProduct, PatternMatrix
+
 
 def has_matrix(e: sp.Basic) -> bool:
     """True if a vector or matrix occurs in ``e``: such a step is never decided as if its factors commuted."""
     return bool(getattr(e, "is_Matrix", False) or e.atoms(sp.MatrixBase, sp.MatrixSymbol)
+                or e.has(PatternMatrix, MatrixProduct)
                 or any(getattr(a, "is_Matrix", False) for a in sp.preorder_traversal(e)))
 
 

@@ -37,6 +37,7 @@ from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
 from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_out, undecided
 from .results import ClaimResult
 from .scan import DEFINING_OPS, DocumentScan, scan
+from .matrices import SHAPES, matrix_step
 from .relations import conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
@@ -130,7 +131,7 @@ class Checker:
                 elif out.status == "refuted":
                     erratum = line
             out = first_report(self._refuted_at, (self._statement(a, op, b) or frag.source, si), line, out)
-            yield ClaimResult(line, max(line, frag.end_line if line == frag.line else line), frag.source, ci, si,
+            yield ClaimResult(line, reading.end_of(chain, si), frag.source, ci, si,
                               op, self._statement(a, op, b), out.status, out.reason, out.category,
                               out.method, out.witness, out.expected, round(time.monotonic() - t0, 3),
                               fragment_line=frag.line, section=tuple(getattr(frag, "section", ()) or ()))
@@ -138,6 +139,9 @@ class Checker:
     def _after_erratum(self, frag, out: Outcome, exprs: list, op: str, b, conds, erratum: int) -> Outcome:
         """A step refuted after an erratum of its chain that leads back to the truth (the chain's
         start = its right side holds) is wrong only through that erratum: one slip, one report."""
+        if out.method.startswith(SHAPES) and out.reason.startswith("the left side has"):
+            return open_("follows", f"refuted only through the erratum at line {erratum}: its left side "
+                                    f"is that step's right side, whose shapes do not fit", out.method)
         if op != "=" or exprs[0] is None:
             return out
         again = self._bounded_relation(frag, 2, exprs[0], op, b, exprs, conds)
@@ -171,7 +175,9 @@ class Checker:
         if not (isinstance(a, sp.Expr) and isinstance(b, sp.Expr)):
             return open_("unsupported", "a side is not an expression (a set, a relation or a list)")
         if any(_has_matrix(e) for e in (a, b)):
-            return open_("vector", "a vector or matrix claim; only scalar claims are checked")
+            if si == 1 and self.options.definitions and definable(a):
+                return open_("vector", "a vector or matrix written out: its entries define nothing here")
+            return matrix_step(a, b, lambda x, y: self._claim(frag, x, y))
         a, b, pairs = _conditioned(a, b, conds)
         joined = si == 1 and self.joined  # "= …" joined to the previous display: maybe a pop-up copy
         wrong = None if joined else index_erratum(a, b, self.scan.layer_letters, self.options.disabled)

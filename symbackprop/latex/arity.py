@@ -12,15 +12,26 @@ import sympy as sp
 
 
 def one_arity(exprs: list) -> list:
-    """``exprs`` with ``a[2, k]`` read as ``a[2k]`` wherever ``a`` also has one index."""
+    """``exprs`` with one number of indices per quantity: ``a[2, k]`` read as ``a[2k]`` wherever
+    ``a`` also has one index, and ``w[11]`` as ``w[1, 1]`` wherever ``w`` has two indices led by a
+    letter (``w_{PQ}``, ``w_{P1}``: the corners of a matrix ``w_{11} … w_{PQ}``)."""
     atoms = set()
     for e in exprs:
         if isinstance(e, sp.Basic):
             atoms |= e.atoms(sp.Indexed)
-    single = {a.base for a in atoms if len(a.indices) == 1}
+    two = {a.base for a in atoms if len(a.indices) == 2 and not a.indices[0].is_Integer}  # w_{P1}, w_{jk}
+    single = {a.base for a in atoms if len(a.indices) == 1 and not (a.base in two and _two_digits(a.indices[0]))}
     mapping = {a: a.base[a.indices[0] * a.indices[1]] for a in atoms
-               if a.base in single and len(a.indices) == 2
+               if a.base in single and a.base not in two and len(a.indices) == 2
                and a.indices[0].is_Integer and isinstance(a.indices[1], sp.Symbol)}
+    mapping.update({a: a.base[divmod(int(a.indices[0]), 10)] for a in atoms
+                    if a.base in two and a.base not in single and len(a.indices) == 1
+                    and _two_digits(a.indices[0])})
     if not mapping:
         return exprs
     return [e.xreplace(mapping) if isinstance(e, sp.Basic) else e for e in exprs]
+
+
+def _two_digits(i: sp.Basic) -> bool:
+    """An index written as two nonzero digits (``11``, ``23``): two one-digit indices."""
+    return bool(i.is_Integer and 11 <= int(i) <= 99 and int(i) % 10 != 0)

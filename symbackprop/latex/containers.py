@@ -5,7 +5,9 @@ from __future__ import annotations
 import sympy as sp
 
 from symbackprop.latex import arithmetic
+from symbackprop.latex.arity import one_arity
 from symbackprop.latex.nodes import CasesN, MatrixN, SemanticError
+from symbackprop.latex.patterns import MatrixProduct, has_pattern, read_pattern
 from symbackprop.latex.vocabulary import RELATIONAL
 
 
@@ -22,15 +24,34 @@ class ContainersMixin:
         return arithmetic.quotient(num, den, pos)
 
     def _matrix(self, m: MatrixN) -> sp.Basic:
+        dotted = False
         for r in m.rows:
             for cell in r:
                 if any(self._is_ellipsis(ht) for _, ht in cell.parts):
-                    raise SemanticError("ellipsis inside a matrix: matrices of symbolic size "
-                                        "are not supported", cell.pos)
+                    if len(cell.parts) != 1:
+                        raise SemanticError("an ellipsis beside an entry in one cell of a matrix "
+                                            "(a missing &?)", cell.pos)
+                    dotted = True
+        if dotted:
+            return self._pattern(m)
         rows = [[self.sum(c) for c in r] for r in m.rows]
         if len({len(r) for r in rows}) != 1:
             raise SemanticError("matrix rows have different lengths", m.pos)
         return sp.ImmutableMatrix(rows)
+
+    def _pattern(self, m: MatrixN) -> sp.Basic:
+        """A matrix of symbolic size written with ellipses (:mod:`symbackprop.latex.patterns`)."""
+        grid = [[None if self._is_ellipsis(c.parts[0][1]) else self.sum(c) for c in r] for r in m.rows]
+        flat = one_arity([x for r in grid for x in r if x is not None])  # w_{11} beside w_{PQ}: (1, 1)
+        it = iter(flat)
+        grid = [[None if x is None else next(it) for x in r] for r in grid]
+        if len({len(r) for r in grid}) != 1:
+            raise SemanticError("matrix rows have different lengths", m.pos)
+        pattern = read_pattern(grid)
+        if pattern is None:
+            raise SemanticError("a matrix with ellipses whose entries follow no one pattern "
+                                "(first, second and last entries must differ only in their indices)", m.pos)
+        return pattern
 
     def _cases(self, c: CasesN) -> sp.Basic:
         pieces = []
@@ -61,6 +82,8 @@ class ContainersMixin:
 def mul(factors: list, pos: int) -> sp.Basic:
     if len(factors) == 1:
         return factors[0]
+    if any(has_pattern(x) or isinstance(x, sp.MatrixBase) for x in factors) and any(has_pattern(x) for x in factors):
+        return MatrixProduct(*factors)  # evaluated once the sizes are numbers
     try:
         if not any(isinstance(x, sp.MatrixBase) for x in factors):
             return arithmetic.mul(factors, pos)
