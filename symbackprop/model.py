@@ -46,10 +46,15 @@ class Notation:
                 f"notation.weight_order must be one of {', '.join(WEIGHT_ORDERS)}, "
                 f"not {self.weight_order!r}"
             )
+        from .spec_names import notation_problem  # (spec_names reads Notation: imported here)
+
         for f in fields(self):
             value = getattr(self, f.name)
             if not isinstance(value, str) or not value.strip():
                 raise ModelError(f"notation.{f.name} must be a non-empty string")
+            problem = notation_problem(f.name, value)
+            if problem:  # nothing from a notation reaches a report unless it is a symbol
+                raise ModelError(f"notation.{f.name}: {problem}")
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:

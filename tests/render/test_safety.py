@@ -94,3 +94,13 @@ def test_a_code_span_cannot_be_closed_from_inside(text):
     inner = span[fence:len(span) - fence]
     assert "`" * fence not in inner
     assert inner.strip() == text.strip() or not text.strip()
+
+
+@pytest.mark.parametrize("value", HOSTILE_NOTATION)
+def test_a_notation_built_in_python_is_checked_too(value):
+    """The library route (Notation(...)) refuses what the spec loader refuses."""
+    from symbackprop.errors import ModelError
+    from symbackprop.model import Notation
+
+    with pytest.raises(ModelError, match="is not a symbol"):
+        Notation(weight=value.replace("\\\\", "\\"))
