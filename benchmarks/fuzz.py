@@ -2,7 +2,7 @@ r"""Long fuzz campaign (issue 13, item 4): generated inputs through the spec loa
 reader, ``check_text`` in-process and ``symbackprop check`` in a subprocess.  Not part of
 ``make test``; the short property tests are ``tests/fuzz/``.
 
-    .venv/bin/python benchmarks/fuzz.py                     # the default campaign, 13,700 inputs (~3 min on 2 cores)
+    .venv/bin/python benchmarks/fuzz.py                     # the default campaign, 15,200 inputs
     .venv/bin/python benchmarks/fuzz.py --scale 0.1         # a tenth of every count
     .venv/bin/python benchmarks/fuzz.py --replay check 1234 # show input 1234 of a target and rerun it
 
@@ -29,7 +29,7 @@ import tests.fuzz as F  # noqa: E402
 
 #: Inputs per target in the default campaign (over 10,000 in total).
 COUNTS = {"spec_text": 3000, "spec_dict": 2000, "spec_bytes": 1000, "parse_math": 3000,
-          "extract": 2000, "check": 2500, "cli": 200}
+          "extract": 2000, "check": 2500, "prove": 1500, "cli": 200}
 CHECK_TIMEOUT = 1.0   # --timeout of check_text and of the CLI
 PLAIN_BOUND = 20.0    # seconds allowed to one spec load, parse or extract (they have no --timeout)
 
@@ -51,7 +51,7 @@ def make(target: str, seed: int):
         return F.spec_dict(rng)
     if target == "spec_bytes":
         return F.spec_bytes(rng)
-    if target == "parse_math":
+    if target in ("parse_math", "prove"):
         return F.latex_fragment(rng)
     if target in ("extract", "check"):
         kind = rng.choice(F.KINDS)
@@ -68,6 +68,8 @@ def run_one(target: str, seed: int) -> tuple[str | None, float, float]:
         return F.check_problem(data[1], data[0], CHECK_TIMEOUT)
     if target == "cli":
         return F.cli_problem(data[0], data[1], CHECK_TIMEOUT)
+    if target == "prove":
+        return F.prove_problem(data, CHECK_TIMEOUT)
     start = time.perf_counter()
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, PLAIN_BOUND)
@@ -130,9 +132,14 @@ def main(argv=None) -> int:
     rows = result["targets"]
     total = sum(r["tried"] for r in rows.values())
     bad = sum(r["problems"] for r in rows.values())
+    import resource
+
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    result["peak_rss_mb"] = round(peak / 1024)
     print(f"total: {total} inputs, {bad} problems, "
           f"{sum(r['past_bound'] for r in rows.values())} past the bound, worst "
-          f"{max(r['worst_s'] for r in rows.values()):.2f} s")
+          f"{max(r['worst_s'] for r in rows.values()):.2f} s, peak memory {peak / 1024:.0f} MB "
+          f"(this process and its bounded workers)")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 1 if bad else 0

@@ -457,3 +457,28 @@ def cli_problem(suffix: str, data: bytes, timeout: float, extra: tuple = ()) -> 
     if not isinstance(doc, dict) or set(doc) < {"file", "claims", "summary", "unparsed"}:
         return f"JSON of the wrong shape: {str(doc)[:200]}", seconds, bound
     return None, seconds, bound
+
+
+def prove_problem(source: str, timeout: float) -> tuple[Optional[str], float, float]:
+    """``symbackprop prove --claim SOURCE`` in-process: (problem, seconds, bound).  An exit code
+    0/1/2/3 and, for 2, one line on stderr; nothing escapes; within 4 × timeout + 2 s (the
+    statement and the steps of a chain share the claim's bound)."""
+    import contextlib
+    import io
+
+    from symbackprop.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    bound = 4 * timeout + 2
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["prove", f"--claim={source}", "--timeout", str(timeout)])
+        problem = None if code in (0, 1, 2, 3) else f"exit code {code}: {err.getvalue()[-200:]!r}"
+        if code == 2 and err.getvalue().strip().count("\n"):
+            problem = f"exit 2 with several lines: {err.getvalue()[:200]!r}"
+    except SystemExit as e:  # argparse on an option-like claim: still an exit code
+        problem = None if e.code in (0, 2) else f"SystemExit {e.code}"
+    except BaseException as e:  # noqa: BLE001
+        problem = _crash(e)
+    return problem, time.perf_counter() - start, bound
