@@ -1,9 +1,12 @@
-"""``symbackprop check DOC… [--format text|json|md|html] [-o FILE] [--timeout S] [--progress] [--lang]``.
+"""``symbackprop check DOC… [--format text|json|md|html|sarif|github] [-o FILE] [--timeout S]
+[--progress] [--lang] [--errata-only]``.
 
 The lead wires this into ``cli.py`` with ``add_check_parser(subparsers)``; ``main(argv)``
-runs it stand-alone (``python -m symbackprop.check_cli DOC``).  Exit codes (DESIGN.md):
+runs it stand-alone (``python -m symbackprop.check_cli DOC``).  Exit codes (docs/contracts.md):
 0 no erratum found (something decided, nothing refuted), 1 something refuted, 2 bad input
-or usage, 3 nothing decided (inconclusive only, or no claims).
+or usage, 3 nothing decided (inconclusive only, or no claims); with ``--errata-only`` (hooks,
+CI on posts that may hold no formula) 3 becomes 0.  The writers of the formats are in
+``check_formats.py``.
 
 JSON (stdout or ``-o``): one object per document, ``{"file", "claims", "summary",
 "unparsed"}``, each claim with ``line``, ``end_line``, ``source``, ``status``,
@@ -19,9 +22,10 @@ import json
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence, TextIO
+from .check_formats import STREAMED, WRITERS
 from .options import documents_in, timeout_is_a_bound, too_large
 
-FORMATS = ("text", "json", "md", "html")
+FORMATS = tuple(WRITERS)
 USAGE_ERROR = 2
 
 
@@ -29,7 +33,9 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     """Declare the ``check`` options on ``parser``."""
     parser.add_argument("documents", nargs="+", metavar="DOC",
                         help="documents to check (.md .tex .txt .html .rst .ipynb), or folders of them")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="output format (default text; sarif for code scanning, github for "
+                             "GitHub Actions annotations)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--timeout", type=float, default=5.0, help="time bound in seconds for reading each fragment and for each step (default 5)")
     parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
@@ -39,6 +45,9 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                         help="show progress on stderr even when it is not a terminal")
     parser.add_argument("--lang", choices=("en", "ja"), default="en",
                         help="language of the md/html report (default en)")
+    parser.add_argument("--errata-only", action="store_true",
+                        help="fail (exit 1) only on an erratum: exit 0 also when nothing could be decided "
+                             "(for pre-commit hooks and CI on documents that may hold no formula)")
     return parser
 
 
@@ -87,52 +96,6 @@ def _wants_progress(args: argparse.Namespace, err: TextIO) -> bool:
         return False
 
 
-# ── text ───────────────────────────────────────────────────────────────────
-def _witness_text(w: Optional[dict]) -> str:
-    if not w:
-        return ""
-    values = ", ".join(f"{k} = {v}" for k, v in w.get("values", {}).items())
-    return f"{values}: left side {w.get('lhs')}, right side {w.get('rhs')} (difference {w.get('difference')})"
-
-
-def summary_line(s: dict) -> str:
-    """"48 fragments found, 48 parsed (100%); 56 claims: 24 proved, 0 refuted, 32 inconclusive …"."""
-    rate = f" ({100 * s['parsed'] / s['fragments']:.0f}%)" if s["fragments"] else ""
-    reasons = ", ".join(f"{k} {v}" for k, v in s["inconclusive_by_reason"].items())
-    return (f"{s['fragments']} fragments found, {s['parsed']} parsed{rate}; {s['claims']} claims: "
-            f"{s['proved']} proved, {s['refuted']} refuted, {s['inconclusive']} inconclusive"
-            + (f" ({reasons})" if reasons else "") + f"; {s['decided']} steps decided; {s['seconds']:.2f} s"
-            + (f"; {s['unreached']} fragments not reached (budget spent)" if s.get("unreached") else ""))
-
-
-def write_text(results: Sequence, out: TextIO) -> None:
-    """Per document: each claim (position, statement, verdict, reason, witness, expected), then the counts."""
-    for r in results:
-        print(f"== {r.file}", file=out)
-        for c in r.claims:
-            mark = c.status.upper() if c.status == "refuted" else c.status
-            print(f"line {c.line}, step {c.chain}.{c.step}: {mark}  {c.statement}", file=out)
-            if c.status == "refuted":
-                if c.witness:
-                    print(f"    witness:  {_witness_text(c.witness)}", file=out)
-                else:  # refuted by its indices alone (no value can repair them)
-                    print(f"    why:      {c.reason}", file=out)
-                if c.expected:
-                    print(f"    the right side should be: {c.expected}", file=out)
-                print(f"    method:   {c.method}", file=out)
-            elif c.status == "inconclusive":
-                print(f"    {c.category}: {c.reason}", file=out)
-            elif c.method:
-                print(f"    {c.method}", file=out)
-        for u in r.unparsed:
-            print(f"line {u['line']}: not parsed ({u['reason']}): {' '.join(u['source'].split())[:80]}", file=out)
-        if r.unreached:
-            print(f"line {r.unreached[0]['line']}: not reached: the budget of {r.budget:g} s was spent "
-                  f"before this fragment and {len(r.unreached) - 1} after it (raise --budget)", file=out)
-        print(f"summary: {summary_line(r.summary())}", file=out)
-        print(file=out)
-
-
 # ── Markdown and HTML ─────────────────────────────────────────────────────
 def _mathable(latex: Optional[str], kind: str) -> Optional[str]:
     """The formula, or None when the HTML page could not show it as MathML."""
@@ -147,43 +110,9 @@ def _mathable(latex: Optional[str], kind: str) -> Optional[str]:
     return latex
 
 
-def check_context(results: Sequence, kind: str, lang: str = "en") -> dict[str, Any]:
-    """Plain data for ``check.{md,html}.j2``: LaTeX strings and texts, never SymPy objects."""
-    from .render.context import fill, messages
-
-    m = messages(lang)
-    docs = []
-    for r in results:
-        s = r.summary()
-        claims = []
-        for c in r.claims:
-            claims.append({
-                "line": c.line, "end_line": c.end_line, "step": f"{c.chain}.{c.step}",
-                "status": c.status, "status_word": m["status"].get(c.status, c.status),
-                "statement": _mathable(c.statement, kind), "statement_text": c.statement,
-                "source": " ".join(c.source.split()),
-                "category": m["check"]["categories"].get(c.category, c.category),
-                "reason": c.reason, "method": c.method,
-                "witness": _witness_text(c.witness),
-                "expected": _mathable(c.expected, kind), "expected_text": c.expected or "",
-            })
-        docs.append({
-            "file": r.file, "summary": s,
-            "summary_rich": fill(m["check"]["summary"], **{k: str(v) for k, v in s.items()
-                                                        if not isinstance(v, dict)}),
-            "by_reason": [{"category": m["check"]["categories"].get(k, k), "count": v}
-                          for k, v in s["inconclusive_by_reason"].items()],
-            "claims": claims, "refuted": [c for c in claims if c["status"] == "refuted"],
-            "unparsed": [{"line": u["line"], "reason": u["reason"], "source": " ".join(u["source"].split())}
-                         for u in r.unparsed],
-        })
-    names = ", ".join(Path(r.file).name for r in results)
-    return {"m": m, "lang": lang, "title": m["check"]["heading"],
-            "generated_by": fill(m["check"]["generated_by"], source=names), "documents": docs}
-
-
 def render_report(results: Sequence, kind: str, lang: str = "en") -> str:
-    """The md or html report of the check results."""
+    """The md or html report of the check results (its context: render/check_context.py)."""
+    from .render.check_context import check_context
     from .render.environments import environment
 
     return environment(kind).get_template(f"check.{kind}.j2").render(check_context(results, kind, lang))
@@ -204,8 +133,8 @@ def _timeout(value: Any) -> Optional[float]:
     return t if 0 < t < float("inf") else None
 
 
-def _streamed(fmt: str, out: TextIO, several: bool):
-    """A writer for one document's result as soon as it is known (text, json), and a closer."""
+def _streamed(fmt: str, out: TextIO, several: bool, args: Optional[argparse.Namespace] = None):
+    """A writer for one document's result as soon as it is known (:data:`STREAMED`), and a closer."""
     state = {"n": 0}
 
     def write(r) -> None:
@@ -213,7 +142,7 @@ def _streamed(fmt: str, out: TextIO, several: bool):
             text = json.dumps(r.to_json(), ensure_ascii=False, indent=2)
             out.write(("[\n" if state["n"] == 0 else ",\n") + text if several else text + "\n")
         else:
-            write_text([r], out)
+            WRITERS[fmt]([r], out, args)
         state["n"] += 1
         out.flush()
 
@@ -226,7 +155,7 @@ def _streamed(fmt: str, out: TextIO, several: bool):
 
 
 def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
-    """Run ``check`` with parsed ``args``; return the exit code of DESIGN.md.  Results of each
+    """Run ``check`` with parsed ``args``; return the exit code of docs/contracts.md.  Results of each
     document are written as soon as it is done (text and JSON on stdout), so a document that
     fails or is interrupted never loses the results of those before it."""
     from .checker import check_document, exit_code
@@ -248,8 +177,8 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     if problem:
         return _usage(problem.replace("--timeout", "--budget"), err)
     output = getattr(args, "output", None)
-    stream = not output and fmt in ("text", "json")
-    write, close = _streamed(fmt, out, len(docs) > 1) if stream else (None, None)
+    stream = not output and fmt in STREAMED
+    write, close = _streamed(fmt, out, len(docs) > 1, args) if stream else (None, None)
     show = _wants_progress(args, err)
     results, failed = [], False
     for n, d in enumerate(docs, 1):
@@ -275,21 +204,16 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
             return code
     if failed:
         return USAGE_ERROR
-    return exit_code(results)
+    code = exit_code(results)
+    return 0 if code == 3 and getattr(args, "errata_only", False) else code
 
 
 def _write_whole(results: Sequence, fmt: str, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if fmt == "json":
-        data = [r.to_json() for r in results]
-        text = json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n"
-    elif fmt in ("md", "html"):
-        text = render_report(results, fmt, getattr(args, "lang", "en") or "en")
-    else:
-        import io
+    import io
 
-        buf = io.StringIO()
-        write_text(results, buf)
-        text = buf.getvalue()
+    buf = io.StringIO()
+    WRITERS[fmt](results, buf, args)
+    text = buf.getvalue()
     output = getattr(args, "output", None)
     if output:
         try:

@@ -390,8 +390,17 @@ def test_bad_input_or_usage_exits_2(docs, tmp_path):
 def test_text_output_shows_position_verdict_witness_and_summary(docs):
     code, out, err = run_cli("check", str(docs / "bad.md"))
     assert code == 1 and err == ""  # no progress when stderr is not a terminal
-    assert "line 3, step 1.1: REFUTED" in out and "witness:" in out
-    assert "the right side should be:" in out
+    bad = str(docs / "bad.md")
+    lines = out.splitlines()
+    # the erratum as a compiler diagnostic FILE:LINE: refuted: STATEMENT, details indented below it
+    at = lines.index(f"{bad}:3: refuted: \\frac{{\\partial}}{{\\partial x}} \\left(\\sigma\\left(x\\right)\\right)"
+                     " = \\sigma\\left(x\\right)")
+    assert lines[at + 1].startswith("    witness:  x = ")
+    assert lines[at + 2].startswith("    the right side should be: ")
+    assert lines[at + 3].startswith("    method:   ")
+    # one summary line per document that starts with the file name
+    (summary,) = [l for l in lines if "fragments found" in l]
+    assert summary.startswith(f"{bad}: 1 fragments found, 1 parsed")
     assert "1 fragments found, 1 parsed" in out and "1 steps decided" in out
 
 
