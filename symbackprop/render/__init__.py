@@ -6,6 +6,9 @@ The flow, top to bottom::
                                                                      (tex, md, html; tex ─► pdf)
 
 * :mod:`.context`      the printer: derivation, verification and identity catalog as plain data
+* :mod:`.check_context` the check report's data (``symbackprop check --format md|html``)
+* :mod:`.translate`    the checker's, prover's and verifier's English sentences in the report's
+                       language (a table of patterns in ``messages/ja.json``: ``translations``)
 * :mod:`.environments` one Jinja2 environment per output kind, escaping by default
 * :mod:`.escape`       TeX and Markdown escaping, rich text (text with ``$…$`` formulas)
 * :mod:`.mathml`       LaTeX → MathML for the HTML page
@@ -25,6 +28,8 @@ _EXPORTS = {
     "environment": ".environments",
     "KINDS": ".environments",
     "derivation_context": ".context",
+    "check_context": ".check_context",
+    "Translator": ".translate",
     "proofs_context": ".context",
     "messages": ".context",
     "LANGS": ".context",

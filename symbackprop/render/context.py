@@ -21,6 +21,7 @@ from ..matrix import matrix_letter
 from ..present import derivation_data
 from ..printing import latex
 from ..rules.steps import STEP_RULES
+from .translate import Translator, balanced
 
 LANGS = ("en", "ja")
 MESSAGES = Path(__file__).parent / "messages"
@@ -141,9 +142,12 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
         intro = fill(m["derivation"]["layer_intro"], activation=as_rich(activation),
                      index=ld["index"], size=sizes[n],
                      bias="" if ld["bias"] else m["derivation"]["layer_no_bias"])
+        shown = " ".join(row["rhs"] for row in matrix_rows)
+        note = ("odot" if r"\odot" in shown else "") + ("ones" if r"\mathbf{1}" in shown else "")
         layers.append({
             "layer": n,
             "output": ld["output"],
+            "matrix_note_rich": m["derivation"]["matrix_note_" + (note or "plain")],
             "heading": fill(m["derivation"]["layer_heading"], n=str(n), name=layer_name(m, n, depth)),
             "intro_rich": intro,
             "lemmas": [_block(m, r) for r in ld["lemmas"]],
@@ -155,11 +159,16 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
         })
 
     lhs_of = {(ld["layer"], r["name"]): r["lhs"] for ld in data["layers"] for r in ld["results"]}
+    biases = {bool(ld["bias"]) for ld in data["layers"]}
+    prose = "all" if biases == {True} else "none" if biases == {False} else "some"
+    title, spec_title = derivation_title(m, lang, data, depth)
     return {
         "lang": lang,
         "m": m,
-        "generated_by": fill(m["generated_by"], source=source or "a spec"),
-        "title": data["title"] or m["derivation"]["untitled"],
+        "generated_by": fill(m["generated_by"], source=(source or "a spec") + spec_title),
+        "title": title,
+        "intro_rich": m["derivation"]["intro_" + prose],
+        "forward_intro_rich": m["derivation"]["forward_intro_" + prose],
         "loss_rich": fill(m["derivation"]["loss_intro"],
                           loss=as_rich(m["losses"].get(data["loss"], data["loss_title"]))),
         "assumptions": [a["latex"] for a in data["assumptions"]],
@@ -168,8 +177,33 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
         "forward": [{"layer": f["layer"], "name": f["name"], "lhs": f["lhs"], "rhs": f["rhs"]}
                     for f in data["forward"] if f["name"] != "loss"],
         "layers": layers,
-        "verification": verification_context(m, net, verification, verification_note, lhs_of),
+        "verification": verification_context(m, net, verification, verification_note, lhs_of, lang),
     }
+
+
+_JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
+
+
+def derivation_title(m: Mapping[str, Any], lang: str, data: Mapping[str, Any], depth: int) -> tuple[str, str]:
+    """(the report's title, the spec's own title for the header comment when it is not shown).
+
+    The spec's title is shown when it is written in the report's language (any title in
+    English; a title with Japanese in it in Japanese); otherwise, and when the spec has none,
+    the title says what the network is, from its layers and loss."""
+    own = (data.get("title") or "").strip()
+    if own and (lang == "en" or _JAPANESE.search(own)):
+        return own, ""
+    md = m["derivation"]
+    acts = [m["activations"].get(ld["activation"], ld["activation"]) for ld in data["layers"]]
+    output, hidden = acts[0] if data["layers"][0]["output"] else acts[-1], []
+    for ld, name in sorted(zip(data["layers"], acts), key=lambda p: p[0]["layer"]):
+        if not ld["output"] and name not in hidden:
+            hidden.append(name)
+    loss = m["losses"].get(data["loss"], data["loss_title"])
+    key = "title_from_network" if hidden else "title_from_network_no_hidden"
+    title = fill(md[key], layers=str(depth + 1), hidden=md["title_list_separator"].join(hidden),
+                 output=output, loss=loss)
+    return title, (fill(md["spec_title"], title=own) if own else "")
 
 
 # ── verification ───────────────────────────────────────────────────────────
@@ -179,17 +213,84 @@ def worst(statuses: Iterable[str]) -> str:
     return next((s for s in STATUS_ORDER if s in present), "proved")
 
 
-def _witness_text(w: Any) -> str:
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_FRACTION = re.compile(r"(-?)(\d+)/(\d+)")
+_NAME = re.compile(r"[A-Za-z\\][\w\\{}^,()' ]*")
+_SIMPLE_EXPR = re.compile(r"[\w\s.+\-*/()^,]*")
+_KNOWN = {"sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "pi", "oo"}  # nothing else is read
+
+
+_INDEXED = re.compile(r"([A-Za-z]\w*(?:\^\{[^{}]*\})?)\[([\d, ]+)\]")
+
+
+def value_latex(value: Any) -> Optional[str]:
+    """A witness value (``3``, ``-1/2``, ``0.2689…``, ``1 - t[1]``, ``x ↦ x**3 + 1``) as LaTeX, or None."""
+    s = str(value).strip()
+    if _NUMBER.fullmatch(s):
+        return s
+    f = _FRACTION.fullmatch(s)
+    if f:
+        return rf"{f.group(1)}\frac{{{f.group(2)}}}{{{f.group(3)}}}"
+    if "↦" in s:
+        var, _, body = s.partition("↦")
+        inner = value_latex(body)
+        return None if inner is None or not _NAME.fullmatch(var.strip()) else rf"{var.strip()} \mapsto {inner}"
+    entries: dict[str, str] = {}
+
+    def entry(m: re.Match) -> str:  # t[1] → a placeholder symbol printed t_{1}
+        entries[f"Q{len(entries)}"] = name_latex(m.group(0)) or m.group(0)
+        return f"Q{len(entries) - 1}"
+
+    s = _INDEXED.sub(entry, s)
+    words = set(re.findall(r"[A-Za-z_]\w*", s)) - set(entries)
+    if _SIMPLE_EXPR.fullmatch(s) and len(s) < 400 and all(len(w) == 1 or w in _KNOWN for w in words):
+        try:
+            import sympy as sp
+
+            local = {q: sp.Symbol(tex) for q, tex in entries.items()}
+            return sp.latex(sp.sympify(s, locals=local, rational=False))
+        except Exception:  # noqa: BLE001 - anything SymPy cannot read stays text
+            return None
+    return None
+
+
+def name_latex(name: Any) -> Optional[str]:
+    """A witness's variable (``n_{i}``, ``u_1``, ``\\sigma``) as LaTeX, or None."""
+    s = str(name).strip()
+    indexed = re.fullmatch(r"(.+?)\[([\d, ]+)\]", s)  # an entry of a vector or matrix: b[1], w[1, 2]
+    if indexed:
+        base = name_latex(indexed.group(1))
+        index = ",".join(indexed.group(2).replace(" ", "").split(","))
+        if base is None:
+            return None
+        return (f"{{{base}}}" if "_" in base else base) + f"_{{{index}}}"
+    if not _NAME.fullmatch(s) or not balanced(s):
+        return None
+    return re.sub(r"_(\w)(\w+)$", r"_{\1\2}", s) if "{" not in s else s
+
+
+def witness_rich(m: Mapping[str, Any], w: Any) -> str:
+    """A witness as rich text, its values typeset: ``$n_{i} = 1$: left side $= 2$, right side $= 3$``."""
     if not w:
         return ""
-    if isinstance(w, Mapping):
-        values = w.get("values") or {}
-        parts = [", ".join(f"{k} = {v}" for k, v in values.items())]
-        for key in ("lhs", "rhs", "difference"):
-            if w.get(key):
-                parts.append(f"{key} = {w[key]}")
-        return "; ".join(p for p in parts if p)
-    return str(w)
+    if not isinstance(w, Mapping):
+        return as_rich(str(w))
+    mw = m["witness"]
+    values = []
+    for k, v in (w.get("values") or {}).items():
+        key, val = name_latex(k), value_latex(v)
+        values.append(f"${key} = {val}$" if key is not None and val is not None
+                      else as_rich(f"{k} = {v}"))
+    sides = {}
+    for side in ("lhs", "rhs", "difference"):
+        if w.get(side) not in (None, ""):
+            val = value_latex(w[side])
+            sides[side] = f"${val}$" if val is not None else as_rich(str(w[side]))
+    parts = [fill(mw["at"], values=mw["values_separator"].join(values))] if values else []
+    if "lhs" in sides and "rhs" in sides:
+        parts.append(fill(mw["sides"], lhs=sides["lhs"], rhs=sides["rhs"])
+                     + (fill(mw["difference"], difference=sides["difference"]) if "difference" in sides else ""))
+    return mw["join"].join(parts)
 
 
 def sizes_latex(net, sizes: Optional[Iterable[int]]) -> str:
@@ -205,25 +306,35 @@ def sizes_latex(net, sizes: Optional[Iterable[int]]) -> str:
 
 
 def verification_context(m: Mapping[str, Any], net, report: Optional[Mapping[str, Any]],
-                         note: str = "", lhs_of: Optional[Mapping] = None) -> dict[str, Any]:
-    """The verification section: verdict, sizes, methods, one row per (layer, quantity)."""
+                         note: str = "", lhs_of: Optional[Mapping] = None,
+                         lang: Optional[str] = None) -> dict[str, Any]:
+    """The verification section: verdict, sizes, one row per (layer, quantity), the methods
+    once (numbered; a row names its methods by number)."""
     mv = m["verification"]
     if report is None:
         reason = mv.get(note, note) or mv["missing_module"]
         return {"available": False, "note_rich": fill(mv["unavailable"], reason=as_rich(reason))}
+    tr = Translator(lang or m.get("lang", "en"))
     lhs_of = lhs_of or {}
     groups: dict[tuple, list] = {}
     for c in report.get("checks", []):
         groups.setdefault((c.get("layer"), c.get("quantity")), []).append(c)
+    methods: list[str] = []
+    for c in report.get("checks", []):
+        if c.get("method") and c["method"] not in methods:
+            methods.append(c["method"])
+    number = {method: n for n, method in enumerate(methods, 1)}
     rows, problems = [], []
     for (layer, quantity), checks in groups.items():
         status = worst(c.get("status", "inconclusive") for c in checks)
+        refs = sorted({number[c["method"]] for c in checks if c.get("method")})
         rows.append({
             "layer": layer,
             "quantity": m["roles"].get(quantity, str(quantity)),
             "quantity_latex": lhs_of.get((layer, quantity), ""),
             "entries": len(checks),
-            "methods": "; ".join(sorted({c.get("method") or "" for c in checks} - {""})),
+            "method_refs": refs,
+            "methods": ", ".join(f"({n})" for n in refs),
             "status": status,
             "status_word": m["status"].get(status, status),
         })
@@ -233,22 +344,22 @@ def verification_context(m: Mapping[str, Any], net, report: Optional[Mapping[str
                     "entry": str(c.get("entry", "")),
                     "status": c.get("status"),
                     "status_word": m["status"].get(c.get("status"), str(c.get("status"))),
-                    "reason": c.get("reason") or "",
-                    "witness": _witness_text(c.get("witness")),
+                    "reason_rich": tr.rich(c.get("reason") or ""),
+                    "witness_rich": witness_rich(m, c.get("witness")),
                     "expected": str(c.get("expected") or ""),
                 })
     summary = report.get("summary") or {}
     status = summary.get("status") or worst(r["status"] for r in rows)
-    methods = sorted({c.get("method") for c in report.get("checks", []) if c.get("method")})
     return {
         "available": True,
         "sizes_latex": sizes_latex(net, report.get("sizes")),
         "status": status,
         "status_word": m["status"].get(status, status),
         "total": summary.get("total", sum(r["entries"] for r in rows)),
-        "methods": methods,
+        "methods": [{"number": number[x], "rich": tr.rich(x)} for x in methods],
         "rows": rows,
         "problems": problems,
+        "untranslated": list(tr.leftovers),
     }
 
 
@@ -256,26 +367,31 @@ def verification_context(m: Mapping[str, Any], net, report: Optional[Mapping[str
 _TEXT_WORD = re.compile(r"(?<![\\{A-Za-z])[A-Za-z]{3,}(?![A-Za-z}])")
 
 
-def note_rich(note: str) -> str:
+def note_rich(note: str, tr: Optional[Translator] = None) -> str:
     """A note from the catalog as rich text: ``$…$`` kept; ``words: formula`` split there;
     otherwise a formula when it has no plain English word (``\\sigma' = \\sigma(1 - \\sigma)``),
-    else text (``divide by e^{u}``)."""
+    else text (``divide by e^{u}``).  With a translator, the words are put into its language."""
     note = str(note).strip()
     if not note or "$" in note:
-        return note
+        return tr.rich_text(note) if tr and note else note
     head, sep, tail = note.partition(": ")
     if sep and _TEXT_WORD.search(head) and "\\" not in head:
-        return as_rich(head) + ": " + note_rich(tail)
-    return as_rich(note) if _TEXT_WORD.search(note) else f"${note}$"
+        colon = tr.colon if tr else ": "
+        return (tr.rich(head) if tr else as_rich(head)) + colon + note_rich(tail, tr)
+    if _TEXT_WORD.search(note):
+        return tr.rich(note) if tr else as_rich(note)
+    return f"${tr.latex(note) if tr else note}$"
 
 
-def proof_rule_rich(m: Mapping[str, Any], lang: str, rule: str, note: str = "") -> str:
+def proof_rule_rich(m: Mapping[str, Any], lang: str, rule: str, note: str = "",
+                    tr: Optional[Translator] = None) -> str:
     """The rule of a proof step in ``lang`` (step rules, then the catalog's own rules), with its note."""
     if rule in STEP_RULES:
         text = as_rich(STEP_RULES[rule].name(lang))
     else:
-        text = m["proof_rules"].get(rule) or as_rich(rule.replace("_", " "))
-    return text + (m["colon"] + note_rich(note) if note else "")
+        text = m["proof_rules"].get(rule) or (tr.rich(rule.replace("_", " ")) if tr
+                                              else as_rich(rule.replace("_", " ")))
+    return text + (m["colon"] + note_rich(note, tr) if note else "")
 
 
 def _step_parts(step: Any) -> tuple[str, str, str]:
@@ -288,23 +404,24 @@ def _step_parts(step: Any) -> tuple[str, str, str]:
     return str(latex_), str(rule), str(step[2]) if len(step) > 2 else ""
 
 
-def proof_rows(ident: Any, m: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
+def proof_rows(ident: Any, m: Mapping[str, Any], lang: str,
+               tr: Optional[Translator] = None) -> list[dict[str, str]]:
     """The proof as a chain ``lhs = s₁ = s₂ = … = rhs``, one row per step with its rule;
     when the steps stop short of the right-hand side, a last row reaches it by the statement."""
     steps = [_step_parts(s) for s in (getattr(ident, "steps", ()) or ())]
     lhs = getattr(ident, "lhs", None)
     rhs = getattr(ident, "rhs", None)
-    rows = [{"latex": tex, "rule_rich": proof_rule_rich(m, lang, rule, note)} for tex, rule, note in steps]
+    rows = [{"latex": tex, "rule_rich": proof_rule_rich(m, lang, rule, note, tr)} for tex, rule, note in steps]
     if rhs is not None:
         rhs_latex = latex(rhs)
         if not rows or rows[-1]["latex"] != rhs_latex:
-            rows.append({"latex": rhs_latex, "rule_rich": proof_rule_rich(m, lang, "statement")})
+            rows.append({"latex": rhs_latex, "rule_rich": proof_rule_rich(m, lang, "statement", tr=tr)})
     return [{"lhs": latex(lhs) if (i == 0 and lhs is not None) else "", **row}
             for i, row in enumerate(rows)]
 
 
-def _fact_latex(fact: Any) -> str:
-    return str(getattr(fact, "title", fact))
+def _fact_latex(fact: Any, tr: Translator) -> str:
+    return tr.latex(str(getattr(fact, "title", fact)))
 
 
 def proofs_context(lang: str, identities: Optional[Mapping[str, Any]],
@@ -318,13 +435,14 @@ def proofs_context(lang: str, identities: Optional[Mapping[str, Any]],
     """
     m = messages(lang)
     mp = m["proofs"]
-    ctx: dict[str, Any] = {"lang": lang, "m": m, "title": mp["heading"],
+    ctx: dict[str, Any] = {"lang": lang, "m": m, "title": mp["heading"], "untranslated": [],
                            "generated_by": fill(m["generated_by"], source="symbackprop.identities")}
     if identities is None:
         reason = mp.get(note, note) or mp["missing_module"]
         ctx.update(available=False, note_rich=fill(mp["unavailable"], reason=as_rich(reason)), items=[])
         return ctx
     items = []
+    tr = Translator(lang)
     for name, ident in identities.items():
         v = (verdicts or {}).get(name)
         status = getattr(getattr(v, "status", None), "value", None) or str(getattr(v, "status", ""))
@@ -333,18 +451,18 @@ def proofs_context(lang: str, identities: Optional[Mapping[str, Any]],
             assumptions = [str(a) for a in (getattr(ident, "assumptions", ()) or ())]
         items.append({
             "name": name,
-            "title_rich": m["identities"].get(name) or as_rich(getattr(ident, "title", "") or name),
-            "statement": getattr(ident, "statement_latex", ""),
-            "assumptions": list(assumptions),
-            "steps": proof_rows(ident, m, lang),
-            "facts": [_fact_latex(f) for f in (getattr(ident, "facts", ()) or ())],
-            "premises_rich": [note_rich(p) for p in (getattr(ident, "premises", ()) or ())],
+            "title_rich": m["identities"].get(name) or tr.rich(getattr(ident, "title", "") or name),
+            "statement": tr.latex(getattr(ident, "statement_latex", "")),
+            "assumptions": [tr.latex(a) for a in assumptions],
+            "steps": proof_rows(ident, m, lang, tr),
+            "facts": [_fact_latex(f, tr) for f in (getattr(ident, "facts", ()) or ())],
+            "premises_rich": [note_rich(p, tr) for p in (getattr(ident, "premises", ()) or ())],
             "verdict": None if v is None else {
                 "status": status,
                 "status_word": m["status"].get(status, status),
-                "method": getattr(v, "method", "") or "",
-                "reason": getattr(v, "reason", "") or "",
+                "method_rich": tr.rich(getattr(v, "method", "") or ""),
+                "reason_rich": tr.rich(getattr(v, "reason", "") or ""),
             },
         })
-    ctx.update(available=True, note_rich="", items=items)
+    ctx.update(available=True, note_rich="", items=items, untranslated=sorted(set(tr.leftovers)))
     return ctx

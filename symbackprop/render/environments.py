@@ -46,7 +46,7 @@ from markupsafe import Markup
 from ..errors import SymbackpropError
 
 from .escape import Raw, html_escape, md_escape, rich, tex_escape
-from .mathml import to_mathml
+from .mathml import MathMLError, to_mathml
 
 KINDS = ("tex", "md", "html")
 
@@ -145,8 +145,15 @@ def _html_filters() -> dict[str, Callable]:
     def latex(s: str) -> Markup:
         return html_escape(s)
 
+    def formula(s: str) -> str:
+        """A formula of rich text as MathML; one the converter cannot read is shown as code."""
+        try:
+            return to_mathml(s)
+        except MathMLError:
+            return f"<code>{html_escape(s)}</code>"
+
     def rich_html(s: str) -> Markup:
-        return Markup(rich(s, html_escape, to_mathml))
+        return Markup(rich(s, html_escape, formula))
 
     return {"math": math, "display": display, "latex": latex, "rich": rich_html,
             "mathtext": rich_html, "text": html_escape, "comment": lambda s: Markup(_comment(s)),

@@ -11,7 +11,8 @@ output to MathML Core, each a small function below:
 * :func:`bold_characters` — ``\\mathbf{1}`` becomes 𝟏 (``mathvariant="bold"`` is not in MathML Core);
 * :func:`names_as_identifiers` — ``\\operatorname{ReLU}`` is an identifier ``<mi>``, not an operator;
 * :func:`snug_fences` — ``\\left( \\right)`` around nothing tall are plain parentheses;
-* :func:`function_spacing` — a thin space after ``\\log`` and friends, as in TeX;
+* :func:`function_spacing` — a thin space after ``\\log`` and friends, and before them after a
+  letter or a script (``t_k \\log``), as in TeX;
 * :func:`upright_capital_greek` — Δ, Ξ upright, as in TeX.
 
 The import of ``latex2mathml`` happens on first use, so the TeX and Markdown
@@ -110,15 +111,41 @@ def _first_leaf(el: ET.Element) -> ET.Element:
     return el
 
 
+_CLOSERS = {")", "]", "}", "|", "\u2016", "\u232a", "\u27e9"}
+
+
+def _last_leaf(el: ET.Element) -> ET.Element:
+    while el.tag == "mrow" and len(el):
+        el = el[-1]
+    return el
+
+
+def _ordinary_before(el: ET.Element) -> bool:
+    """Whether TeX puts a thin space between ``el`` and an operator name after it (Ord–Op,
+    Close–Op, Op–Op): anything but an operator, a relation or an opening fence."""
+    if el.tag == "mspace":
+        return False
+    if el.tag != "mo":
+        last = _last_leaf(el)
+        return last.tag != "mo" or (last.text or "").strip() in _CLOSERS
+    return (el.text or "").strip() in _CLOSERS or (el.text or "").strip() in _LARGE_OPERATORS
+
+
 def function_spacing(root: ET.Element) -> None:
     """A thin space after ``log``, ``exp``, ``tanh^{2}`` … unless a parenthesis or a prime
-    follows (TeX's Op–Ord spacing); only between the items of a row, never inside a script."""
+    follows (TeX's Op–Ord spacing), and before one that follows a letter, a script or a
+    closing bracket (``t_k \\log y_k``: Ord–Op; without it the browser sets "t_klog");
+    only between the items of a row, never inside a script."""
     for parent in list(root.iter()):
         if parent.tag not in ("math", "mrow", "mtd", "mstyle"):
             continue
         children = list(parent)
-        for el, nxt in zip(children, children[1:]):
+        for prev, el, nxt in zip([None, *children], children, [*children[1:], None]):
             if not _is_function(el):
+                continue
+            if prev is not None and _ordinary_before(prev):
+                parent.insert(list(parent).index(el), ET.Element("mspace", width="0.1667em"))
+            if nxt is None:
                 continue
             first = _first_leaf(nxt)
             if (first.text or "").strip() in ("(", "[", "{") or (first.text or "").strip() in _PRIMES:
