@@ -107,6 +107,9 @@ def read_pattern(grid: Sequence[Sequence[Optional[sp.Expr]]]) -> Optional[Patter
         return None
     if any(grid[i][j] is None for i in rows for j in cols):
         return None  # an ellipsis beside entries in the same row and column: not a pattern
+    if (dotted_rows and not any(i > dotted_rows[0] for i in rows)) or \
+            (dotted_cols and not any(j > dotted_cols[0] for j in cols)):
+        return None  # no last row or column after the dots: the size is not written
     row_at = _positions(rows, dotted_rows)
     col_at = _positions(cols, dotted_cols)
     cells = {(row_at[i], col_at[j]): grid[i][j] for i in rows for j in cols}
@@ -179,6 +182,8 @@ def _find(cells: dict, row_dots: bool, col_dots: bool) -> Optional[PatternMatrix
     if len({(t.xreplace({r: _N, c: _M}), n, m) for t, n, m in found}) != 1:
         return None  # no pattern, or two that disagree: the matrix is not read
     t, n_rows, n_cols = found.pop()
+    if (row_dots and n_rows is None) or (col_dots and n_cols is None):
+        return None
     rows = n_rows if row_dots else sp.Integer(max(int(p[0]) for p in cells))
     cols = n_cols if col_dots else sp.Integer(max(int(p[1]) for p in cells))
     return PatternMatrix(t, r, rows, c, cols)

@@ -50,6 +50,7 @@ def test_the_sum_limit_is_not_taken_for_the_row_index():
     r"\begin{pmatrix} a_1 \\ b_2 \\ \vdots \\ a_P \end{pmatrix}",      # the second row breaks the pattern
     r"\begin{pmatrix} a_1 \\ \vdots \\ b_P \end{pmatrix}",             # first and last are different letters
     r"\begin{pmatrix} y_1 & \cdots y_N \end{pmatrix}",                  # an ellipsis beside an entry (no &)
+    r"\begin{pmatrix} 1 & \cdots \end{pmatrix}",                        # no last entry: the size is not written
 ])
 def test_no_pattern_is_not_read(src):
     with pytest.raises(ParseError):
