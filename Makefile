@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench mutate fuzz clean
+.PHONY: demo test test-slow test-all bench mutate fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -12,17 +12,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## demo: derive and verify every network in derivations/, write reports/
+## demo: derive and verify every network in derivations/, evaluate an example, write reports/
 demo: $(STAMP)
 	@for f in derivations/*.toml; do \
 	  echo "════ $$f"; $(BIN)/symbackprop derive $$f || exit $$?; \
 	done
 	$(BIN)/symbackprop verify derivations/*.toml
+	$(BIN)/symbackprop eval derivations/classification.toml --params derivations/examples/classification.params.json
 	$(BIN)/symbackprop report derivations/*.toml --proofs -o reports
 
-## test: the test suite
+## test: the fast test suite (everything not marked slow; under a minute on 2 cores)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow" -p xdist -n 2
+
+## test-slow: only the tests marked slow (CI runs it after `make test`)
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow -p xdist -n 2
+
+## test-all: every test
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q -p xdist -n 2
 
 ## bench: speed against baselines (torch included), table on stdout, JSON in benchmarks/results/
 bench: $(STAMP)

@@ -207,7 +207,7 @@ def _finite(value: np.ndarray, field: str) -> Any:
 
 
 def evaluate(derivation: Union[Derivation, Compiled], params: Any) -> dict:
-    """loss, y, delta, dW, db, dx (DESIGN.md "Numbers in and out") from the closed forms."""
+    """loss, y, delta, dW, db, dx (docs/numbers.md, "Output") from the closed forms."""
     compiled = derivation if isinstance(derivation, Compiled) else compile_closed_forms(derivation)
     net = compiled.network
     p = check_params(net, params)

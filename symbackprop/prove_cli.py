@@ -1,7 +1,7 @@
 """``symbackprop prove --list | NAME… | --all [--format text|json] [--timeout S]``.
 
 The lead wires this into ``cli.py``: ``add_prove_arguments(subparser)`` declares the
-options, ``run_prove(args)`` runs them and returns the exit code of DESIGN.md
+options, ``run_prove(args)`` runs them and returns the exit code of docs/contracts.md
 (0 all proved, 1 something refuted, 2 bad input or usage, 3 inconclusive only).
 """
 

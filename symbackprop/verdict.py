@@ -1,7 +1,7 @@
 """Verdicts: proved, refuted with a witness, or inconclusive with a reason — never a guess.
 
 Shared by the verifier, the prover and the document checker.  JSON field names
-follow DESIGN.md: ``status``, ``reason``, ``witness``, ``expected`` (plus ``method``).
+follow docs/contracts.md ("Verdicts"): ``status``, ``reason``, ``witness``, ``expected`` (plus ``method``).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def inconclusive(reason: str, method: str = "") -> Verdict:
 
 
 def exit_code(verdicts) -> int:
-    """DESIGN.md exit codes: 0 all proved, 1 something refuted, 3 inconclusive only."""
+    """The exit codes of docs/contracts.md: 0 all proved, 1 something refuted, 3 inconclusive only."""
     statuses = {v.status for v in verdicts}
     if Status.REFUTED in statuses:
         return 1

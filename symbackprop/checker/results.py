@@ -1,5 +1,5 @@
 """What the checker reports: one :class:`ClaimResult` per step, one :class:`DocumentResult`
-per document, and the exit code of ``symbackprop check`` (DESIGN.md, "Check results")."""
+per document, and the exit code of ``symbackprop check`` (docs/contracts.md, "Check results")."""
 
 from __future__ import annotations
 
