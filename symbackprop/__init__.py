@@ -7,6 +7,9 @@ The public face::
     d = sb.derive(net)            # closed forms with steps, per layer
     sb.verify(d).verdict          # independent check at concrete sizes
     sb.evaluate(d, params)        # numbers from the closed forms
+    sb.render(d, "md", lang="ja") # a report as text (tex, md, html)
+    r = sb.check("notes.md")      # every relation of a document: proved, refuted, inconclusive
+    sb.render(r, "html")          # the check report
 
 Names are imported lazily so that ``symbackprop --version`` does not load SymPy.
 """
@@ -37,10 +40,15 @@ _EXPORTS = {
     "latex": "symbackprop.printing",
     "SymbackpropError": "symbackprop.errors",
     "compile": "symbackprop.codegen",
+    "check": "symbackprop.pipeline",
+    "write_reports": "symbackprop.pipeline",
 }
+#: public names that are subpackages: ``symbackprop.render`` is the render package, and calling
+#: it renders (``sb.render(d, "md")``, :func:`symbackprop.pipeline.render`)
+_SUBPACKAGES = ("render",)
 
 # ``compile`` stays out of ``__all__`` so that a star import does not shadow the builtin.
-__all__ = sorted(set(_EXPORTS) - {"compile"}) + ["__version__"]
+__all__ = sorted((set(_EXPORTS) | set(_SUBPACKAGES)) - {"compile"}) + ["__version__"]
 
 
 class _Package(types.ModuleType):
@@ -51,6 +59,8 @@ class _Package(types.ModuleType):
     def __getattribute__(self, name: str) -> Any:
         if name in _EXPORTS:
             return getattr(import_module(_EXPORTS[name]), name)
+        if name in _SUBPACKAGES:
+            return import_module(f"symbackprop.{name}")
         return super().__getattribute__(name)
 
     def __dir__(self) -> list[str]:

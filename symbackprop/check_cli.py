@@ -111,11 +111,10 @@ def _mathable(latex: Optional[str], kind: str) -> Optional[str]:
 
 
 def render_report(results: Sequence, kind: str, lang: str = "en") -> str:
-    """The md or html report of the check results (its context: render/check_context.py)."""
-    from .render.check_context import check_context
-    from .render.environments import environment
+    """The md or html report of the check results (render/reports.check_report)."""
+    from .render.reports import check_report
 
-    return environment(kind).get_template(f"check.{kind}.j2").render(check_context(results, kind, lang))
+    return check_report(results, kind, lang)
 
 
 # ── the command ────────────────────────────────────────────────────────────

@@ -32,7 +32,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the derivation reports of the specs (and the proof report with --proofs)."""
     from .errors import SymbackpropError
     from .render.pdf import INSTALL_HINT, engine
-    from .render.reports import REPRODUCIBLE_FORMATS, write_reports
+    from .pipeline import write_reports
+    from .render.reports import REPRODUCIBLE_FORMATS
 
     if not args.spec and not args.proofs:
         print("symbackprop report: error: give at least one SPEC, or --proofs", file=sys.stderr)

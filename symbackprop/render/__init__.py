@@ -2,8 +2,8 @@
 
 The flow, top to bottom::
 
-    spec ─► derive ─► verify ─► context (LaTeX strings, rich text) ─► template ─► file
-                                                                     (tex, md, html; tex ─► pdf)
+    Derivation + verification (symbackprop.pipeline) ─► context (LaTeX strings, rich text)
+        ─► template ─► file (tex, md, html; tex ─► pdf)
 
 * :mod:`.context`      the printer: derivation, verification and identity catalog as plain data
 * :mod:`.check_context` the check report's data (``symbackprop check --format md|html``)
@@ -13,7 +13,7 @@ The flow, top to bottom::
 * :mod:`.escape`       TeX and Markdown escaping, rich text (text with ``$…$`` formulas)
 * :mod:`.mathml`       LaTeX → MathML for the HTML page
 * :mod:`.pdf`          LuaLaTeX through latexmk
-* :mod:`.reports`      file names, and writing every report of a set of specs
+* :mod:`.reports`      file names, and writing the reports of given objects (never loads or derives)
 
 Fixed texts live in ``messages/en.json`` and ``messages/ja.json``; templates in
 ``templates/`` (a user folder given with ``--templates`` overrides any of them).
@@ -21,6 +21,8 @@ Fixed texts live in ``messages/en.json`` and ``messages/ja.json``; templates in
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import Any
 
@@ -38,7 +40,10 @@ _EXPORTS = {
     "to_mathml": ".mathml",
     "compile_tex": ".pdf",
     "render": ".reports",
-    "write_reports": ".reports",
+    "write": ".reports",
+    "check_report": ".reports",
+    "DerivationReport": ".reports",
+    "ProofsReport": ".reports",
     "FORMATS": ".reports",
     "REPRODUCIBLE_FORMATS": ".reports",
 }
@@ -50,3 +55,16 @@ def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name], __name__), name)
     raise AttributeError(f"module 'symbackprop.render' has no attribute {name!r}")
+
+
+class _RenderPackage(types.ModuleType):
+    """The package is callable: ``symbackprop.render(obj, kind, lang)`` renders a derivation or
+    check results (:func:`symbackprop.pipeline.render`)."""
+
+    def __call__(self, obj: Any, kind: str = "md", lang: str = "en", templates: Any = None) -> str:
+        from ..pipeline import render
+
+        return render(obj, kind, lang, templates)
+
+
+sys.modules[__name__].__class__ = _RenderPackage

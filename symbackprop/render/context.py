@@ -165,7 +165,7 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
     return {
         "lang": lang,
         "m": m,
-        "generated_by": fill(m["generated_by"], source=(source or "a spec") + spec_title),
+        "generated_by": fill(m["generated_by"], source=(source or m["unnamed_source"]) + spec_title),
         "title": title,
         "intro_rich": m["derivation"]["intro_" + prose],
         "forward_intro_rich": m["derivation"]["forward_intro_" + prose],

@@ -1,9 +1,9 @@
-"""Writing reports: spec → derivation (+ verification) → context → templates → files.
+"""Writing reports: derivation (+ verification) → context → templates → files.
 
 File names: ``{spec stem}.{lang}.{ext}`` for a derivation (``classification.ja.md``)
-and ``proofs.{lang}.{ext}`` for the identity catalog.  The verifier
-(:mod:`symbackprop.verify`) and the catalog (:mod:`symbackprop.identities`) are
-imported when needed; when one is missing, its section says so instead.
+and ``proofs.{lang}.{ext}`` for the identity catalog.  This module takes objects — a
+:class:`DerivationReport`, a :class:`ProofsReport`, check results — and never loads a
+spec, derives or verifies: that is the pipeline's (:mod:`symbackprop.pipeline`).
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from .context import LANGS, derivation_context, proofs_context
 import jinja2
 
+from .context import LANGS, derivation_context, proofs_context
 from .environments import TemplateRefused, environment, template_name
 
 FORMATS = ("tex", "pdf", "md", "html")
@@ -40,30 +41,6 @@ def render(report: str, kind: str, context: Mapping[str, Any],
         raise TemplateRefused(f"template {template_name(report, kind)}: refused by the sandbox: {exc}") from None
     except jinja2.TemplateError as exc:
         raise TemplateRefused(f"template {template_name(report, kind)}: {exc.message or exc}") from None
-
-
-def run_verification(net) -> tuple[Optional[dict], str]:
-    """The verifier's JSON for ``net``, or (None, why not): a deterministic proof by expansion
-    where it is affordable (the default sizes), the randomized exact test for the rest."""
-    try:
-        from ..verify import verify
-    except ImportError:
-        return None, "missing_module"
-    from ..errors import SizeError
-
-    try:
-        return verify(net, symbolic=True).to_json(), ""
-    except SizeError:  # the spec's own concrete widths: the report is written, its check is not
-        return None, "too_large"
-
-
-def identity_catalog() -> tuple[Optional[Mapping], Optional[dict], str]:
-    """(catalog, verdict per name, note): the identities and their proofs, or (None, None, why not)."""
-    try:
-        from ..identities import IDENTITIES, prove_identity
-    except ImportError:
-        return None, None, "missing_module"
-    return IDENTITIES, {name: prove_identity(name) for name in IDENTITIES}, ""
 
 
 def _write(path: Path, text: str) -> Path:
@@ -99,15 +76,34 @@ class _Plan:
                 self.pdfs.append((path, self.outdir / f"{stem}.pdf"))
 
 
-def write_reports(specs: Iterable[PathLike], outdir: PathLike = "reports",
-                  formats: Sequence[str] = REPRODUCIBLE_FORMATS, langs: Sequence[str] = LANGS,
-                  templates: Optional[PathLike] = None, proofs: bool = False,
-                  verify: bool = True, jobs: int = 2,
-                  progress: Optional[Callable[[Path], None]] = None) -> list[Path]:
-    """Write the reports of every spec (and of the identity catalog when ``proofs``);
-    returns the files written, in order.  PDFs are compiled ``jobs`` at a time."""
-    from ..derive import derive
-    from ..spec import load
+@dataclass(frozen=True)
+class DerivationReport:
+    """What one derivation report shows: the derivation, the verifier's JSON (or None and a
+    note — a key of ``messages.verification`` — saying why), and the file stem and source name."""
+
+    stem: str
+    derivation: Any
+    verification: Optional[Mapping[str, Any]] = None
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ProofsReport:
+    """What the proof report shows: the identity catalog and its verdicts (or a note why not)."""
+
+    catalog: Optional[Mapping[str, Any]]
+    verdicts: Optional[Mapping[str, Any]] = None
+    note: str = ""
+
+
+def write(reports: Iterable[DerivationReport], outdir: PathLike = "reports",
+          formats: Sequence[str] = REPRODUCIBLE_FORMATS, langs: Sequence[str] = LANGS,
+          templates: Optional[PathLike] = None, proofs: Optional[ProofsReport] = None, jobs: int = 2,
+          progress: Optional[Callable[[Path], None]] = None) -> list[Path]:
+    """Write every report (one per derivation and language, and the proof report when given);
+    returns the files written, in order.  PDFs are compiled ``jobs`` at a time.  Objects in,
+    files out: nothing here loads, derives or verifies."""
     from .pdf import compile_tex, require_engine
 
     unknown = [f for f in formats if f not in FORMATS]
@@ -115,24 +111,26 @@ def write_reports(specs: Iterable[PathLike], outdir: PathLike = "reports",
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; allowed: {', '.join(FORMATS)}")
     if "pdf" in formats:
         require_engine()  # fail before any work
-    out = Path(outdir)
     with tempfile.TemporaryDirectory(prefix="symbackprop-report-") as scratch:
-        plan = _Plan(out, formats, Path(scratch), progress)
-        for spec in specs:
-            net = load(spec)
-            d = derive(net)
-            verification, note = run_verification(net) if verify else (None, "not_requested")
+        plan = _Plan(Path(outdir), formats, Path(scratch), progress)
+        for r in reports:
             for lang in langs:
-                ctx = derivation_context(d, lang, verification, note, source=Path(spec).name)
-                plan.emit(f"{Path(spec).stem}.{lang}", "derivation", ctx, templates)
-        if proofs:
-            catalog, verdicts, note = identity_catalog()
+                ctx = derivation_context(r.derivation, lang, r.verification, r.note, source=r.source)
+                plan.emit(f"{r.stem}.{lang}", "derivation", ctx, templates)
+        if proofs is not None:
             for lang in langs:
-                plan.emit(f"proofs.{lang}", "proofs", proofs_context(lang, catalog, verdicts, note),
-                          templates)
+                plan.emit(f"proofs.{lang}", "proofs", proofs_context(lang, proofs.catalog, proofs.verdicts,
+                                                                     proofs.note), templates)
         if plan.pdfs:
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 for compiled in pool.map(lambda job: compile_tex(*job), plan.pdfs):
                     plan.written.append(compiled.pdf)
                     plan.progress(compiled.pdf)
     return plan.written
+
+
+def check_report(results: Sequence, kind: str, lang: str = "en") -> str:
+    """The md or html report of check results (its data: :mod:`.check_context`)."""
+    from .check_context import check_context
+
+    return environment(kind).get_template(f"check.{kind}.j2").render(check_context(results, kind, lang))

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from symbackprop.render.context import derivation_context, proofs_context
-from symbackprop.render.reports import identity_catalog, render, run_verification
+from symbackprop.pipeline import proved_catalog, verification_of
+from symbackprop.render.reports import render
 
 from .conftest import ROOT, SPECS
 from .english import english_runs
@@ -40,7 +41,7 @@ def _no_english(text: str, kind: str, what: str) -> None:
 @pytest.fixture(scope="module")
 def verifications(derivations):
     pytest.importorskip("symbackprop.verify", reason="the verifier is not installed")
-    return {name: run_verification(d.network) for name, d in derivations.items()}
+    return {name: verification_of(d) for name, d in derivations.items()}
 
 
 @pytest.mark.parametrize("kind", ("tex", "md", "html"))
@@ -59,7 +60,8 @@ def test_proof_report_is_japanese(kind):
     pytest.importorskip("symbackprop.identities", reason="the identity catalog is not installed")
     if kind == "html":
         pytest.importorskip("latex2mathml", reason="latex2mathml is not installed")
-    catalog, verdicts, note = identity_catalog()
+    proofs = proved_catalog()
+    catalog, verdicts, note = proofs.catalog, proofs.verdicts, proofs.note
     ctx = proofs_context("ja", catalog, verdicts, note)
     assert not ctx["untranslated"], ctx["untranslated"]
     _no_english(render("proofs", kind, ctx), kind, f"proofs.ja.{kind}")

@@ -16,7 +16,8 @@ def test_reports_are_current(tmp_path):
     for module in ("symbackprop.verify", "symbackprop.identities", "latex2mathml"):
         need_module(module)
     from symbackprop.render.context import LANGS
-    from symbackprop.render.reports import REPRODUCIBLE_FORMATS, write_reports
+    from symbackprop.pipeline import write_reports
+    from symbackprop.render.reports import REPRODUCIBLE_FORMATS
 
     write_reports(SPECS, tmp_path, REPRODUCIBLE_FORMATS, LANGS, proofs=True)
     fresh = {p.name: p.read_bytes() for p in tmp_path.iterdir()}

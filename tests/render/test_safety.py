@@ -10,7 +10,7 @@ import pytest
 from symbackprop.derive import derive
 from symbackprop.errors import SpecError
 from symbackprop.render.environments import TemplateRefused, md_code
-from symbackprop.render.reports import write_reports
+from symbackprop.pipeline import write_reports
 from symbackprop.spec import loads
 
 SPEC = """title = "{title}"
