@@ -120,7 +120,10 @@ def neg(v):
 
 
 def power(base, exponent, pos: int = 0):
-    """``base**exponent`` for scalars, never evaluating number arithmetic."""
+    """``base**exponent`` for scalars, never evaluating number arithmetic.  A truth value (a
+    relation the reader evaluated, ``(1 < 0)^2``) has no power."""
+    if not all(isinstance(x, sp.Expr) for x in (base, exponent)):
+        raise SemanticError("a relation or truth value cannot be raised to a power", pos)
     if _keep([base, exponent]) or (exponent.is_Number and abs(exponent) > 1000):
         return guard(sp.Pow(base, exponent, evaluate=False), pos)
     return sp.Pow(base, exponent)

@@ -617,3 +617,13 @@ def test_corpus_fragments_report():
     # the remaining failures are symbolic-size matrices (… inside pmatrix) and a typo
     assert ok / total >= 0.70
     assert all("ellipsis" in err or "unexpected" in err for _, _, err in failures)
+
+
+def test_a_truth_value_has_no_power():
+    """(1 < 0)^2: the reader evaluated the relation; SymPy would build Pow(False, 2) with a warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ParseError, match="cannot be raised to a power"):
+            parse_math(r"(1 < 0)^2 = 1")
