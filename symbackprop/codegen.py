@@ -1,4 +1,4 @@
-"""Code generation: a self-contained, vectorised NumPy module for one network.
+"""Code generation: a self-contained, vectorised NumPy (or torch) module for one network.
 
 The module is written from the derivation, in the batch form of
 :mod:`symbackprop.matrix` (rows are examples, ``W{ℓ}`` has shape n_{ℓ−1} × n_ℓ):
@@ -18,8 +18,11 @@ Y ⊙ (G − rowsum(G ⊙ Y)).  The loss is evaluated through the stable identit
 :data:`LOG_RULES` (log-softmax by the row log-sum-exp, log σ by softplus).
 
 The pipeline reads top to bottom in :func:`generate`: plan the layers
-(:func:`plan`), then write the module (:func:`render`).  :func:`compile` executes
-the source and returns the callables.  The written module imports NumPy only.
+(:func:`plan`), then write the module (:func:`render`, in
+:mod:`symbackprop.codegen_render` for every target).  :func:`compile` executes the source
+and returns the callables.  The NumPy module imports NumPy only; the torch module
+(``target="torch"``, :mod:`symbackprop.codegen_torch`) imports torch only and runs
+without autograd.
 """
 
 from __future__ import annotations
@@ -34,8 +37,6 @@ from typing import Callable, Optional, Union
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from . import __version__
-from .codegen_kernels import KERNELS
 from .derive import Derivation, derive
 from .errors import SymbackpropError
 from .exact import assumption_notes, exact_forms
@@ -46,7 +47,7 @@ from .rules import activation as lookup_activation
 from .rules.functions import sigmoid, softplus
 
 DTYPES = ("float64", "float32")
-TARGETS = ("numpy",)
+TARGETS = ("numpy", "torch")
 
 
 class CodegenError(SymbackpropError):
@@ -329,259 +330,39 @@ def plan(d: Derivation) -> Plan:
                 tuple(assumption_notes(forms)))
 
 
-# ── pass 2: write the module ───────────────────────────────────────────────
-class _Writer:
-    """Lines of Python with indentation."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def __call__(self, line: str = "", indent: int = 0) -> None:
-        self.lines.append(("    " * indent + line) if line else "")
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
+# ── pass 2: write the module (symbackprop.codegen_render, one renderer for every target) ──
+def _dialect(target: str):
+    if target not in TARGETS:
+        raise CodegenError(f"unknown target {target!r}; allowed: {', '.join(TARGETS)}")
+    if target == "torch":
+        from .codegen_torch import TORCH
+        return TORCH
+    from .codegen_render import NUMPY
+    return NUMPY
 
 
-def _product(p: BatchPrinter, name: str, expr: sp.Expr, fresh: tuple[sp.Symbol, ...] = ()) -> list[str]:
-    """Statements that compute ``name = expr`` for a product, factor by factor, in place.
-
-    A factor in ``fresh`` (an array this function owns, like G) becomes the buffer
-    itself; otherwise the first factor that makes a new full-size array does.
-    """
-    coeff, rest = expr.as_coeff_Mul()
-    factors = list(sp.Mul.make_args(rest))
-
-    def full(f: sp.Expr) -> bool:  # a B × n array: an array outside any row sum (N{ℓ} is a width)
-        outside = f.replace(lambda e: isinstance(e, RowSum), lambda e: sp.Integer(1)).free_symbols
-        return any(not s.name.startswith("N") for s in outside)
-
-    lines = []
-    base = next((f for f in factors if f in fresh), None)
-    if base is not None:
-        factors.remove(base)
-        lines.append(f"{name} = {p.doprint(base)}")
-    else:
-        base = next((f for f in factors if full(f) and not f.is_Symbol
-                     and not (f.is_Pow and f.exp.is_negative)), None)
-        if base is not None:
-            factors.remove(base)
-            lines.append(f"{name} = {p.doprint(coeff * base)}")
-            coeff = sp.Integer(1)
-        else:
-            base = next((f for f in factors if full(f)), None)
-            if base is None:
-                raise CodegenError(f"{name} = {expr} does not depend on the batch")
-            factors.remove(base)
-            lines.append(f"{name} = ({p.doprint(base)}) * ({p.doprint(coeff)})")
-            coeff = sp.Integer(1)
-    for f in factors:
-        if f.is_Pow and f.exp == -1:
-            lines.append(f"{name} /= {p.doprint(f.base)}")
-        else:
-            lines.append(f"{name} *= {p.doprint(f)}")
-    if coeff != 1:
-        lines.append(f"{name} *= {p.doprint(coeff)}")
-    return lines
-
-
-def _layer_forward(p: BatchPrinter, lp: LayerPlan) -> list[str]:
-    n = lp.n
-    U, Y, below = _name("U", n), _name("Y", n), _name("Y", n - 1)
-    lines = [f"{U} = {below} @ W{n}"]
-    if lp.bias:
-        lines.append(f"{U} += b{n}")
-    if lp.normalized_exp:
-        p.kernels.add("softmax")
-        lines.append(f"{Y}, {_name('L', n)} = softmax({U})")
-    elif lp.forward == _sym("U", n):
-        lines.append(f"{Y} = {U}")
-    elif isinstance(lp.forward, sp.Function) and lp.forward.args == (_sym("U", n),):
-        call = p.function_name(lp.forward.func)
-        lines.append(f"{Y} = {call}({U})" if lp.keeps_u else f"{Y} = {call}({U}, out={U})")
-    else:
-        lines.append(f"{Y} = {p.doprint(lp.forward)}")
-    return lines
-
-
-def _forward_outputs(plan_: Plan) -> list[str]:
-    """The names the forward pass hands to the loss and the backward pass."""
-    out = []
-    for lp in plan_.layers:
-        if lp.keeps_u:
-            out.append(_name("U", lp.n))
-        out.append(_name("Y", lp.n))
-        if lp.normalized_exp and _sym("L", lp.n) in plan_.loss.free_symbols:
-            out.append(_name("L", lp.n))
-    return out
-
-
-def _doc(text_: str) -> str:
-    """Text that is safe inside a triple-quoted docstring (backslashes and quotes escaped)."""
-    return text_.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-
-
-def _header(plan_: Plan, p: BatchPrinter, source: str, dtype: str) -> list[str]:
-    net = plan_.network
-    title = _doc(net.title or "network")
-    source = _doc(source)
-    rows = [f'"""Backpropagation for "{title}".', "",
-            f"Generated by symbackprop {__version__} from {source or 'a network built in Python'}; "
-            "do not edit.", "",
-            "Rows of X and T are examples; W{ℓ} has shape n_{ℓ−1} × n_ℓ (row j below, column k above).",
-            "Forward:"]
-    for lp in plan_.layers:
-        f = "softmax(U{0})".format(lp.n) if lp.normalized_exp else p.doprint(lp.forward)
-        rows.append(f"    U{lp.n} = {_name('Y', lp.n - 1)} @ W{lp.n}" + (f" + b{lp.n}" if lp.bias else "")
-                    + f",  Y{lp.n} = {f}")
-    rows += ["Loss, summed over the batch:", f"    {_doc(plan_.loss_text)}", f"    E = {p.doprint(plan_.loss)}",
-             "Backward (each Δ is the derived δ written for the batch; G{ℓ} = Δ{ℓ+1} @ W{ℓ+1}.T):"]
-    for lp in reversed(plan_.layers):
-        rows.append(f"    layer {lp.n}: {_doc(lp.delta_text)}")
-        rows.append(f"        Δ{lp.n} = {p.doprint(lp.delta)}")
-    rows += ["    dW{ℓ} = Y{ℓ−1}.T @ Δ{ℓ},  db{ℓ} = Δ{ℓ} summed over rows,  dX = Δ1 @ W1.T", ""]
-    rows += [_doc(line) for line in plan_.assumptions]
-    if "heaviside" in p.kernels:
-        rows.append("Convention: ReLU′(0) = H(0) = 0, as PyTorch and JAX take it.")
-    rows += ["", f"Arrays are computed in {dtype}.  This module needs only NumPy.", '"""']
-    return rows
-
-
-def render(plan_: Plan, source: str = "", dtype: str = "float64") -> str:
-    """Pass 2: the module's source text."""
-    net = plan_.network
-    L = net.depth
-    p = BatchPrinter()
-    w = _Writer()
-    body = _Writer()
-    forward_out = _forward_outputs(plan_)
-    params = ", ".join(f"W{n}, b{n}" for n in range(1, L + 1))
-
-    # _arrays
-    body('def _arrays(X, T, Ws, bs):')
-    body('"""X, T, then W and b of each layer as DTYPE arrays (b is None for a layer without bias)."""', 1)
-    body(f'if len(Ws) != {L} or len(bs) != {L}:', 1)
-    body(f'raise ValueError(f"this network has {L} layers above the input: '
-         f'need {L} weight matrices and {L} biases, got {{len(Ws)}} and {{len(bs)}}")', 2)
-    out = ["np.asarray(X, dtype=DTYPE)", "None if T is None else np.asarray(T, dtype=DTYPE)"]
-    for n in range(1, L + 1):
-        out.append(f"np.asarray(Ws[{n - 1}], dtype=DTYPE)")
-        if plan_.layers[n - 1].bias:
-            out.append(f"np.asarray(bs[{n - 1}], dtype=DTYPE)")
-        else:
-            body(f'if bs[{n - 1}] is not None:', 1)
-            body(f'raise ValueError("layer {n} has no bias: pass None")', 2)
-            out.append("None")
-    body("return (" + ",\n            ".join(out) + ")", 1)
-    body()
-    body()
-
-    # _forward
-    body(f"def _forward(X, {params}):")
-    body('"""The forward pass; returns what the loss and the backward pass read."""', 1)
-    for lp in plan_.layers:
-        for line in _layer_forward(p, lp):
-            body(line, 1)
-    body("return " + ", ".join(forward_out), 1)
-    body()
-    body()
-
-    # _loss
-    loss_args = sorted({s.name for s in plan_.loss.free_symbols}, key=lambda s: (s != "T", s))
-    needs_n = _sym("N", L) in plan_.loss.free_symbols
-    loss_in = [a for a in loss_args if a != _name("N", L)]
-    body(f"def _loss({', '.join(loss_in)}):")
-    body(f'"""{_doc(plan_.loss_text)}, summed over the batch."""', 1)
-    if needs_n:
-        body(f"{_name('N', L)} = {_name('Y', L) if _name('Y', L) in loss_in else 'T'}.shape[1]", 1)
-    body(f"return float({p.doprint(plan_.loss)})", 1)
-    body()
-    body()
-
-    # public: forward, loss, gradients
-    body("def forward(X, Ws, bs):")
-    body('"""The network output Y (one row per example)."""', 1)
-    body(f"X, _, {params} = _arrays(X, None, Ws, bs)", 1)
-    body(f"{', '.join(forward_out)} = _forward(X, {params})", 1)
-    body(f"return {_name('Y', L)}", 1)
-    body()
-    body()
-    body("def loss(X, T, Ws, bs):")
-    body(f'"""E = {_doc(plan_.loss_text.split(" = ", 1)[1])}, summed over the batch."""', 1)
-    body(f"X, T, {params} = _arrays(X, T, Ws, bs)", 1)
-    body(f"{', '.join(forward_out)} = _forward(X, {params})", 1)
-    body(f"return _loss({', '.join(loss_in)})", 1)
-    body()
-    body()
-    body("def _buffers(out):")
-    body('"""The dW, db and dx arrays of an earlier result, to overwrite (or None: allocate new ones)."""', 1)
-    body("if out is None:", 1)
-    body(f"return {(None,) * L!r}, {(None,) * L!r}, None", 2)
-    body('return out["dW"], out["db"], out["dx"]', 1)
-    body()
-    body()
-    body("def gradients(X, T, Ws, bs, input_grad=True, out=None):")
-    body('"""Loss, outputs and every gradient for a batch.', 1)
-    body("", 1)
-    body('Returns {"loss": E, "y": the output Y, "delta": [Δ1, …], "dW": [∂E/∂W1, …],', 1)
-    body('"db": [∂E/∂b1 or None, …], "dx": ∂E/∂X (None unless input_grad)}; lists run from layer 1 up.', 1)
-    body("out: a dict returned by an earlier call with arrays of the same shapes; its dW, db", 1)
-    body("and dx are overwritten in place and returned again (no new gradient arrays).", 1)
-    body('"""', 1)
-    body(f"X, T, {params} = _arrays(X, T, Ws, bs)", 1)
-    body("oW, ob, ox = _buffers(out)", 1)
-    body(f"{', '.join(forward_out)} = _forward(X, {params})", 1)
-    body(f"E = _loss({', '.join(loss_in)})", 1)
-    for lp in reversed(plan_.layers):
-        n = lp.n
-        D, G, Yb = _name("D", n), _name("G", n), _name("Y", n - 1)
-        body(f"# layer {n}: {lp.delta_text}", 1)
-        if _sym("N", n) in lp.delta.free_symbols:
-            body(f"{_name('N', n)} = {_name('Y', n)}.shape[1]", 1)
-        for line in _product(p, D, lp.delta, fresh=(_sym("G", n),)):
-            body(line, 1)
-        body(f"dW{n} = np.matmul({Yb}.T, {D}, out=oW[{n - 1}])", 1)
-        if lp.bias:
-            body(f"db{n} = np.sum({D}, axis=0, out=ob[{n - 1}])", 1)
-        if n > 1:
-            body(f"{_name('G', n - 1)} = {D} @ W{n}.T", 1)
-        else:
-            body(f"dX = np.matmul({D}, W1.T, out=ox) if input_grad else None", 1)
-    lst = lambda stem: "[" + ", ".join(_name(stem, n) for n in range(1, L + 1)) + "]"  # noqa: E731
-    dbs = "[" + ", ".join(f"db{n}" if plan_.layers[n - 1].bias else "None" for n in range(1, L + 1)) + "]"
-    body(f'return {{"loss": E, "y": {_name("Y", L)}, "delta": {lst("D")},', 1)
-    body(f'        "dW": [{", ".join(f"dW{n}" for n in range(1, L + 1))}], "db": {dbs}, "dx": dX}}', 1)
-
-    for line in _header(plan_, p, source, dtype):
-        w(line)
-    w()
-    w("import numpy as np")
-    w()
-    w(f"DTYPE = np.{dtype}")
-    w(f"LAYERS = {L}")
-    w(f"BIASES = {tuple(lp.bias for lp in plan_.layers)!r}")
-    w()
-    w()
-    for name in sorted(p.kernels):
-        for line in KERNELS[name].source.rstrip("\n").split("\n"):
-            w(line)
-        w()
-        w()
-    return w.text() + body.text()
+def render(plan_: Plan, source: str = "", dtype: str = "float64", target: str = "numpy") -> str:
+    """Pass 2: the module's source text (see :mod:`symbackprop.codegen_render`)."""
+    from .codegen_render import render as write
+    return write(plan_, _dialect(target), source, dtype)
 
 
 def generate(derivation: Union[Derivation, Network], source: str = "", dtype: str = "float64",
              target: str = "numpy") -> str:
-    """The source of a NumPy module with ``forward``, ``loss`` and ``gradients`` for the network."""
-    if target not in TARGETS:
-        raise CodegenError(f"unknown target {target!r}; allowed: {', '.join(TARGETS)}")
+    """The source of a module with ``forward``, ``loss`` and ``gradients`` for the network.
+
+    ``target``: ``"numpy"`` (imports NumPy only) or ``"torch"`` (plain torch tensor ops under
+    ``torch.no_grad()``, imports torch only).
+    """
+    _dialect(target)
     dtype = _dtype_name(dtype)
     d = derive(derivation) if isinstance(derivation, Network) else derivation
-    return render(plan(d), source, dtype)
+    return render(plan(d), source, dtype, target)
 
 
 def _dtype_name(dtype) -> str:
     name = getattr(dtype, "__name__", None) or str(dtype)
+    name = name[len("torch."):] if name.startswith("torch.") else name
     name = {"double": "float64", "float": "float64", "single": "float32"}.get(name, name)
     if name not in DTYPES:
         raise CodegenError(f"unsupported dtype {dtype!r}; allowed: {', '.join(DTYPES)}")
@@ -595,15 +376,17 @@ class Compiled:
     source: str = field(repr=False)
     module: types.ModuleType = field(repr=False)
     dtype: str = "float64"
+    target: str = "numpy"
 
     def loss(self, X, T, Ws, bs) -> float:
         """E summed over the batch."""
         return self.module.loss(X, T, Ws, bs)
 
     def gradients(self, X, T, Ws, bs, input_grad: bool = True, out: Optional[dict] = None) -> dict:
-        """loss, y, delta, dW, db, dx (lists from layer 1 up), like :func:`~symbackprop.matrix.batch_backprop`.
+        """loss, y, delta, dW, db, dx (lists from layer 1 up), like :func:`~symbackprop.matrix.batch_backprop`,
+        and ``work`` (every buffer of the call).
 
-        ``out``: an earlier result whose dW, db, dx arrays are overwritten (no new allocation).
+        ``out``: an earlier result whose arrays are overwritten (no new allocation).
         """
         return self.module.gradients(X, T, Ws, bs, input_grad, out)
 
@@ -615,17 +398,18 @@ class Compiled:
 _MODULE_NUMBERS = itertools.count(1)
 
 
-def compile(derivation: Union[Derivation, Network], dtype="float64") -> Compiled:  # noqa: A001
-    """Generate the NumPy module for ``derivation`` and load it; returns its callables.
+def compile(derivation: Union[Derivation, Network], dtype="float64",  # noqa: A001
+            target: str = "numpy") -> Compiled:
+    """Generate the module for ``derivation`` (``target`` numpy or torch) and load it; returns its callables.
 
     For speed, bind the functions once: ``g = compile(d).module.gradients``.
     """
     name = _dtype_name(dtype)
-    source = generate(derivation, dtype=name)
+    source = generate(derivation, dtype=name, target=target)
     number = next(_MODULE_NUMBERS)
     filename = f"<symbackprop.codegen {number}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks
     module = types.ModuleType(f"symbackprop_generated_{number}")
     module.__file__ = filename
     exec(builtins.compile(source, filename, "exec"), module.__dict__)
-    return Compiled(source, module, name)
+    return Compiled(source, module, name, target)

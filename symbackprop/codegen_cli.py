@@ -1,4 +1,4 @@
-"""``symbackprop codegen SPEC --target numpy``: write the NumPy module of a network.
+"""``symbackprop codegen SPEC [--target numpy|torch]``: write the NumPy (or torch) module of a network.
 
 The lead wires :func:`add_codegen_parser` into :mod:`symbackprop.cli`.  SymPy is
 imported only when the command runs, so ``--help`` stays fast.
@@ -35,11 +35,13 @@ def cmd_codegen(args: argparse.Namespace) -> int:
 def add_codegen_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``codegen`` command to the CLI's subparsers."""
     c = subparsers.add_parser(
-        "codegen", help="write a NumPy module with the loss and every gradient, for a batch",
-        description="Write a self-contained NumPy module (forward, loss, gradients) generated "
-                    "from the derived batch form of the network.")
+        "codegen", help="write a NumPy (or torch) module with the loss and every gradient, for a batch",
+        description="Write a self-contained module (forward, loss, gradients) generated from the "
+                    "derived batch form of the network: NumPy (imports NumPy only) or torch "
+                    "(plain tensor ops without autograd, imports torch only).")
     c.add_argument("spec", help="network spec (TOML)")
-    c.add_argument("--target", choices=("numpy",), default="numpy", help="code to write")
+    c.add_argument("--target", choices=("numpy", "torch"), default="numpy",
+                   help="library of the written code: numpy (default) or torch (no autograd)")
     c.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                    help="array type of the computation")
     c.add_argument("-o", "--output", default=None, metavar="FILE",
