@@ -8,7 +8,7 @@ Two times per document:
 * **check** — ``check_document`` in this process after a warm-up (grammar built, SymPy
   loaded), best of ``--repeat`` runs: what the checker itself costs.  The target
   (< 3 s per seed document) is judged on this time.
-* **cold** (with ``--cold``) — ``python -m symbackprop.check_cli DOC --format json`` in a
+* **cold** (with ``--cold``) — ``python -m symbackprop check DOC --format json`` in a
   fresh process, wall time: what a user waits for, Python and SymPy start-up included.
 
 The machine is shared, so the minimum over runs is reported (noise only adds time).
@@ -65,7 +65,7 @@ def measure(doc: Path, repeat: int) -> dict:
 def cold(doc: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "symbackprop.check_cli", str(doc), "--format", "json"],
+    subprocess.run([sys.executable, "-m", "symbackprop", "check", str(doc), "--format", "json"],
                    cwd=ROOT, env=env, capture_output=True)
     return time.perf_counter() - t0
 

@@ -2,7 +2,7 @@
 
 Every writer is ``writer(results, out, args)``: the :class:`~symbackprop.checker.DocumentResult`
 list, a text stream, and the parsed options (``lang`` for md/html).  The formats in
-:data:`STREAMED` are written document by document as each is done (``check_cli`` calls the
+:data:`STREAMED` are written document by document as each is done (``cli/check.py`` calls the
 writer with one result at a time; JSON's list brackets are added there).
 
 * ``text``   — per document: ``== FILE``, each refuted claim as a compiler diagnostic
@@ -127,10 +127,10 @@ def write_json(results: Sequence, out: TextIO, args: Optional[argparse.Namespace
     out.write(json_text(results))
 
 
-# ── Markdown and HTML (the templates; check_cli builds their context) ──────
+# ── Markdown and HTML (the templates; render/check_context.py builds their context) ──────
 def _report_writer(kind: str) -> Callable[..., None]:
     def write(results: Sequence, out: TextIO, args: Optional[argparse.Namespace] = None) -> None:
-        from .check_cli import render_report
+        from .cli.check import render_report
 
         out.write(render_report(results, kind, getattr(args, "lang", "en") or "en"))
 
@@ -248,7 +248,7 @@ def write_github(results: Sequence, out: TextIO, args: Optional[argparse.Namespa
         print(f"{r.file}: {summary_line(r.summary())}", file=out)
 
 
-#: format name → writer(results, out, args); check_cli offers these names to --format.
+#: format name → writer(results, out, args); cli/check.py offers these names to --format.
 WRITERS: dict[str, Callable[..., None]] = {
     "text": write_text, "json": write_json, "md": _report_writer("md"), "html": _report_writer("html"),
     "sarif": write_sarif, "github": write_github,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 _LATEX_SPECIALS = {"\\": r"\backslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%",
                    "#": r"\#", "&": r"\&", "$": r"\$", "^": r"\hat{}", "~": r"\sim{}"}
@@ -133,14 +133,24 @@ def inconclusive(reason: str, method: str = "") -> Verdict:
     return Verdict(Status.INCONCLUSIVE, reason=reason, method=method)
 
 
-def exit_code(verdicts) -> int:
-    """The exit codes of docs/contracts.md: 0 all proved, 1 something refuted, 3 inconclusive only."""
-    statuses = {v.status for v in verdicts}
-    if Status.REFUTED in statuses:
+def exit_code_of(statuses: Iterable[str], *, some_proved_suffices: bool = False, complete: bool = True) -> int:
+    """The one exit-code policy (docs/contracts.md): 1 something refuted; 3 the work was not
+    complete (``complete`` False: a budget ran out); then, for ``check``
+    (``some_proved_suffices``: a document's undecided claims are expected), 0 when anything
+    was proved and 3 when nothing was; otherwise 3 when anything is inconclusive, else 0."""
+    statuses = set(statuses)
+    if "refuted" in statuses:
         return 1
-    if Status.INCONCLUSIVE in statuses:
+    if not complete:
         return 3
-    return 0
+    if some_proved_suffices:
+        return 0 if "proved" in statuses else 3
+    return 3 if "inconclusive" in statuses else 0
+
+
+def exit_code(verdicts) -> int:
+    """The exit code of a set of verdicts: 0 all proved, 1 something refuted, 3 inconclusive only."""
+    return exit_code_of(v.status.value for v in verdicts)
 
 
 # ── for result types that hold many verdicts (VerificationReport) ──────────────

@@ -19,6 +19,9 @@ SLOW_MODULES = (
     "tests/fuzz/",                      # property-based slices of the fuzz campaign
     "tests/render/test_tools.py",       # LuaLaTeX and Chromium
     "tests/render/test_japanese.py",    # every report kind rendered in Japanese
+    "tests/prover/test_false_verdicts.py",  # each false verdict, by three routes (prove, CLI, check)
+    "tests/checker/test_one_decider.py",    # 41 claims, by three routes
+    "tests/test_identities.py",         # the catalog proved, entry by entry
 )
 
 #: single tests (module::function, all parameters) that take seconds
@@ -28,7 +31,11 @@ SLOW_TESTS = (
     "tests/test_identities.py::test_every_entry_is_proved_with_every_step",
     "tests/test_check.py::test_a_generated_report_is_correct_so_nothing_is_refuted",
     "tests/test_check.py::test_every_real_document_is_checked_without_a_crash",
-    "tests/test_check.py::test_the_seeds_parse_to_at_least_90_percent",   # reads ../shared
+    "tests/verifier/test_modular.py::test_depth_32_width_16_is_proved_within_the_threshold",
+    "tests/test_check_formats.py::test_the_hook_fails_a_commit_with_an_erratum_and_passes_a_correct_one",
+    "tests/test_simplify.py::test_sum_linearity_leaves_no_constant_inside_a_sum",
+    "tests/test_simplify.py::test_tidy_is_an_equality_with_no_more_operations",
+    "tests/test_cli.py::test_verify_names_the_entry_a_broken_rule_breaks",
     "tests/test_verify.py::test_the_assumption_is_applied_on_both_sides",
     "tests/test_verify.py::test_wrong_formula_is_refuted",
     "tests/test_verify.py::test_a_wrong_formula_is_refuted_at_a_wide_size",
@@ -53,10 +60,15 @@ SLOW_TESTS = (
 )
 
 
+#: fixtures that check whole documents: every test using one is slow (the ../shared documents)
+SLOW_FIXTURES = ("real_documents",)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     slow = pytest.mark.slow
     for item in items:
         path = item.nodeid.split("::", 1)[0]
         function = item.nodeid.split("[", 1)[0]
-        if path.startswith(SLOW_MODULES) or function in SLOW_TESTS:
+        if path.startswith(SLOW_MODULES) or function in SLOW_TESTS or \
+                any(f in getattr(item, "fixturenames", ()) for f in SLOW_FIXTURES):
             item.add_marker(slow)

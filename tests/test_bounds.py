@@ -205,11 +205,12 @@ def test_the_budget_reports_what_it_did_not_reach(tmp_path):
 # ── internal errors: exit 4, one line; the traceback only with --debug ─────
 def test_an_internal_error_is_one_line_and_exit_4(capsys, monkeypatch):
     from symbackprop import cli as cli_module
+    from symbackprop.cli import derive
 
     def broken(args):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(cli_module, "cmd_derive", broken)
+    monkeypatch.setattr(derive, "run", broken)
     assert cli_module.main(["derive", str(SPEC)]) == 4
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error: KeyError" in err and "--debug" in err
@@ -219,10 +220,11 @@ def test_an_internal_error_is_one_line_and_exit_4(capsys, monkeypatch):
 
 def test_a_resource_failure_is_an_error_not_a_bug(capsys, monkeypatch):
     from symbackprop import cli as cli_module
+    from symbackprop.cli import derive
 
     def deep(args):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(cli_module, "cmd_derive", deep)
+    monkeypatch.setattr(derive, "run", deep)
     assert cli_module.main(["derive", str(SPEC)]) == 2
     assert "nested too deeply" in capsys.readouterr().err

@@ -15,7 +15,9 @@ import pytest
 import sympy as sp
 
 from symbackprop.checker import check_claim, check_document, check_text, exit_code
-from symbackprop.check_cli import main as check_main
+import contextlib
+
+from symbackprop import cli
 from symbackprop.errors import ParseError
 from symbackprop.latex.parse import parse_math
 
@@ -327,10 +329,15 @@ def test_correct_seed_formulas_are_not_refuted_in_context(real_documents):
     assert len(chain) == 5 and all(c.status == "proved" for c in chain)
 
 
-# ── JSON contract and exit codes (via check_cli.main) ─────────────────────
+# ── JSON contract and exit codes (via the CLI) ─────────────────────
 def run_cli(*argv: str) -> tuple[int, str, str]:
+    """``symbackprop check ARGV`` in-process: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
-    code = check_main(list(argv), out=out, err=err)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(["check", *(argv[1:] if argv[:1] == ("check",) else argv)])
+        except SystemExit as exc:  # argparse's usage errors
+            code = int(exc.code or 0)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 
 import symbackprop
-from symbackprop.check_cli import FORMATS, add_check_arguments, main as check_main
+import contextlib
+
+from symbackprop import cli
+from symbackprop.cli.check import FORMATS
+from symbackprop.cli.check import arguments as add_check_arguments
 from symbackprop.check_formats import (STREAMED, WRITERS, document_path, document_uri, erratum_message,
                                        github_data, github_property)
 from symbackprop.checker.index_rules import INDEX_RULES
@@ -51,8 +55,13 @@ def docs(tmp_path, monkeypatch):
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:
+    """``symbackprop check ARGV`` in-process: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
-    code = check_main(list(argv), out=out, err=err)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(["check", *(argv[1:] if argv[:1] == ("check",) else argv)])
+        except SystemExit as exc:  # argparse's usage errors
+            code = int(exc.code or 0)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib.util
 import itertools
@@ -16,7 +15,7 @@ import numpy as np
 import pytest
 
 from symbackprop.codegen import CodegenError, compile, generate
-from symbackprop.codegen_cli import add_codegen_parser
+from symbackprop.cli import build_parser
 from symbackprop.derive import Derivation, derive
 from symbackprop.matrix import batch_backprop
 from symbackprop.model import Layer, Network
@@ -356,12 +355,11 @@ def test_written_module_is_self_contained_python(spec: Path) -> None:
 
 
 def test_cli_writes_an_importable_module(tmp_path: Path) -> None:
-    parser = argparse.ArgumentParser(prog="symbackprop")
-    add_codegen_parser(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     out = tmp_path / "classification_backprop.py"
     args = parser.parse_args(["codegen", str(ROOT / "derivations" / "classification.toml"),
                               "--target", "numpy", "-o", str(out)])
-    assert args.func(args) == 0
+    assert args.run(args) == 0
     spec = importlib.util.spec_from_file_location("classification_backprop", out)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -372,11 +370,10 @@ def test_cli_writes_an_importable_module(tmp_path: Path) -> None:
 
 
 def test_cli_float32_to_stdout(capsys) -> None:
-    parser = argparse.ArgumentParser(prog="symbackprop")
-    add_codegen_parser(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     args = parser.parse_args(["codegen", str(ROOT / "derivations" / "perceptron.toml"),
                               "--dtype", "float32"])
-    assert args.func(args) == 0
+    assert args.run(args) == 0
     assert "DTYPE = np.float32" in capsys.readouterr().out
 
 

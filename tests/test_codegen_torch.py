@@ -6,7 +6,6 @@ tiny size in float64 against torch.autograd (to 1e-10).  Skipped cleanly without
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib.util
 import zlib
@@ -16,7 +15,7 @@ import numpy as np
 import pytest
 
 from symbackprop.codegen import CodegenError, compile, generate
-from symbackprop.codegen_cli import add_codegen_parser
+from symbackprop.cli import build_parser
 from symbackprop.rules import ACTIVATIONS as ACTIVATION_RULES
 from symbackprop.rules import LOSSES as LOSS_RULES
 from symbackprop.spec import load
@@ -148,13 +147,12 @@ def test_each_target_imports_only_its_library(spec: Path) -> None:
 
 
 def test_cli_target_torch_writes_an_importable_module(tmp_path: Path) -> None:
-    parser = argparse.ArgumentParser(prog="symbackprop")
-    add_codegen_parser(parser.add_subparsers(dest="command"))
+    parser = build_parser()
     out = tmp_path / "deep_backprop_torch.py"
     spec_path = ROOT / "derivations" / "deep_tanh_relu.toml"
     args = parser.parse_args(["codegen", str(spec_path), "--target", "torch", "--dtype", "float32",
                               "-o", str(out)])
-    assert args.func(args) == 0
+    assert args.run(args) == 0
     spec = importlib.util.spec_from_file_location("deep_backprop_torch", out)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -20,7 +20,7 @@ _PATH = re.compile(r"`((?:symbackprop/|tests/|benchmarks/|derivations/|docs/|[a-
 _ATTRIBUTE = re.compile(r"`((?:[a-z_]+/)?[a-z_]+)\.(?!(?:py|md|json|toml|j2|lark|ipynb|html|tex|txt|rst|yaml)`)"
                         r"([A-Za-z_][A-Za-z0-9_]*)`")
 _PACKAGES = ("", "symbackprop/", "symbackprop/checker/", "symbackprop/latex/", "symbackprop/prover/",
-             "symbackprop/verifier/", "symbackprop/render/", "symbackprop/rules/")
+             "symbackprop/verifier/", "symbackprop/render/", "symbackprop/rules/", "symbackprop/cli/")
 
 
 def _cited(pattern: re.Pattern[str]) -> list[tuple[str, tuple[str, ...]]]:
@@ -45,7 +45,7 @@ def test_every_cited_file_exists(doc, groups):
 def _module(name: str):
     dotted = name.replace("/", ".")
     for prefix in ("symbackprop.", "symbackprop.checker.", "symbackprop.latex.", "symbackprop.prover.",
-                   "symbackprop.verifier.", "symbackprop.render.", "symbackprop.rules."):
+                   "symbackprop.verifier.", "symbackprop.render.", "symbackprop.rules.", "symbackprop.cli."):
         try:
             return importlib.import_module(prefix + dotted)
         except ModuleNotFoundError:

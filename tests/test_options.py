@@ -1,4 +1,4 @@
-"""The option guards (symbackprop.options): each refuses what its docstring says, and only that."""
+"""The option guards (symbackprop.cli.options): each refuses what its docstring says, and only that."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from symbackprop.options import (GUARDS, check_options, documents_in, output_folder_is_a_folder,
+from symbackprop.cli.options import (GUARDS, check_options, documents_in, output_folder_is_a_folder,
                                  output_is_not_an_input, seconds, templates_exist, timeout_is_a_bound)
 
 

@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 
 from symbackprop.prove import prove, prove_nonnegative
-from symbackprop.prove_cli import run_prove
+from symbackprop.cli.prove import run_prove
 from symbackprop.prover.claim import make_claim, sort_assumptions
 from symbackprop.prover.symbolic import canonical_dummies, normal_form
 from symbackprop.rules.functions import relu, sigmoid, softplus
@@ -256,13 +256,13 @@ def test_cli_rejects_a_nonpositive_timeout():
 
 
 def test_cli_exit_codes_follow_the_verdicts(monkeypatch):
-    """0 all proved, 1 something refuted, 3 inconclusive only (DESIGN.md)."""
-    from symbackprop import prove_cli
+    """0 all proved, 1 something refuted, 3 inconclusive only (docs/contracts.md)."""
+    from symbackprop import identities
     from symbackprop.verdict import Witness, inconclusive, refuted
 
     fake = {"preactivation_bias": inconclusive("timed out"),
             "sigmoid_derivative": refuted(Witness({"u": "1"}, "1", "2"), "m")}
-    monkeypatch.setattr(prove_cli, "prove_identity", lambda name, timeout: fake[name])
+    monkeypatch.setattr(identities, "prove_identity", lambda name, timeout: fake[name])
     assert _run(names=["preactivation_bias"])[0] == 3
     code, out, _ = _run(names=["preactivation_bias", "sigmoid_derivative"])
     assert code == 1 and "refuted" in out and "inconclusive" in out

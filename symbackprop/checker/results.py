@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-from ..verdict import Status, latex_text, one_line
+from ..verdict import Status, exit_code_of, latex_text, one_line
 
 #: Categories of inconclusive steps, most telling first (a step reports the first that applies).
 CATEGORIES = ("definition", "redefinition", "condition", "assumption", "notation", "loose", "undefined",
@@ -115,13 +115,9 @@ class DocumentResult:
 
 
 def exit_code(results: Iterable[DocumentResult]) -> int:
-    """docs/architecture.md for ``check``: 1 something refuted, 0 no erratum found (something
+    """docs/contracts.md for ``check`` (verdict.exit_code_of): 1 something refuted, 0 no erratum found (something
     decided, every fragment reached), 3 nothing could be decided (inconclusive only, or no
     claims at all) or the budget ran out before the end of a document."""
     results = list(results)
-    statuses = {c.status for r in results for c in r.claims}
-    if "refuted" in statuses:
-        return 1
-    if any(r.unreached for r in results):  # part of a document was not checked
-        return 3
-    return 0 if "proved" in statuses else 3
+    return exit_code_of((c.status for r in results for c in r.claims), some_proved_suffices=True,
+                        complete=not any(r.unreached for r in results))

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from symbackprop import report_cli
+from symbackprop import cli
 from symbackprop.render.context import LANGS, derivation_context, messages, proofs_context
 from symbackprop.render.reports import render
 
@@ -197,7 +197,7 @@ def test_user_template_folder_overrides_the_derivation_template(tmp_path):
     (templates / "_steps.md.j2").write_text("STEP {{ b.lhs|math }}\n", encoding="utf-8")
     out = tmp_path / "out"
     spec = next(p for p in SPECS if p.stem == "classification")
-    code = report_cli.main(["report", str(spec), "--format", "tex,md", "--lang", "en", "-o", str(out),
+    code = cli.main(["report", str(spec), "--format", "tex,md", "--lang", "en", "-o", str(out),
                             "--templates", str(templates), "--no-verify"])
     assert code == 0
     assert (out / "classification.en.tex").read_text(encoding="utf-8") == \
@@ -208,13 +208,13 @@ def test_user_template_folder_overrides_the_derivation_template(tmp_path):
 
 # ── the command line ──────────────────────────────────────────────────────
 def test_cli_needs_a_spec_or_proofs(capsys):
-    assert report_cli.main(["report"]) == 2
+    assert cli.main(["report"]) == 2
     assert "SPEC" in capsys.readouterr().err
 
 
 def test_cli_rejects_unknown_format(capsys):
     with pytest.raises(SystemExit) as exc:
-        report_cli.main(["report", str(SPECS[0]), "--format", "docx"])
+        cli.main(["report", str(SPECS[0]), "--format", "docx"])
     assert exc.value.code == 2
     assert "tex,pdf,md,html" in capsys.readouterr().err.replace(", ", ",")
 
@@ -223,7 +223,7 @@ def test_cli_pdf_without_tex_engine_is_a_clear_error(tmp_path, monkeypatch, caps
     import symbackprop.render.pdf as pdf
 
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
-    code = report_cli.main(["report", str(SPECS[0]), "--format", "pdf", "-o", str(tmp_path), "--no-verify"])
+    code = cli.main(["report", str(SPECS[0]), "--format", "pdf", "-o", str(tmp_path), "--no-verify"])
     assert code == 2
     err = capsys.readouterr().err
     assert "lualatex not found" in err and "texlive-luatex" in err
@@ -236,7 +236,7 @@ def test_cli_default_formats_note_missing_tex_engine(tmp_path, monkeypatch, caps
     pytest.importorskip("latex2mathml", reason="latex2mathml is not installed")
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     spec = next(p for p in SPECS if p.stem == "perceptron")
-    code = report_cli.main(["report", str(spec), "-o", str(tmp_path), "--no-verify", "--lang", "ja"])
+    code = cli.main(["report", str(spec), "-o", str(tmp_path), "--no-verify", "--lang", "ja"])
     assert code == 0
     assert "no PDF" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == [

@@ -1,8 +1,7 @@
 """``symbackprop check DOC… [--format text|json|md|html|sarif|github] [-o FILE] [--timeout S]
 [--progress] [--lang] [--errata-only]``.
 
-The lead wires this into ``cli.py`` with ``add_check_parser(subparsers)``; ``main(argv)``
-runs it stand-alone (``python -m symbackprop.check_cli DOC``).  Exit codes (docs/contracts.md):
+Exit codes (docs/contracts.md):
 0 no erratum found (something decided, nothing refuted), 1 something refuted, 2 bad input
 or usage, 3 nothing decided (inconclusive only, or no claims); with ``--errata-only`` (hooks,
 CI on posts that may hold no formula) 3 becomes 0.  The writers of the formats are in
@@ -22,14 +21,15 @@ import json
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence, TextIO
-from .check_formats import STREAMED, WRITERS
+
+from ..check_formats import STREAMED, WRITERS
 from .options import documents_in, timeout_is_a_bound, too_large
 
 FORMATS = tuple(WRITERS)
 USAGE_ERROR = 2
 
 
-def add_check_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Declare the ``check`` options on ``parser``."""
     parser.add_argument("documents", nargs="+", metavar="DOC",
                         help="documents to check (.md .tex .txt .html .rst .ipynb), or folders of them")
@@ -49,16 +49,6 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                         help="fail (exit 1) only on an erratum: exit 0 also when nothing could be decided "
                              "(for pre-commit hooks and CI on documents that may hold no formula)")
     return parser
-
-
-def add_check_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``check`` subcommand to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
-    p = subparsers.add_parser("check", help="check the formulas of documents, step by step",
-                              description="Every relation in the documents becomes a claim: proved, "
-                                          "refuted with a witness, or inconclusive with the reason.")
-    add_check_arguments(p)
-    p.set_defaults(func=run_check)
-    return p
 
 
 # ── progress ───────────────────────────────────────────────────────────────
@@ -101,7 +91,7 @@ def _mathable(latex: Optional[str], kind: str) -> Optional[str]:
     """The formula, or None when the HTML page could not show it as MathML."""
     if not latex or kind != "html":
         return latex or None
-    from .render.mathml import MathMLError, to_mathml
+    from ..render.mathml import MathMLError, to_mathml
 
     try:
         to_mathml(latex)
@@ -112,7 +102,7 @@ def _mathable(latex: Optional[str], kind: str) -> Optional[str]:
 
 def render_report(results: Sequence, kind: str, lang: str = "en") -> str:
     """The md or html report of the check results (render/reports.check_report)."""
-    from .render.reports import check_report
+    from ..render.reports import check_report
 
     return check_report(results, kind, lang)
 
@@ -157,7 +147,7 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     """Run ``check`` with parsed ``args``; return the exit code of docs/contracts.md.  Results of each
     document are written as soon as it is done (text and JSON on stdout), so a document that
     fails or is interrupted never loses the results of those before it."""
-    from .checker import check_document, exit_code
+    from ..checker import check_document, exit_code
 
     out, err = out or sys.stdout, err or sys.stderr
     docs = list(getattr(args, "documents", None) or [])
@@ -224,19 +214,6 @@ def _write_whole(results: Sequence, fmt: str, args: argparse.Namespace, out: Tex
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None,
-         err: Optional[TextIO] = None) -> int:
-    """Stand-alone entry point; ``argv`` may start with the word ``check``."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["check"]:
-        argv = argv[1:]
-    parser = add_check_arguments(argparse.ArgumentParser(prog="symbackprop check"))
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse reports usage errors with exit 2
-        return int(exc.code or 0)
-    return run_check(args, out, err)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def run(args: argparse.Namespace) -> int:
+    """The ``check`` command."""
+    return run_check(args)

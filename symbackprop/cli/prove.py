@@ -1,8 +1,9 @@
-"""``symbackprop prove --list | NAME… | --all [--format text|json] [--timeout S]``.
+"""``symbackprop prove --list | NAME… | --all | --claim LATEX [--format text|json] [--timeout S]``.
 
-The lead wires this into ``cli.py``: ``add_prove_arguments(subparser)`` declares the
-options, ``run_prove(args)`` runs them and returns the exit code of docs/contracts.md
-(0 all proved, 1 something refuted, 2 bad input or usage, 3 inconclusive only).
+The identity catalog and its proofs, or one LaTeX claim checked as a one-line document;
+returns the exit code of docs/contracts.md (0 all proved, 1 something refuted, 2 bad input
+or usage, 3 inconclusive only).  The catalog is imported when the command runs, so
+``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -12,32 +13,61 @@ import json
 import sys
 from typing import Any, Optional, TextIO
 
-from .identities import CATALOG_TIMEOUT, IDENTITIES, Identity, prove_identity
-from .verdict import Verdict, exit_code
+from ..verdict import Verdict, exit_code, exit_code_of
 
 USAGE_ERROR = 2
+TIMEOUT = 10.0  # seconds per claim: statement, each step, each fact (identities.CATALOG_TIMEOUT)
 
 
-def add_prove_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Declare the ``prove`` options on ``parser``."""
     parser.add_argument("names", nargs="*", metavar="NAME", help="identities to prove (see --list)")
     parser.add_argument("--list", action="store_true", help="list the catalog and exit")
     parser.add_argument("--all", action="store_true", help="prove every identity in the catalog")
+    parser.add_argument("--claim", metavar="LATEX", help="check one LaTeX relation instead")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    parser.add_argument("--timeout", type=float, default=CATALOG_TIMEOUT,
-                        help=f"seconds per claim: statement, each step, each fact (default {CATALOG_TIMEOUT:g})")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT,
+                        help=f"seconds per claim: statement, each step, each fact (default {TIMEOUT:g})")
     return parser
 
 
+def run(args: argparse.Namespace) -> int:
+    """The catalog (names, --list, --all) or one claim (--claim)."""
+    if getattr(args, "claim", None) is None:
+        return run_prove(args)
+    return run_claim(args)
+
+
+def run_claim(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
+    """Check one LaTeX relation as a one-line document; print each step's verdict."""
+    from ..checker import check_claim
+
+    out, err = out or sys.stdout, err or sys.stderr
+    if args.names or args.list or args.all:
+        return _usage("--claim goes alone (no NAME, --list or --all)", err)
+    results = check_claim(args.claim, timeout=args.timeout)
+    if args.format == "json":
+        print(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2), file=out)
+    else:
+        for r in results:
+            print(f"{r.status}: {r.statement}", file=out)
+            for label, value in (("reason", r.reason), ("method", r.method), ("expected", r.expected)):
+                if value:
+                    print(f"    {label}: {value}", file=out)
+            if r.witness:
+                print(f"    witness: {json.dumps(r.witness, ensure_ascii=False)}", file=out)
+    return exit_code_of(r.status for r in results)
+
+
 # ── JSON ───────────────────────────────────────────────────────────────────
-def identity_json(ident: Identity) -> dict[str, Any]:
+def identity_json(ident: Any) -> dict[str, Any]:
     """The catalog entry as plain data."""
     return {"name": ident.name, "title": ident.title, "statement": ident.statement_latex,
             "assumptions": list(ident.assumptions_latex), "premises": list(ident.premises),
             "steps": [{"latex": tex, "rule": rule} for tex, rule in ident.step_table]}
 
 
-def verdict_json(ident: Identity, v: Verdict) -> dict[str, Any]:
+def verdict_json(ident: Any, v: Verdict) -> dict[str, Any]:
     """The entry with its verdict and the verdict of every step and fact."""
     out = identity_json(ident)
     out.update(v.to_json())
@@ -59,11 +89,13 @@ def _table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:
 
 
 def list_text(out: TextIO) -> None:
+    from ..identities import IDENTITIES
+
     rows = [(i.name, i.title) for i in IDENTITIES.values()]
     print(_table(rows, ("NAME", "TITLE")), file=out)
 
 
-def detail_text(ident: Identity, v: Verdict, out: TextIO) -> None:
+def detail_text(ident: Any, v: Verdict, out: TextIO) -> None:
     """One identity: statement, assumptions, premises, checked steps and facts, verdict."""
     print(f"{ident.name} — {ident.title}", file=out)
     print(f"  statement:   {ident.statement_latex}", file=out)
@@ -115,13 +147,16 @@ def _usage(message: str, err: TextIO) -> int:
 
 
 def run_prove(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
-    """Run ``prove`` with parsed ``args``; print to ``out``/``err``; return the exit code."""
+    """Run ``prove`` on the catalog with parsed ``args``; print to ``out``/``err``; return the exit code."""
+    from .. import identities
+    from ..identities import IDENTITIES
+
     out, err = out or sys.stdout, err or sys.stderr
     names = list(getattr(args, "names", None) or [])
     listing, every = bool(getattr(args, "list", False)), bool(getattr(args, "all", False))
     fmt = getattr(args, "format", "text")
     timeout = getattr(args, "timeout", None)
-    timeout = CATALOG_TIMEOUT if timeout is None else float(timeout)
+    timeout = identities.CATALOG_TIMEOUT if timeout is None else float(timeout)
     if sum((listing, every, bool(names))) != 1:
         return _usage("give exactly one of --list, --all or identity NAMEs", err)
     if timeout <= 0:
@@ -137,7 +172,7 @@ def run_prove(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     if unknown:
         return _usage(f"unknown identity {', '.join(map(repr, unknown))}; known: {', '.join(IDENTITIES)}", err)
     chosen = list(IDENTITIES) if every else names
-    verdicts = {name: prove_identity(name, timeout) for name in chosen}
+    verdicts = {name: identities.prove_identity(name, timeout) for name in chosen}
     if fmt == "json":
         items = [verdict_json(IDENTITIES[n], v) for n, v in verdicts.items()]
         json.dump({"identities": items, "summary": summary(verdicts)}, out, ensure_ascii=False, indent=2)
@@ -147,13 +182,3 @@ def run_prove(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     else:
         detail_text(IDENTITIES[chosen[0]], verdicts[chosen[0]], out)
     return exit_code(verdicts.values())
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    """Stand-alone entry point: ``python -m symbackprop.prove_cli --all``."""
-    parser = add_prove_arguments(argparse.ArgumentParser(prog="symbackprop prove"))
-    return run_prove(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
