@@ -87,19 +87,6 @@ def _wants_progress(args: argparse.Namespace, err: TextIO) -> bool:
 
 
 # ── Markdown and HTML ─────────────────────────────────────────────────────
-def _mathable(latex: Optional[str], kind: str) -> Optional[str]:
-    """The formula, or None when the HTML page could not show it as MathML."""
-    if not latex or kind != "html":
-        return latex or None
-    from ..render.mathml import MathMLError, to_mathml
-
-    try:
-        to_mathml(latex)
-    except MathMLError:
-        return None
-    return latex
-
-
 def render_report(results: Sequence, kind: str, lang: str = "en") -> str:
     """The md or html report of the check results (render/reports.check_report)."""
     from ..render.reports import check_report
