@@ -5,7 +5,8 @@ Items (default: all, each in a fresh Python process):
 
   verify    1. verification time vs width, against naive sympy.diff + simplify
   derive    2. derivation time vs depth (symbolic widths) and vs concrete width
-  codegen   3. generated NumPy code vs torch.autograd (batch 64, widths 16/256/1024)
+  codegen   3. generated NumPy and torch code vs torch.autograd (batch 64/256, widths 16–2048; the
+               full table takes ~14 min: run benchmarks/bench_codegen.py on its own, or --quick here)
   startup   4. CLI start-up: --version, --help, derive; imports (python -X importtime)
   check     5. document check time
 
