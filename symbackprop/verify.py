@@ -40,7 +40,7 @@ from .derive import Derivation, derive
 from .errors import SizeError
 from .instantiate import concrete_sizes, entry_count, instantiate
 from .model import Network
-from .verdict import Status, Verdict, exit_code, inconclusive, proved, refuted
+from .verdict import Status, Verdict, exit_code, inconclusive, proved, refuted, report_latex, report_repr
 from .verifier.definitions import unsupported
 from .verifier.witnesses import settle
 from .verifier.randomized import PRIME_BITS, PROOF_THRESHOLD, Outcome, identity_test, modular_test
@@ -109,6 +109,12 @@ class VerificationReport:
     sizes: tuple[int, ...]
     checks: tuple[EntryCheck, ...]
     seconds: float
+
+    def __repr__(self) -> str:
+        return report_repr(self)
+
+    def _repr_latex_(self) -> str:
+        return report_latex(self)
 
     @property
     def verdict(self) -> Verdict:

@@ -97,3 +97,11 @@ def test_report_helpers(derivation) -> None:
     assert report_repr(report) == "<SimpleNamespace 'Regression': proved, 2 entries at sizes (3, 2, 3) in 1.2 s>"
     _latex(report_latex(report))
     assert r"2 & \text{delta} & 2 & \text{proved}" in report_latex(report)
+
+
+def test_a_verification_report_is_short_and_typesets():
+    import symbackprop as sb
+
+    r = sb.verify(sb.load(Path(__file__).resolve().parents[1] / "derivations" / "perceptron.toml"))
+    assert repr(r).startswith("<VerificationReport ") and "proved" in repr(r) and "\n" not in repr(r)
+    assert r._repr_latex_().startswith("$") and "layer" in r._repr_latex_()
