@@ -26,3 +26,18 @@ def conditioned(a: sp.Expr, b: sp.Expr, conditions: Sequence) -> tuple[sp.Expr, 
         elif isinstance(c, sp.Ne):
             pairs.append(c)
     return a, b, pairs
+
+
+def renamed(expr: sp.Basic, frozen: frozenset) -> sp.Basic:
+    """``expr`` with every quantity named in ``frozen`` replaced by a fresh one of its shape
+    (``a^{l}_j`` → ``a^{l}°_j``): equal to ``expr`` exactly when ``expr`` does not involve them."""
+    from .names import key
+
+    mapping: dict = {}
+    for e in expr.atoms(sp.Indexed):
+        if key(e) in frozen:
+            mapping[e.base] = sp.IndexedBase(f"{e.base.label}°")
+    for e in expr.atoms(sp.Symbol):
+        if key(e) in frozen:
+            mapping[e] = sp.Symbol(f"{e.name}°", **e.assumptions0)
+    return expr.xreplace(mapping) if mapping else expr

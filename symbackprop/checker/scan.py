@@ -40,14 +40,39 @@ class DocumentScan:
 
     def sized(self, expr: sp.Basic) -> sp.Basic:
         """``Σ_k`` written without bounds runs over ``n_{k}``; where the document writes the range
-        of that letter (``Σ_{k=1}^{n}``, one upper bound only), it runs over that range."""
+        of that letter (``Σ_{k=1}^{n}``, one upper bound only), it runs over that range; and where
+        the summand holds a vector of a labelled layer indexed by the summation letter
+        (``Σ_j w^{l+1}_{kj} a^{l}_j``), over the width of that layer, ``n^{(l)}`` — whatever letter
+        the sum uses, so ``Σ_j a^l_j`` and ``Σ_k a^l_k`` run alike."""
         mapping = {}
         for s in expr.free_symbols:
             m = _IMPLICIT.fullmatch(getattr(s, "name", ""))
             bounds = self.letter_bounds.get(m.group(1), set()) if m else set()
             if len(bounds) == 1:
                 mapping[s] = next(iter(bounds))
-        return expr.xreplace(mapping) if mapping else expr
+        expr = expr.xreplace(mapping) if mapping else expr
+        return _layer_widths(expr)
+
+
+def _layer_widths(expr: sp.Basic) -> sp.Basic:
+    """Every bound-free sum ``Σ_{k=1}^{n_k}`` whose summand has a one-index quantity of one
+    labelled layer indexed by ``k`` (``a^{l}_k``, ``δ^{l+1}_k``) runs to that layer's width."""
+    from .labels import split
+
+    def width(s: sp.Sum) -> sp.Basic:
+        if len(s.limits) != 1:
+            return s
+        var, lo, hi = s.limits[0]
+        if not (lo == 1 and isinstance(hi, sp.Symbol) and _IMPLICIT.fullmatch(hi.name)):
+            return s
+        labels = {split(str(a.base.label))[2] for a in s.function.atoms(sp.Indexed)
+                  if len(a.indices) == 1 and a.indices[0] == var and split(str(a.base.label))}
+        if len(labels) != 1:
+            return s
+        (label,) = labels
+        return sp.Sum(s.function, (var, lo, sp.Symbol(f"n^{{({label})}}", integer=True, positive=True)))
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), width)
 
 
 def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:

@@ -156,6 +156,10 @@ class SymbolTable:
     def names(self) -> set[str]:
         return {key(d.lhs) for d in self._defs.values()}
 
+    def loose_names(self) -> frozenset:
+        """The quantities whose definition in force has a stray free index (an erratum itself)."""
+        return frozenset(key(d.lhs) for d in self._defs.values() if d.loose)
+
     def _choose(self, e: sp.Indexed) -> tuple[Optional[Definition], Optional[str]]:
         """The indexed definition for the occurrence ``e``, and a doubt when the choice is a guess."""
         letters = letters_of(e)

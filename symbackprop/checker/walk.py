@@ -38,6 +38,7 @@ from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_
 from .results import ClaimResult
 from .scan import DEFINING_OPS, DocumentScan, scan
 from .matrices import SHAPES, matrix_step
+from .apart import apart_from
 from .relations import conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
@@ -277,6 +278,10 @@ class Checker:
                 return quick
         doubts = Doubts()
         prepared = self._prepare_step(frag, a, b, doubts, extra=extra)
+        if doubts.items and all(c == "loose" for c, _t, _b in doubts.items):
+            apart = apart_from(self, frag, a, b, self.table.loose_names() & keys(a - b), extra)
+            if apart is not None:
+                return apart
         if isinstance(prepared, Outcome):
             return prepared
         lhs, rhs, pairs, positive, assumption = prepared

@@ -39,3 +39,28 @@ def test_a_general_definition_with_a_slip_decides_nothing_at_other_layers():
            "$$a^L_j = \\sigma(z^L_j)$$\n")
     claims = check_text(doc, timeout=5.0).claims
     assert [c.status for c in claims if c.line == 5] == ["inconclusive"]
+
+
+LOOSE = ("$$a^{l}_j = \\sigma\\left( \\sum_k w^{l}_{jk} a^{l-1}_k + b^l_k \\right)$$\n\n"   # a stray k: loose
+         "$$z^l_j = \\sum_k w^l_{jk} a^{l-1}_k+b^l_j$$\n\n")
+
+
+def test_sums_over_one_layer_run_alike_whatever_their_letter():
+    """Σ_j a^l_j and the general definition's Σ_k at l + 1 both run over the width of layer l."""
+    doc = GENERAL + "$$z^{l+1}_k = \\sum_j w^{l+1}_{kj} a^l_j + b^{l+1}_k$$\n"
+    (claim,) = [c for c in check_text(doc, timeout=5.0).claims if c.line == 5]
+    assert claim.status == "proved"
+
+
+def test_a_loose_definition_that_cannot_matter_does_not_block_the_erratum():
+    """nnadl: z^{l+1} without its bias is wrong whatever the (loose) definition of a^l says."""
+    (claim,) = [c for c in check_text(LOOSE + "$$z^{l+1}_k = \\sum_j w^{l+1}_{kj} a^l_j$$\n", timeout=5.0).claims
+                if c.line == 5]
+    assert claim.status == "refuted" and "kept as variables, the difference does not involve them" in claim.method
+
+
+def test_a_loose_definition_that_could_matter_still_blocks():
+    """The difference a^l_1 depends on the loose quantity: no refutation through it."""
+    (claim,) = [c for c in check_text(LOOSE + "$$z^{l+1}_k = \\sum_j w^{l+1}_{kj} a^l_j + b^{l+1}_k + a^l_1$$\n",
+                                      timeout=5.0).claims if c.line == 5]
+    assert claim.status == "inconclusive" and claim.category == "loose"
