@@ -22,7 +22,8 @@ from __future__ import annotations
 import sympy as sp
 
 from . import __version__
-from .codegen import BatchPrinter, CodegenError, Plan, TotalSum, _name, _sym
+from .codegen_plan import CodegenError, Plan, TotalSum, _name, _sym
+from .codegen_printer import BatchPrinter
 from .codegen_emit import Buffers, Dialect, Emitter, full
 from .codegen_kernels import KERNELS
 

@@ -10,7 +10,7 @@ The written module imports torch only.
 
 from __future__ import annotations
 
-from .codegen import BatchPrinter
+from .codegen_printer import BatchPrinter
 from .codegen_emit import Dialect
 
 #: NumPy names whose torch function is spelled differently.

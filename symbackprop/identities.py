@@ -1,10 +1,11 @@
-"""The catalog of backpropagation identities: each a statement, its assumptions and a checked proof.
+"""The catalog of backpropagation identities: each a statement, its assumptions and a proof.
 
-An :class:`Identity` states lhs = rhs under assumptions (definitions ``y_k := …``,
-constraints ``Σ_k t_k = 1``, exclusions ``u ≠ 0``) and gives a proof as a chain of
-steps lhs = s₁ = s₂ = … = rhs, each with the rule that licenses it.  Proving an
-identity proves the statement *and* every step with :func:`symbackprop.prove.prove`;
-``facts`` are further claims the statement rests on (e.g. σ′(0) = 1/4 for max σ′).
+An :class:`~symbackprop.identity_types.Identity` states lhs = rhs under assumptions
+(definitions ``y_k := …``, constraints ``Σ_k t_k = 1``, exclusions ``u ≠ 0``) and gives a
+proof as a chain of steps lhs = s₁ = s₂ = … = rhs, each with the rule that licenses it.
+Proving an identity (:mod:`symbackprop.identity_proofs`) proves the statement *and* every
+step with :func:`symbackprop.prove.prove`; ``facts`` are further claims the statement rests
+on (e.g. σ′(0) = 1/4 for max σ′).
 
 The entries about an activation or a loss state the rules :func:`symbackprop.derive`
 uses, taken from the registries (:func:`rule`, :func:`loss_definition`,
@@ -16,93 +17,19 @@ The proof steps stay the textbook's own, written independently of the registry.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, replace
-from typing import Optional
-
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .errors import SymbackpropError
+from .identity_types import Fact, Identity, ProofStep
 from .model import index_symbol, make_size
-from .printing import latex
-from .prove import prove, prove_nonnegative
-from .prover.claim import sort_assumptions
 from .rules import activation as registry_activation
 from .rules import loss as registry_loss
 from .rules.functions import sigmoid
-from .verdict import Verdict, inconclusive, proved
 
 
 class UnknownIdentityError(SymbackpropError):
     """No identity has this name; use one of the listed names (``symbackprop prove --list``)."""
-
-
-@dataclass(frozen=True)
-class ProofStep:
-    """One link of the chain: the expression reached and the rule that gives it."""
-
-    expr: sp.Expr
-    rule: str
-    note: str = ""
-
-    @property
-    def latex(self) -> str:
-        return latex(self.expr)
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A further claim the statement rests on: lhs = rhs, or lhs ≥ 0 (``kind="nonnegative"``)."""
-
-    title: str
-    lhs: sp.Expr
-    rhs: sp.Expr = sp.Integer(0)
-    kind: str = "equal"
-
-
-@dataclass(frozen=True)
-class Identity:
-    """A named identity: statement, assumptions, proof steps, facts and premises (rules taken as given)."""
-
-    name: str
-    title: str
-    statement_latex: str
-    lhs: sp.Expr
-    rhs: sp.Expr
-    assumptions: tuple = ()
-    steps: tuple[ProofStep, ...] = ()
-    ranges: tuple[tuple[sp.Symbol, tuple[sp.Expr, sp.Expr]], ...] = ()
-    facts: tuple[Fact, ...] = ()
-    premises: tuple[str, ...] = ()
-
-    @property
-    def assumptions_latex(self) -> tuple[str, ...]:
-        return tuple(latex(a) for a in self.assumptions)
-
-    @property
-    def essential_assumptions(self) -> tuple:
-        """The assumptions that are not definitions (Σ t = 1, u ≠ 0): without them the claim fails."""
-        kinds = sort_assumptions(self.assumptions)
-        defs = set(kinds.definitions)
-        return tuple(a for a in self.assumptions if (a.lhs, a.rhs) not in defs)
-
-    @property
-    def definitions(self) -> tuple:
-        return tuple(a for a in self.assumptions if a not in self.essential_assumptions)
-
-    @property
-    def step_table(self) -> tuple[tuple[str, str], ...]:
-        """(LaTeX, rule name) per step."""
-        return tuple((s.latex, s.rule) for s in self.steps)
-
-    def chain(self) -> list[tuple[sp.Expr, sp.Expr, str]]:
-        """The links (from, to, rule) that together prove lhs = rhs."""
-        exprs = [self.lhs] + [s.expr for s in self.steps]
-        links = [(exprs[n], exprs[n + 1], self.steps[n].rule) for n in range(len(self.steps))]
-        if not self.steps or self.steps[-1].expr != self.rhs:
-            links.append((exprs[-1], self.rhs, "statement"))
-        return links
 
 
 # ── notation shared by the entries ─────────────────────────────────────────
@@ -404,72 +331,3 @@ def identity(name: str) -> Identity:
         return IDENTITIES[name]
     except KeyError:
         raise UnknownIdentityError(f"unknown identity {name!r}; known: {', '.join(IDENTITIES)}") from None
-
-
-# ── proving ────────────────────────────────────────────────────────────────
-#: Seconds per claim (statement, each step, each fact) when proving the catalog.
-CATALOG_TIMEOUT = 10.0
-
-@dataclass(frozen=True)
-class Check:
-    """One checked part of a proof: a step (rule) or a fact, and its verdict."""
-
-    label: str
-    latex: str
-    verdict: Verdict
-
-
-def _prove(ident: Identity, lhs: sp.Expr, rhs: sp.Expr, timeout: float) -> Verdict:
-    return prove(lhs, rhs, assumptions=ident.assumptions, ranges=dict(ident.ranges) or None, timeout=timeout)
-
-
-def check_parts(ident: Identity, timeout: float = CATALOG_TIMEOUT) -> tuple[Check, ...]:
-    """Every step of the chain and every fact, each decided by the prover."""
-    out = [Check(rule, latex(b), _prove(ident, a, b, timeout)) for a, b, rule in ident.chain()]
-    for f in ident.facts:
-        v = (prove_nonnegative(f.lhs, timeout=timeout) if f.kind == "nonnegative"
-             else _prove(ident, f.lhs, f.rhs, timeout))
-        out.append(Check("fact", f.title, v))
-    return tuple(out)
-
-
-def _combine(statement: Verdict, parts: tuple[Check, ...]) -> Verdict:
-    """The identity's verdict: the statement's, provided every step and fact is proved."""
-    bad = [(n, c) for n, c in enumerate(parts, 1) if not c.verdict.proved]
-    if statement.refuted:
-        return statement
-    if not bad:
-        steps = sum(1 for c in parts if c.label != "fact")
-        facts = len(parts) - steps
-        extra = f"; {steps} proof steps checked" + (f", {facts} facts proved" if facts else "")
-        if statement.proved:
-            return replace(statement, method=statement.method + extra)
-        links = "; ".join(sorted({c.verdict.method for c in parts}))
-        return proved(f"chain of checked steps ({links})")
-    n, c = bad[0]
-    what = f"part {n} ({c.label}) is {c.verdict.status.value}: {c.verdict.reason or c.verdict.method}"
-    if statement.proved:
-        return inconclusive(f"the statement is proved ({statement.method}) but {what}", method=statement.method)
-    return inconclusive(f"{statement.reason}; {what}", method=statement.method)
-
-
-def prove_identity(name: str, timeout: float = CATALOG_TIMEOUT) -> Verdict:
-    """Prove the named identity and every step of its proof; details hold the per-part verdicts."""
-    return prove_entry(identity(name), timeout)
-
-
-def prove_entry(ident: Identity, timeout: float = CATALOG_TIMEOUT) -> Verdict:
-    """Prove an entry, in the catalog or freshly built (e.g. ``sigmoid_derivative()`` after
-    a registry change), and every step of its proof."""
-    start = time.monotonic()
-    statement = _prove(ident, ident.lhs, ident.rhs, timeout)
-    parts = check_parts(ident, timeout)
-    v = _combine(statement, parts)
-    details = dict(v.details)
-    details.update(statement=statement, parts=parts, seconds=round(time.monotonic() - start, 3))
-    return replace(v, details=details)
-
-
-def prove_all(timeout: float = CATALOG_TIMEOUT, names: Optional[list[str]] = None) -> dict[str, Verdict]:
-    """Every identity in the catalog (or the named ones), in catalog order."""
-    return {name: prove_identity(name, timeout) for name in (names or list(IDENTITIES))}

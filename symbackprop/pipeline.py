@@ -36,7 +36,8 @@ def verification_of(derivation: Any) -> tuple[Optional[Mapping[str, Any]], str]:
 
 def proved_catalog() -> Any:
     """The identity catalog with a verdict for each identity (the proof report's content)."""
-    from .identities import IDENTITIES, prove_identity
+    from .identities import IDENTITIES
+    from .identity_proofs import prove_identity
     from .render.reports import ProofsReport
 
     return ProofsReport(IDENTITIES, {name: prove_identity(name) for name in IDENTITIES})
@@ -73,7 +74,7 @@ def render(obj: Any, kind: str = "md", lang: str = "en", templates: Optional[Pat
     sizes) or of check results (one :class:`~symbackprop.checker.DocumentResult` or a list);
     ``kind`` tex, md or html (check results: md or html), ``lang`` en or ja."""
     from .derive import Derivation
-    from .render.context import derivation_context
+    from .render.derivation_context import derivation_context
     from .render.reports import check_report
     from .render.reports import render as render_template
 

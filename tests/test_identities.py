@@ -10,8 +10,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop import identities as cat
 from symbackprop.derive import derive
-from symbackprop.identities import (IDENTITIES, UnknownIdentityError, identity, prove_all, prove_entry,
-                                    prove_identity)
+from symbackprop.identities import IDENTITIES, UnknownIdentityError, identity
+from symbackprop.identity_proofs import prove_all, prove_entry, prove_identity
 from symbackprop.model import Layer, Network
 from symbackprop.prove import prove
 from symbackprop.rules import activations as act_registry

@@ -257,12 +257,12 @@ def test_cli_rejects_a_nonpositive_timeout():
 
 def test_cli_exit_codes_follow_the_verdicts(monkeypatch):
     """0 all proved, 1 something refuted, 3 inconclusive only (docs/contracts.md)."""
-    from symbackprop import identities
+    from symbackprop import identity_proofs
     from symbackprop.verdict import Witness, inconclusive, refuted
 
     fake = {"preactivation_bias": inconclusive("timed out"),
             "sigmoid_derivative": refuted(Witness({"u": "1"}, "1", "2"), "m")}
-    monkeypatch.setattr(identities, "prove_identity", lambda name, timeout: fake[name])
+    monkeypatch.setattr(identity_proofs, "prove_identity", lambda name, timeout: fake[name])
     assert _run(names=["preactivation_bias"])[0] == 3
     code, out, _ = _run(names=["preactivation_bias", "sigmoid_derivative"])
     assert code == 1 and "refuted" in out and "inconclusive" in out

@@ -16,7 +16,7 @@ from typing import Any, Optional, TextIO
 from ..verdict import Verdict, exit_code, exit_code_of
 
 USAGE_ERROR = 2
-TIMEOUT = 10.0  # seconds per claim: statement, each step, each fact (identities.CATALOG_TIMEOUT)
+TIMEOUT = 10.0  # seconds per claim: statement, each step, each fact (identity_proofs.CATALOG_TIMEOUT)
 
 
 def arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -148,7 +148,7 @@ def _usage(message: str, err: TextIO) -> int:
 
 def run_prove(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
     """Run ``prove`` on the catalog with parsed ``args``; print to ``out``/``err``; return the exit code."""
-    from .. import identities
+    from .. import identity_proofs
     from ..identities import IDENTITIES
 
     out, err = out or sys.stdout, err or sys.stderr
@@ -156,7 +156,7 @@ def run_prove(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     listing, every = bool(getattr(args, "list", False)), bool(getattr(args, "all", False))
     fmt = getattr(args, "format", "text")
     timeout = getattr(args, "timeout", None)
-    timeout = identities.CATALOG_TIMEOUT if timeout is None else float(timeout)
+    timeout = identity_proofs.CATALOG_TIMEOUT if timeout is None else float(timeout)
     if sum((listing, every, bool(names))) != 1:
         return _usage("give exactly one of --list, --all or identity NAMEs", err)
     if timeout <= 0:
@@ -172,7 +172,7 @@ def run_prove(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     if unknown:
         return _usage(f"unknown identity {', '.join(map(repr, unknown))}; known: {', '.join(IDENTITIES)}", err)
     chosen = list(IDENTITIES) if every else names
-    verdicts = {name: identities.prove_identity(name, timeout) for name in chosen}
+    verdicts = {name: identity_proofs.prove_identity(name, timeout) for name in chosen}
     if fmt == "json":
         items = [verdict_json(IDENTITIES[n], v) for n, v in verdicts.items()]
         json.dump({"identities": items, "summary": summary(verdicts)}, out, ensure_ascii=False, indent=2)

@@ -5,7 +5,11 @@ The flow, top to bottom::
     Derivation + verification (symbackprop.pipeline) ─► context (LaTeX strings, rich text)
         ─► template ─► file (tex, md, html; tex ─► pdf)
 
-* :mod:`.context`      the printer: derivation, verification and identity catalog as plain data
+* :mod:`.context`      what every context shares: the fixed texts (``messages``), ``fill``, ``as_rich``
+* :mod:`.derivation_context` the derivation report's data
+* :mod:`.verification_context` its verification section (verdict, rows, methods, problems)
+* :mod:`.witness`      a witness as rich text, its values typeset
+* :mod:`.proofs_context` the identity catalog's proof report data
 * :mod:`.check_context` the check report's data (``symbackprop check --format md|html``)
 * :mod:`.translate`    the checker's, prover's and verifier's English sentences in the report's
                        language (a table of patterns in ``messages/ja.json``: ``translations``)
@@ -29,10 +33,10 @@ from typing import Any
 _EXPORTS = {
     "environment": ".environments",
     "KINDS": ".environments",
-    "derivation_context": ".context",
+    "derivation_context": ".derivation_context",
     "check_context": ".check_context",
     "Translator": ".translate",
-    "proofs_context": ".context",
+    "proofs_context": ".proofs_context",
     "messages": ".context",
     "LANGS": ".context",
     "tex_escape": ".escape",

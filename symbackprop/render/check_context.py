@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from .context import fill, messages, witness_rich
+from .context import fill, messages
 from .translate import Translator, as_rich
+from .witness import witness_rich
 
 
 def mathable(latex: Optional[str], kind: str) -> Optional[str]:

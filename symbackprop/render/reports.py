@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import jinja2
 
-from .context import LANGS, derivation_context, proofs_context
+from .context import LANGS
+from .derivation_context import derivation_context
+from .proofs_context import proofs_context
 from .environments import TemplateRefused, environment, template_name
 
 FORMATS = ("tex", "pdf", "md", "html")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.render.context import derivation_context, proofs_context
+from symbackprop.render.derivation_context import derivation_context
+from symbackprop.render.proofs_context import proofs_context
 from symbackprop.pipeline import proved_catalog, verification_of
 from symbackprop.render.reports import render
 

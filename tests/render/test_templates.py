@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from symbackprop import cli
-from symbackprop.render.context import LANGS, derivation_context, messages, proofs_context
+from symbackprop.render.context import LANGS, messages
+from symbackprop.render.derivation_context import derivation_context
+from symbackprop.render.proofs_context import proofs_context
 from symbackprop.render.reports import render
 
 from .conftest import SPECS

@@ -24,7 +24,8 @@ NASTY_TITLE = r"50% & co_op #1 $x$ {a} ~^\ 分類：日本語"
 def _nasty_tex(folder: Path) -> list[Path]:
     """Reports whose title holds every TeX special character and Japanese, in both languages."""
     from symbackprop.derive import derive
-    from symbackprop.render.context import LANGS, derivation_context
+    from symbackprop.render.context import LANGS
+    from symbackprop.render.derivation_context import derivation_context
     from symbackprop.render.reports import render
     from symbackprop.spec import loads
 
