@@ -178,19 +178,29 @@ def _add_terms(expr: sp.Add) -> list:
     return sorted(expr.args, key=lambda t: (_is_negative(t), _is_number(t)))
 
 
-def _split_fraction(expr: sp.Mul) -> tuple[list, list]:
-    """Numerator and denominator factors, without multiplying them out again."""
-    evaluated = _evaluated(expr)
+def fraction_factors(factors, keep_order: bool = False) -> tuple[list, list]:
+    """Numerator and denominator of a product's factors, without multiplying them out again:
+    x^{-n} and the denominator of a rational go below.  ``keep_order`` (the text printer)
+    builds the powers unevaluated and takes only numeric exponents as written."""
     num, den = [], []
-    for f in expr.args:
-        if isinstance(f, sp.Pow) and f.exp.is_number and f.exp.is_negative:
-            den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp))
+    for f in factors:
+        negative_power = isinstance(f, sp.Pow) and f.exp.is_negative and \
+            (f.exp.is_Number if keep_order else f.exp.is_number)
+        if negative_power:
+            den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=not keep_order))
         elif f.is_Rational and not f.is_Integer:
             if f.p != 1:
                 num.append(sp.Integer(f.p))
             den.append(sp.Integer(f.q))
         else:
             num.append(f)
+    return num, den
+
+
+def _split_fraction(expr: sp.Mul) -> tuple[list, list]:
+    """Numerator and denominator factors, without multiplying them out again."""
+    evaluated = _evaluated(expr)
+    num, den = fraction_factors(expr.args)
     if evaluated:
         num.sort(key=_factor_rank)
         den.sort(key=_factor_rank)

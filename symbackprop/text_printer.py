@@ -40,7 +40,7 @@ from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.str import StrPrinter
 
 from .model import Network
-from .printing import _NotationMixin
+from .printing import _NotationMixin, fraction_factors
 from .textbook import is_negative, textbook_form
 
 __all__ = ["NotationStrPrinter", "textbook_form", "text", "to_ascii", "fits"]
@@ -205,16 +205,7 @@ class NotationStrPrinter(_NotationMixin, StrPrinter):
             if isinstance(positive, sp.Add):
                 return MINUS + self._paren(positive)
             return MINUS + self._then(positive, self._followed, self._bare)
-        num, den = [], []
-        for f in expr.args:
-            if isinstance(f, sp.Pow) and f.exp.is_Number and f.exp.is_negative:
-                den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
-            elif f.is_Rational and not f.is_Integer:
-                if f.p != 1:
-                    num.append(sp.Integer(f.p))
-                den.append(sp.Integer(f.q))
-            else:
-                num.append(f)
+        num, den = fraction_factors(expr.args, keep_order=True)
         if not den:
             return self._factors(num, self._followed, self._bare)
         top = self._factors(num, followed=True, bare=False) if num else "1"
