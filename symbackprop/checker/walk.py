@@ -96,8 +96,7 @@ class Checker:
 
     # ── the walk ──
     def run(self) -> Iterable[ClaimResult]:
-        """Every step of every chain, in document order; stops before a chain begun past the
-        deadline (``self.stopped_at`` is then the index of the first reading not reached)."""
+        """Every step of every chain in order; stops before a chain begun past the deadline."""
         for n, reading in enumerate(self.readings):
             self.table.enter(getattr(reading.fragment, "section", ()) or ())
             if reading.parsed is None:
@@ -245,6 +244,8 @@ class Checker:
                 return out
             if self.table.general(a):  # z^{l+1}_k, δ_j: what the document defined for every layer
                 return replace(out, reason=f"{out.reason}; by the definition for every layer at line {known.line}")
+            if known.rhs.has(sp.Derivative) and not b.has(sp.Derivative):  # δ_k := ∂E/∂u_k, then its value
+                return replace(out, reason=f"{out.reason}; {name} is {tex(known.rhs)} by line {known.line}")
             return self._record(a, b, frag, "redefinition",
                                 f"{name} was defined differently at line {known.line}; read as a new definition")
         return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims")

@@ -64,3 +64,17 @@ def test_a_loose_definition_that_could_matter_still_blocks():
     (claim,) = [c for c in check_text(LOOSE + "$$z^{l+1}_k = \\sum_j w^{l+1}_{kj} a^l_j + b^{l+1}_k + a^l_1$$\n",
                                       timeout=5.0).claims if c.line == 5]
     assert claim.status == "inconclusive" and claim.category == "loose"
+
+
+DELTA = ("$$E = \\frac{1}{2}\\sum_k (y_k - t_k)^2$$\n\n$$y_k = \\sigma(u_k)$$\n\n"
+         "Define $\\delta_k = \\frac{\\partial E}{\\partial u_k}$. Then\n\n")
+
+
+def test_the_value_of_a_quantity_defined_as_a_derivative_is_a_claim():
+    """δ_k := ∂E/∂u_k, then 'δ_k = …' is the derivation's result, checked — not a new definition."""
+    (claim,) = [c for c in check_text(DELTA + "$$\\delta_k = (t_k - y_k) y_k (1 - y_k)$$\n", timeout=5.0).claims
+                if c.line == 7]
+    assert claim.status == "refuted" and "by line 5" in claim.reason
+    (claim,) = [c for c in check_text(DELTA + "$$\\delta_k = (y_k - t_k) y_k (1 - y_k)$$\n", timeout=5.0).claims
+                if c.line == 7]
+    assert claim.status == "proved"
