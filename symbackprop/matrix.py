@@ -29,14 +29,7 @@ from .printing import NotationLatexPrinter
 from .rules import activation as lookup_activation
 from .rules.functions import NUMPY_FUNCTIONS
 
-_GREEK_CAPITALS = {r"\delta": r"\Delta", r"\xi": r"\Xi", r"\varepsilon": "E"}
-
-
-def matrix_letter(letter: str) -> str:
-    """The matrix name of a quantity: y → Y, δ → Δ."""
-    if letter in _GREEK_CAPITALS:
-        return _GREEK_CAPITALS[letter]
-    return letter[0].upper() + letter[1:] if not letter.startswith("\\") else letter
+from .notation import matrix_letter  # noqa: F401  (the batch-form name of a quantity)
 
 
 @dataclass(frozen=True)

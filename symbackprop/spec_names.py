@@ -19,16 +19,12 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Union
 
 import sympy as sp
-from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from .model import Notation
+from .notation import GREEK_GLYPHS, matrix_letter
 
 # ── how a name looks in print ──────────────────────────────────────────────
 #: LaTeX Greek commands and the letter they show (\varepsilon shows as ε, as the text printer writes it).
-_GREEK: dict[str, str] = {
-    **greek_unicode,
-    **{"var" + g: greek_unicode[g] for g in ("epsilon", "theta", "phi", "rho", "pi", "kappa")},
-}
 
 _UPRIGHT = re.compile(r"\\(?:operatorname|mathrm|text)\{([^{}]*)\}")
 
@@ -44,7 +40,7 @@ DECORATIONS = ("mathbf", "bm", "boldsymbol", "mathrm", "mathit", "mathsf", "math
 def _notation_name() -> re.Pattern[str]:
     """Letters, a Greek command or a command the printers write (``\\tanh``: refused later as a
     clash, with that reason), in at most one decoration, with primes and one subscript."""
-    commands = set(_GREEK) | {s[1:] for p in PRINTER_NAMES for s in p.spellings
+    commands = set(GREEK_GLYPHS) | {s[1:] for p in PRINTER_NAMES for s in p.spellings
                               if re.fullmatch(r"\\[A-Za-z]+", s)}
     glyphs = "".join(re.escape(s) for p in PRINTER_NAMES for s in p.spellings if len(s) == 1)
     letter = (r"(?:[^\W\d_]\w*|[" + glyphs + r"]|\\(?:"
@@ -74,7 +70,7 @@ def notation_problem(key: str, value: str) -> Optional[str]:
 def glyph(latex: str) -> str:
     """What a LaTeX snippet shows: ``\\sigma`` → σ, ``h_{1}`` → h_1, ``\\operatorname{ReLU}`` → ReLU."""
     s = _UPRIGHT.sub(r"\1", re.sub(r"\s+", "", latex))
-    s = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(0)), s)
+    s = re.sub(r"\\([A-Za-z]+)", lambda m: GREEK_GLYPHS.get(m.group(1), m.group(0)), s)
     return s.replace("{", "").replace("}", "")
 
 
@@ -84,18 +80,8 @@ def symbol_latex(name: str, notation: Notation) -> str:
     return notation.loss if name == "E" else sp.latex(sp.Symbol(name))
 
 
-# Batch (matrix) form: ``symbackprop.matrix.matrix_letter`` (not imported: ``derive`` must not load
-# the matrix module; tests/test_spec.py checks that both agree).
-_GREEK_CAPITALS = {r"\delta": r"\Delta", r"\xi": r"\Xi", r"\varepsilon": "E"}
 #: Notation keys whose letter the batch form capitalises (y → Y); bias and loss are kept as written.
 MATRIX_KEYS = ("weight", "preactivation", "activation", "input", "target", "delta")
-
-
-def matrix_letter(letter: str) -> str:
-    """The batch-form name of a quantity: y → Y, δ → Δ (as :mod:`symbackprop.matrix` writes it)."""
-    if letter in _GREEK_CAPITALS:
-        return _GREEK_CAPITALS[letter]
-    return letter[0].upper() + letter[1:] if not letter.startswith("\\") else letter
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,10 @@ import unicodedata
 from typing import Optional
 
 import sympy as sp
-from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.str import StrPrinter
 
 from .model import Network
+from .notation import glyph_of
 from .printing import _NotationMixin, fraction_factors
 from .textbook import is_negative, textbook_form
 
@@ -51,11 +51,7 @@ MINUS = "−"
 
 # ── pass 2: print it ────────────────────────────────────────────────────────
 def _greek(letter: str) -> str:
-    if letter.startswith("\\"):
-        name = letter[1:]
-        name = {"varepsilon": "epsilon", "varphi": "phi", "vartheta": "theta"}.get(name, name)
-        return greek_unicode.get(name, name)
-    return letter
+    return glyph_of(letter)
 
 
 def _fraction_text(text: str) -> bool:

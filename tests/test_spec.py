@@ -375,14 +375,14 @@ def test_unambiguous_specs_load(text: str) -> None:
     assert isinstance(loads(text, "spec.toml"), Network)
 
 
-def test_matrix_letter_agrees_with_the_batch_printer() -> None:
-    """spec_names keeps its own copy of matrix.matrix_letter (``derive`` must not import matrix)."""
+def test_matrix_letter_is_one_function() -> None:
+    """The spec's name rules and the batch printer use the one table (symbackprop.notation)."""
     from symbackprop.matrix import matrix_letter as printed
-    from symbackprop.spec_names import matrix_letter
+    from symbackprop.notation import matrix_letter
+    from symbackprop.spec_names import matrix_letter as checked
 
-    for letter in ("y", "u", "w", "x", "t", "Y", "a", "z", r"\delta", r"\xi", r"\varepsilon",
-                   r"\eta", r"\mathbf{w}", "δ", "ξ", "\\sigma"):
-        assert matrix_letter(letter) == printed(letter), letter
+    assert printed is matrix_letter is checked
+    assert [matrix_letter(x) for x in ("y", r"\delta", r"\xi", r"\varepsilon", "W")] == ["Y", r"\Delta", r"\Xi", "E", "W"]
 
 
 def _heads(printed: str) -> str:

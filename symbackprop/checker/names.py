@@ -14,13 +14,13 @@ from typing import Optional
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from ..notation import GREEK_NAMES
 from ..printing import latex as _latex
 from ..prover.claim import bound_symbols
 from ..prover.symbolic import value_atoms
 
 OPAQUE = "\\partial "
-GREEK = re.compile(r"^(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|kappa|lambda|mu|nu|"
-                   r"xi|rho|sigma|tau|phi|varphi|chi|psi|omega|Delta|Sigma|Phi|Psi|Omega)(?=$|[\^_'{ ])")
+GREEK = re.compile(r"^(" + "|".join(sorted(GREEK_NAMES, key=len, reverse=True)) + r")(?=$|[\^_'{ ])")
 
 
 def key(e: sp.Basic) -> Optional[str]:

@@ -20,7 +20,8 @@ from typing import Callable, Optional, Union
 
 import sympy as sp
 
-from symbackprop.latex.vocabulary import GREEK_NAMES, index_symbol
+from symbackprop.latex.vocabulary import index_symbol
+from symbackprop.notation import GREEK_NAMES
 
 Label = Union[sp.Expr, str, None]
 

@@ -10,12 +10,6 @@ import sympy as sp
 
 from symbackprop.rules.functions import relu, sigmoid, softplus
 
-GREEK_NAMES = frozenset(
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa "
-    "lambda mu nu xi pi rho varrho sigma varsigma tau upsilon phi varphi chi psi "
-    "omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell".split()
-)
-
 KNOWN_FUNCTIONS: dict[str, Callable] = {
     "sigmoid": sigmoid, "relu": relu, "ReLU": relu, "softplus": softplus,
     "tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "ln": sp.log,
