@@ -241,7 +241,7 @@ def plan(d: Derivation) -> Plan:
             forward, normalized = None, True
         else:
             raise CodegenError(f"layer {n}: no stable NumPy form for the vector activation "
-                               f"{act.name!r} (add one to symbackprop.codegen)")
+                               f"{act.name!r} (add one to symbackprop.codegen_plan)")
         layers.append(LayerPlan(n, act.name, net.layers[n].bias, forward, normalized, delta,
                                 f"{text(ld.delta.lhs, net)} = {text(ld.delta.rhs, net)}",
                                 keeps_u=False))

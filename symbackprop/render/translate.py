@@ -31,17 +31,13 @@ import functools
 import re
 from typing import Mapping, Optional
 
+from .context import as_rich, messages
 from .escape import rich_parts
 
 _GROUP_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TEXT_COMMAND = re.compile(r"\\text\{([^{}]*)\}")
 #: Characters that cannot stand in a ``$…$`` formula of rich text as written.
 _NOT_A_FORMULA = re.compile(r"(?<!\\)\$|[\n\r]")
-
-
-def as_rich(text: str) -> str:
-    """Plain text written as rich text (its dollars are not formulas)."""
-    return text.replace("$", r"\$")
 
 
 def balanced(latex: str) -> bool:
@@ -85,8 +81,6 @@ def formula_rich(latex: str) -> str:
 def _table(lang: str) -> tuple[str, str, str, tuple[tuple[re.Pattern, str], ...], Mapping[str, str]]:
     """(separator of sentences, of list items, quotation marks, compiled sentence patterns,
     phrases) of ``lang``."""
-    from .context import messages
-
     table = messages(lang).get("translations", {})
     patterns = tuple((re.compile(p), out) for p, out in table.get("sentences", []))
     return (table.get("separator", "; "), table.get("list_separator", ", "), table.get("quote", "'{q}'"), patterns,
@@ -125,8 +119,6 @@ def split_top(text: str) -> list[str]:
 
 
 def _colon(lang: str) -> str:
-    from .context import messages
-
     return messages(lang)["colon"]
 
 
