@@ -62,10 +62,11 @@ def limit_memory(extra: int) -> None:
         import resource
     except ImportError:  # not on this platform: the time bound still holds
         return
-    if extra <= 0 or not _address_space():
+    size = _address_space()
+    if extra <= 0 or not size:
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    want = _address_space() + extra
+    want = size + extra
     if hard != resource.RLIM_INFINITY:
         want = min(want, hard)
     if soft == resource.RLIM_INFINITY or want < soft:

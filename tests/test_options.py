@@ -63,3 +63,11 @@ def test_documents_in_walks_folders(tmp_path):
     files, problem = documents_in([str(tmp_path)])
     assert problem is None and [f.endswith("x.md") for f in files] == [True]
     assert documents_in([str(tmp_path / "none.md")])[1]
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 0.0, -5.0])
+def test_budget_must_bound(value):
+    from symbackprop.cli.options import budget_is_a_bound
+
+    assert "--budget" in budget_is_a_bound(ns(budget=value))
+    assert budget_is_a_bound(ns(budget=60.0)) is None and budget_is_a_bound(ns()) is None

@@ -41,10 +41,6 @@ class Unwritten(Exception):
     """A vector or matrix without written entries: nothing to compare entry by entry."""
 
 
-def has_pattern(e: sp.Basic) -> bool:
-    return isinstance(e, sp.Basic) and e.has(PatternMatrix, MatrixProduct)
-
-
 def choose_sizes(*exprs: sp.Basic) -> dict:
     """Each symbolic size of the pattern matrices in ``exprs`` → 2, 3, 4, … (sorted by name),
     and every symbol of the same name with it: the Q of ``w_{1Q}`` and the Q of ``Σ_k^Q`` are

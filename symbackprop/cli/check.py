@@ -20,10 +20,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional, Sequence, TextIO
+from typing import Optional, Sequence, TextIO
 
 from ..check_formats import STREAMED, WRITERS
-from .options import documents_in, timeout_is_a_bound, too_large
+from .options import budget_is_a_bound, check_options, documents_in, timeout_is_a_bound, too_large
 
 FORMATS = tuple(WRITERS)
 USAGE_ERROR = 2
@@ -100,15 +100,6 @@ def _usage(message: str, err: TextIO) -> int:
     return USAGE_ERROR
 
 
-def _timeout(value: Any) -> Optional[float]:
-    """The ``--timeout`` in seconds, or None when it is not a positive finite number."""
-    try:
-        t = 5.0 if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
-    return t if 0 < t < float("inf") else None
-
-
 def _streamed(fmt: str, out: TextIO, several: bool, args: Optional[argparse.Namespace] = None):
     """A writer for one document's result as soon as it is known (:data:`STREAMED`), and a closer."""
     state = {"n": 0}
@@ -139,19 +130,19 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     out, err = out or sys.stdout, err or sys.stderr
     docs = list(getattr(args, "documents", None) or [])
     fmt = getattr(args, "format", "text")
-    timeout = _timeout(getattr(args, "timeout", None))
     if not docs:
         return _usage("give at least one document", err)
     if fmt not in FORMATS:
         return _usage(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", err)
-    if timeout is None:
-        return _usage(f"--timeout must be a positive number of seconds, not {getattr(args, 'timeout', None)!r}", err)
-    docs, problem = documents_in(docs)
+    problem = check_options(args, (timeout_is_a_bound, budget_is_a_bound))  # also when called directly
+    if problem:
+        return _usage(problem, err)
+    timeout = 5.0 if getattr(args, "timeout", None) is None else float(args.timeout)
     budget = getattr(args, "budget", None)
-    problem = problem or (None if budget is None else timeout_is_a_bound(argparse.Namespace(timeout=budget)))
+    docs, problem = documents_in(docs)
     problem = problem or (None if budget is not None else too_large(docs))
     if problem:
-        return _usage(problem.replace("--timeout", "--budget"), err)
+        return _usage(problem, err)
     output = getattr(args, "output", None)
     stream = not output and fmt in STREAMED
     write, close = _streamed(fmt, out, len(docs) > 1, args) if stream else (None, None)

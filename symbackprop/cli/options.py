@@ -52,13 +52,21 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
+def _bound_problem(option: str, value: object) -> Optional[str]:
+    if value is None or (isinstance(value, (int, float)) and value > 0 and math.isfinite(value)):
+        return None
+    return f"{option} must be a positive, finite number of seconds, not {value!r}"
+
+
 def timeout_is_a_bound(args: argparse.Namespace) -> Optional[str]:
     """``--timeout`` bounds work: a positive, finite number of seconds (``inf``, ``nan``, 0 and
     negative values would switch the bound off or mark everything inconclusive)."""
-    value = getattr(args, "timeout", None)
-    if value is None or (isinstance(value, (int, float)) and value > 0 and math.isfinite(value)):
-        return None
-    return f"--timeout must be a positive, finite number of seconds, not {value!r}"
+    return _bound_problem("--timeout", getattr(args, "timeout", None))
+
+
+def budget_is_a_bound(args: argparse.Namespace) -> Optional[str]:
+    """``--budget`` bounds a whole document the same way: positive and finite, or not given."""
+    return _bound_problem("--budget", getattr(args, "budget", None))
 
 
 def output_is_not_an_input(args: argparse.Namespace) -> Optional[str]:
@@ -93,8 +101,8 @@ def templates_exist(args: argparse.Namespace) -> Optional[str]:
     return f"--templates {folder}: no such folder"
 
 
-GUARDS: tuple[Guard, ...] = (timeout_is_a_bound, output_is_not_an_input, output_folder_is_a_folder,
-                             templates_exist)
+GUARDS: tuple[Guard, ...] = (timeout_is_a_bound, budget_is_a_bound, output_is_not_an_input,
+                             output_folder_is_a_folder, templates_exist)
 
 
 def check_options(args: argparse.Namespace, guards: Iterable[Guard] = GUARDS) -> Optional[str]:

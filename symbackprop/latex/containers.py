@@ -82,7 +82,7 @@ class ContainersMixin:
 def mul(factors: list, pos: int) -> sp.Basic:
     if len(factors) == 1:
         return factors[0]
-    if any(has_pattern(x) or isinstance(x, sp.MatrixBase) for x in factors) and any(has_pattern(x) for x in factors):
+    if any(has_pattern(x) for x in factors):
         return MatrixProduct(*factors)  # evaluated once the sizes are numbers
     try:
         if not any(isinstance(x, sp.MatrixBase) for x in factors):

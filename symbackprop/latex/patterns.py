@@ -91,7 +91,8 @@ class MatrixProduct(sp.Expr):
 
 
 def has_pattern(e: sp.Basic) -> bool:
-    return isinstance(e, sp.Basic) and bool(e.atoms(PatternMatrix) or e.has(PatternMatrix))
+    """True if a matrix written with ellipses occurs in ``e``."""
+    return isinstance(e, sp.Basic) and e.has(PatternMatrix)
 
 
 # ── reading the pattern ─────────────────────────────────────────────────────

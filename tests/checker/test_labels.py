@@ -78,3 +78,10 @@ def test_the_value_of_a_quantity_defined_as_a_derivative_is_a_claim():
     (claim,) = [c for c in check_text(DELTA + "$$\\delta_k = (y_k - t_k) y_k (1 - y_k)$$\n", timeout=5.0).claims
                 if c.line == 7]
     assert claim.status == "proved"
+
+
+def test_sums_over_two_layers_are_never_taken_for_one():
+    """Σ_j a^l_j and Σ_k a^{l-1}_k run over different widths: equal only by accident, never proved."""
+    claims = check_text(GENERAL + "$$\\sum_j a^l_j = \\sum_k a^{l-1}_k$$\n", timeout=5.0).claims
+    (claim,) = [c for c in claims if c.line == 5]
+    assert claim.status != "proved"
