@@ -53,9 +53,14 @@ MISSED_TODAY = {  # what the checker says at the erratum's line today
 }
 
 
+#: The bound for a second look at a document whose erratum line ran out of time: the test asks
+#: whether the checker finds the erratum, not how fast (a loaded CI runner is slower).
+GENEROUS_TIMEOUT = 15.0
+
+
 @functools.lru_cache(maxsize=None)
-def checked(file: str):
-    return check_document(HERE / file, timeout=TIMEOUT)
+def checked(file: str, timeout: float = TIMEOUT):
+    return check_document(HERE / file, timeout=timeout)
 
 
 def _lines_of(erratum: dict) -> list[int]:
@@ -148,6 +153,10 @@ def test_correct_document_has_no_refuted_claim(doc):
 def test_mutant_erratum_is_refuted(doc):
     result = checked(doc["file"])
     erratum = doc["errata"][0]
+    if doc["file"] not in MISSED_TODAY and any(
+            c.category == "timed out" and any(c.line <= n <= c.end_line for n in _lines_of(erratum))
+            for c in result.claims):
+        result = checked(doc["file"], GENEROUS_TIMEOUT)
     at = [c for c in result.claims if c.status == "refuted"
           and any(c.line <= n <= c.end_line for n in _lines_of(erratum))]
     assert at, (f"{doc['file']}: no refuted claim at l.{erratum['line']} ({erratum['formula']}); there: "

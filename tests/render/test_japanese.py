@@ -191,3 +191,47 @@ def test_witness_values_are_typeset(checked, kind, lang):
         outside = _outside_math(text, kind)
         assert "_{" not in outside and "\\_\\{" not in outside and "^{" not in outside, text
         assert "n_{i} = 1" not in outside and "n\\_{i}" not in outside
+
+
+def test_the_sentences_only_a_slow_machine_writes_read_in_japanese():
+    """Timeouts depend on the machine: the report of a loaded CI runner holds sentences that
+    the documents above never produce on an idle one (a pass not reached, a pass timed out,
+    a phase of the walk timed out).  Built from the engine's own table of passes and the walk's
+    phases, so a new pass or phase without a translation fails here and not only under load."""
+    from symbackprop.prover.engine import PASSES
+    from symbackprop.render.translate import Translator
+
+    phases = ("reading the step", "applying the definitions", "checking the refutation", "deciding",
+              "carrying out the derivatives")
+    sentences = [f"time limit reached before the {name} pass" for name, *_ in PASSES]
+    sentences += [f"{name} pass timed out after 1.5 s" for name, *_ in PASSES]
+    sentences += [f"timed out after 2 s while {phase}" for phase in phases]
+    sentences += ["timed out while preparing (differentiating)", "timed out while parsing (after 2 s)",
+                  "the exact and numeric checks timed out",
+                  "canonical pass timed out after 1.3 s; time limit reached before the concrete pass"]
+    tr = Translator("ja")
+    for sentence in sentences:
+        out = tr.rich(sentence)
+        assert not tr.leftovers, f"{sentence!r} → {out!r}: left {tr.leftovers}"
+        assert not english_runs(out, "md"), f"{sentence!r} → {out!r}"
+
+
+def test_the_sentences_of_the_document_model_read_in_japanese():
+    """What the checker says when it reads the network of a document (issue 11): a cost taken as
+    generic, quantities kept as variables and reached through a bias, related quantities, an
+    activation read as its argument's layer."""
+    from symbackprop.render.translate import Translator
+
+    sentences = [
+        "counterexample at n = 1 (checked exact); E taken as a generic cost (its gradient by a^{i+1} free)",
+        "counterexample at n_{k} = 2, k = 1 (checked 100 digits); u kept as variables; "
+        "every value of u_{k} is reached through b_{k} (line 12)",
+        "z^{(2)} is computed from z^{(1)}, w^{(2)}, which the step also holds: they are not independent",
+        "holds when each activation is that of its argument's layer (phi_{i} → phi_{N}); "
+        "as written the labels disagree",
+    ]
+    tr = Translator("ja")
+    for sentence in sentences:
+        out = tr.rich(sentence)
+        assert not tr.leftovers, f"{sentence!r} → {out!r}: left {tr.leftovers}"
+        assert not english_runs(out, "md"), f"{sentence!r} → {out!r}"
