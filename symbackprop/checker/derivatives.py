@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, Optional, Sequence
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..prover.claim import bound_symbols, rename_bound
 from ..prover.prepare import elementary
@@ -40,12 +41,20 @@ def whole_opaque(F: sp.Basic, variable_count: Sequence) -> sp.Symbol:
         f"\\partial {sp.sstr(v)}" + (f"^{n}" if n > 1 else "") for v, n in variable_count))
 
 
+def generic_derivative(d: sp.Derivative) -> bool:
+    """``φ′(z)``: the derivative of a function the document leaves unspecified, at its own
+    argument — a value like ``φ(z)`` itself, which a witness gives by choosing ``φ``."""
+    return isinstance(d.expr, AppliedUndef) and len(d.expr.args) == 1 and set(d.variables) == set(d.expr.args)
+
+
 class Derivatives:
     """Make derivatives of unknown quantities explicit unknowns (see the module docstring)."""
 
     def __init__(self, scan: DocumentScan, defined_later: Callable[[str], Optional[int]], doubts: Doubts,
-                 defined: Callable[[str], bool] = lambda name: False):
+                 defined: Callable[[str], bool] = lambda name: False,
+                 upstream: Callable[[sp.Basic], frozenset] = lambda x: frozenset()):
         self.scan, self.later, self.doubts, self.defined = scan, defined_later, doubts, defined
+        self.upstream = upstream
         self.carried_out = False  # a derivative by a defined quantity was carried out here
 
     def __call__(self, expr: sp.Basic) -> sp.Basic:
@@ -100,6 +109,7 @@ class Derivatives:
         mentions = any(k in keys(F) for k in var_keys)
         if not dep and not mentions:
             dep = unknown
+        dep = self._downstream_only(dep, variables)
         if not dep:
             return self._carry_out(F, vc) if by_defined else sp.Derivative(F, *vc)
         names = ", ".join(sorted({str(key(a)) for a in dep if not is_opaque(a)}))
@@ -126,13 +136,21 @@ class Derivatives:
         self.carried_out = self.carried_out or by_defined
         return D
 
+    def _downstream_only(self, dep: set, variables: Sequence) -> set:
+        """Feed-forward order: what every variable is computed from (its layer's inputs and
+        weights, the layers below: :func:`.order.upstream`) does not change with it."""
+        if not variables:
+            return dep
+        below = frozenset.intersection(*(self.upstream(v) for v in variables))
+        return {a for a in dep if is_opaque(a) or key(a) not in below}
+
     def _carry_out(self, F: sp.Basic, vc: Sequence) -> sp.Basic:
         """∂F/∂u with u defined (u = wx): carried out now, in elementary form, so that the
         definition of u can be substituted into the result (∂σ(u)/∂u at u = wx)."""
         if F.atoms(*NONSMOOTH):
             return self._kept_unknown(F, vc, "it has a kink (max, |·|, a step), so it is kept unknown")
         D = sp.diff(elementary(F), *vc)
-        if any(set(d.variables) & {v for v, _n in vc} for d in D.atoms(sp.Derivative)):
+        if any(set(d.variables) & {v for v, _n in vc} and not generic_derivative(d) for d in D.atoms(sp.Derivative)):
             return self._kept_unknown(F, vc, "SymPy could not carry it out, so it is kept unknown")
         self.carried_out = True
         return D

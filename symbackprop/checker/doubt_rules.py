@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .names import OPAQUE, keys, plain_symbols
+from .generic import activation_family
+from .order import upstream
+from .names import OPAQUE, key, keys, plain_symbols
 from .scan import BOLD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,12 +75,13 @@ def vector_notation(step: "Step") -> Iterable[Doubt]:
 
 
 def unspecified_function(step: "Step") -> Iterable[Doubt]:
-    """A function the document never specifies (``f_L``, ``\\phi_i``, ``g``) may be any
-    function: a step that holds for every function is proved, one that fails for some is
-    not wrong for the function the author has in mind."""
+    """A function the document never specifies (``g``, ``h``) may be any function: a step that
+    holds for every function is proved, one that fails for some is not wrong for the function
+    the author has in mind.  A function named by a layer label of the document (``φ_i``,
+    ``f_{l+1}``, ``f_L``) is that layer's activation, left generic on purpose (generic.py)."""
     names = {x.func.__name__ for e in (step.lhs, step.rhs) for x in e.atoms(AppliedUndef)}
     for f in sorted(names - set(VECTOR_FUNCTIONS)):
-        if not f.startswith(OPAQUE):
+        if not f.startswith(OPAQUE) and not activation_family(f, step.scan.label_letters):
             yield ("function", f"{f} is not specified", False)
 
 
@@ -137,6 +140,24 @@ def braced_factor(step: "Step") -> Iterable[Doubt]:
     if m:
         yield ("notation", f"'{m.group(0)}': braces render no parentheses; read as written, the author "
                            "may mean a parenthesised factor", True)
+
+
+def related_unknowns(step: "Step") -> Iterable[Doubt]:
+    """Quantities the step leaves as unknowns are given values independently by a witness; but
+    ``a^{i-1}_m`` and ``z^{i-1}_m`` (one computed from the other by the document's definitions)
+    cannot take any values at once: a counterexample that sets both freely may be one the
+    network never produces.  Such a step is not refuted.  Not a rule of :data:`DOUBT_RULES`
+    that may be switched off: the walk puts related quantities in alike on both sides
+    (``SymbolTable.deepen``), so no document example shows a false alarm it prevents today —
+    it is the invariant every witness rests on, checked on every prepared step."""
+    atoms = {a for e in (step.lhs, step.rhs) for a in e.atoms(sp.Indexed) if not str(a.base.label).startswith(OPAQUE)}
+    present = {key(a) for a in atoms}
+    for a in sorted(atoms, key=str):
+        below = upstream(step.table, a) & (present - {key(a)})
+        if below:
+            yield ("dependence", f"{key(a)} is computed from {', '.join(sorted(below))}, which the step also "
+                                 "holds: they are not independent", False)
+            return
 
 
 #: The doubt rules, in the order they run.

@@ -17,10 +17,15 @@ class Doubts:
     """What the document leaves open for one step, and what it forbids (a proof, a refutation)."""
 
     items: list = field(default_factory=list)  # (category, text, blocks_proof)
+    assumed: list = field(default_factory=list)  # what the verdict rests on beyond the document
 
     def add(self, category: str, text: str, blocks_proof: bool = False) -> None:
         if (category, text, blocks_proof) not in self.items:
             self.items.append((category, text, blocks_proof))
+
+    def undefined_names(self) -> list[str]:
+        """The quantities used but defined nowhere (``E``), not those defined only later."""
+        return [t for c, t, b in self.items if c == "undefined" and not b and "(" not in t]
 
     @property
     def blocks_refutation(self) -> bool:

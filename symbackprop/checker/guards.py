@@ -23,6 +23,7 @@ from typing import Callable, Optional, Union
 import sympy as sp
 
 from .decide import Decision, decide
+from .generic import at_argument_layer
 from .names import tex
 from .realify import implicit_sizes
 
@@ -141,6 +142,25 @@ def rounding(r: Refutation) -> Optional[Outcome]:
     return None
 
 
+def activation_by_argument(r: Refutation) -> Optional[Outcome]:
+    """Notes write ``φ'_i(z^{N}_n)`` for the output layer N, meaning the activation of the layer
+    of its argument (φ_N), with the label of the general derivation left on the function (a
+    function naming another layer outright, ``f_{L-1}'(u^{L})``, is not excused).  A step
+    that holds once every activation is read as that of its argument's layer is a slip of
+    notation, not of mathematics: it is not refuted, and the reason says which reading it needs."""
+    d = r.decision
+    (lhs, renamed_l), (rhs, renamed_r) = at_argument_layer(d.lhs), at_argument_layer(d.rhs)
+    renamed = {**renamed_l, **renamed_r}
+    if not renamed:
+        return None
+    again = decide(lhs, rhs, d.pairs, r.seconds, refute=False)
+    if not again.verdict.proved:
+        return None
+    reading = ", ".join(f"{a} → {b}" for a, b in sorted(renamed.items()))
+    return open_("notation", f"holds when each activation is that of its argument's layer ({reading}); "
+                             "as written the labels disagree", again.verdict.method)
+
+
 #: The guards, in the order they run (the first that makes the step inconclusive wins).
 GUARDS: tuple[Guard, ...] = (
     Guard("one-hot-targets", "needs Σ t = 1", one_hot_targets,
@@ -149,6 +169,9 @@ GUARDS: tuple[Guard, ...] = (
           "$$\\sum_i a_i + \\sum_j b_j = \\sum_i (a_i + b_i)$$\n"),
     Guard("rounding", "rounding", rounding,
           "$$\\frac{10}{3} = 3.3$$\n"),
+    Guard("activation-by-argument", "notation", activation_by_argument,
+          "$$z^{l}_j = \\sum_k w^{l}_{jk} a^{l-1}_k$$\n\n$$a^{l}_j = f_l(z^{l}_j)$$\n\n"
+          "$$\\frac{\\partial a^{L}_j}{\\partial z^{L}_j} = f_l'(z^{L}_j)$$\n"),
 )
 
 GUARD_NAMES = frozenset(g.name for g in GUARDS)

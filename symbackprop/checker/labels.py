@@ -16,6 +16,7 @@ import re
 from typing import Optional
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 _LABELLED = re.compile(r"^(?P<base>[^\^]+)\^\{(?P<open>[(\[]?)(?P<label>[A-Za-z0-9+\-\s]+)(?P<close>[)\]]?)\}(?P<rest>'*)$")
 
@@ -49,7 +50,8 @@ def general_variable(name: str) -> Optional[sp.Symbol]:
 
 def shift(expr: sp.Basic, var: sp.Symbol, target: sp.Expr, style: tuple[str, str]) -> sp.Basic:
     """Every name of ``expr`` labelled in ``style`` with an expression in ``var`` relabelled at
-    ``var = target`` (``a^{l-1}`` at l = l + 1 → ``a^{l}``)."""
+    ``var = target`` (``a^{l-1}`` at l = l + 1 → ``a^{l}``), and so the widths a sum runs to
+    (``M_{l-1}`` → ``M_{l}``) and the functions labelled by the layer (``φ_l`` → ``φ_{l+1}``)."""
     def relabel(name: str) -> str:
         parts = split(name)
         if parts is None or (parts[1], parts[3]) != style or var not in parts[2].free_symbols:
@@ -67,7 +69,43 @@ def shift(expr: sp.Basic, var: sp.Symbol, target: sp.Expr, style: tuple[str, str
             new = relabel(s.name)
             if new != s.name:
                 mapping[s] = sp.Symbol(new, **s.assumptions0)
-    return expr.xreplace(mapping) if mapping else expr
+    for size in {a for x in expr.atoms(sp.Sum) for _v, _lo, hi in x.limits for a in hi.atoms(sp.Indexed)}:
+        same = {s: _alike(target, s) for i in size.indices for s in sp.sympify(i).free_symbols if s.name == var.name}
+        if same:  # M_{l-1}: the width of layer l − 1 (its l read with whatever assumptions)
+            mapping[size] = size.base[tuple(sp.expand(sp.sympify(i).xreplace(same)) for i in size.indices)]
+    expr = expr.xreplace(mapping) if mapping else expr
+    return _shift_functions(expr, var, target)
+
+
+def _alike(target: sp.Expr, s: sp.Symbol) -> sp.Expr:
+    """``target`` (read from a label: plain symbols) written with the symbol ``s`` of the same name
+    as the document uses it (an integer index), so that ``n_{l}`` stays one size."""
+    return sp.sympify(target).xreplace({t: s for t in sp.sympify(target).free_symbols if t.name == s.name})
+
+
+_FUNCTION_LABELLED = re.compile(r"^(?P<base>[^_^{}]+)_\{(?P<label>[A-Za-z0-9+\-\s]+)\}$")
+
+
+def _shift_functions(expr: sp.Basic, var: sp.Symbol, target: sp.Expr) -> sp.Basic:
+    """A function labelled by the layer variable (``φ_l``, ``f_{l}``: the activation of layer l)
+    relabelled with the layer: ``a^{l}_j = φ_l(z^{l}_j)`` at l + 1 is ``φ_{l+1}(z^{l+1}_j)``."""
+    def relabelled(f: AppliedUndef) -> AppliedUndef:
+        m = _FUNCTION_LABELLED.match(f.func.__name__)
+        if not m or m["label"].strip() not in _letters_and_offsets(var):
+            return f
+        try:
+            label = sp.sympify(m["label"].replace(" ", ""), locals={var.name: var})
+        except (sp.SympifyError, SyntaxError, TypeError):
+            return f
+        new = f"{m['base']}_{{{_show(sp.expand(label.subs(var, target)))}}}"
+        return sp.Function(new)(*f.args)
+
+    return expr.replace(lambda e: isinstance(e, AppliedUndef), relabelled)
+
+
+def _letters_and_offsets(var: sp.Symbol) -> set:
+    """The labels of a function that name the layer ``var``: ``l``, ``l+1``, ``l-1``, …"""
+    return {var.name} | {f"{var.name}{sign}{n}" for sign in "+-" for n in range(1, 4)}
 
 
 def at_label(name: str, general: str) -> Optional[tuple[sp.Symbol, sp.Expr, tuple[str, str]]]:

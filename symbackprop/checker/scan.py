@@ -16,6 +16,8 @@ from sympy.core.function import AppliedUndef
 from ..latex.extract import Fragment
 from ..latex.parse import Parsed
 from ..prover.claim import bound_symbols
+from .generic import layer_letters
+from .labels import split
 from .names import definable, key, keys, letter, letters_of, plain_symbols, shorthand
 
 DEFINING_OPS = frozenset({"=", ":=", r"\equiv"})
@@ -37,6 +39,7 @@ class DocumentScan:
     free_letters: dict = field(default_factory=dict)  # name → letters it is used with as a free index
     first_seen: dict = field(default_factory=dict)   # name → position (fragment, chain) of its first use
     letter_bounds: dict = field(default_factory=dict)  # summation letter → upper bounds written for it
+    label_letters: frozenset = frozenset()           # letters of layer labels (z^{l+1}, a^{L}: l, L)
 
     def sized(self, expr: sp.Basic) -> sp.Basic:
         """``Σ_k`` written without bounds runs over ``n_{k}``; where the document writes the range
@@ -126,7 +129,11 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                         if lo == 1 and not any(_IMPLICIT.fullmatch(x.name) for x in hi.free_symbols):
                             sc.letter_bounds.setdefault(letter(v), set()).add(hi)
     sc.vectors = {n for n in plain | labels if BOLD.search(n)} | (plain & labels)
+    sc.label_letters = layer_letters(plain | labels)
     sc.kronecker_ambiguous = kron and 1 in delta_ranks
+    # A name with a layer label (y^{l}_j, w^{l}_{ij}) is one layer's whatever its letters.
+    pairs = {k: v for k, v in pairs.items() if split(k) is None}
+    defined_letters = {k: v for k, v in defined_letters.items() if split(k) is None}
     chained = any(a[1] == b[0] and a[0] != b[1] for ps in pairs.values() for a in ps for b in ps)
     sc.layered = chained or any(len({t for t in ts}) > 1 for ts in defined_letters.values())
     return sc

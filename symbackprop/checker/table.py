@@ -15,7 +15,8 @@ from sympy.core.function import AppliedUndef
 
 from ..prover.claim import UnsupportedClaim, bound_symbols, rename_bound
 from .labels import at_label, shift
-from .names import definable, is_quantity, key, keys, letters_of, tex
+from .order import upstream
+from .names import definable, is_opaque, is_quantity, key, keys, letters_of, tex
 
 
 @dataclass(frozen=True)
@@ -98,21 +99,65 @@ class SymbolTable:
             return False
         return self._at_label(e) is not None or self._schema(e) is not None
 
-    def _labelled(self, expr: sp.Basic, frozen: frozenset, notes: list) -> sp.Basic:
+    def _labelled(self, expr: sp.Basic, frozen: frozenset, notes: list, kept: frozenset = frozenset()) -> sp.Basic:
         """The quantities the claim itself writes at another layer's label (z^{l+1}_k) replaced by
         the general definition there — once, at the top: inside a layer's definition the other
-        layers' quantities are its inputs (a^{l-1} is not expanded to a^{l-2}, …)."""
-        mapping = {}
-        for e in expr.atoms(sp.Indexed):
-            if key(e) in frozen or key(e) in self.names():
-                continue
-            d = self._at_label(e)
-            if d is not None:
-                self._loose(d, notes)  # a general definition with a slip decides nothing here either
-                used = set().union(*(sp.sympify(i).free_symbols for i in e.indices))
-                body = rename_bound(d.rhs, bound_symbols(d.rhs) & used)
-                mapping[e] = body.xreplace(dict(zip(d.lhs.indices, e.indices)))
-        return _replace_atoms(expr, mapping) if mapping else expr
+        layers' quantities are its inputs (a^{l-1} is not expanded to a^{l-2}, …); inside ∂/∂z^{l+1}
+        the quantity z^{l+1} itself stays."""
+        if isinstance(expr, sp.Derivative):
+            inner = kept | {key(v) for v in expr.variables}
+            return sp.Derivative(self._labelled(expr.expr, frozen, notes, frozenset(inner)), *expr.variable_count)
+        if isinstance(expr, sp.Indexed):
+            if key(expr) in frozen or key(expr) in self.names() or key(expr) in kept:
+                return expr
+            d = self._at_label(expr)
+            if d is None:
+                return expr
+            self._loose(d, notes)  # a general definition with a slip decides nothing here either
+            body = _body_at(d, expr)
+            if kept & upstream(self, expr):  # inside ∂/∂a^{l}: z^{l+1} down to a^{l}, where it depends on it
+                return self._labelled(body, frozen, notes, kept)
+            return body
+        if not expr.args or isinstance(expr, (sp.IndexedBase, sp.MatrixSymbol)):
+            return expr
+        args = tuple(self._labelled(a, frozen, notes, kept) for a in expr.args)
+        return expr.func(*args) if args != expr.args else expr
+
+    def expanded_down_to(self, e: sp.Indexed, kept: frozenset) -> Optional[sp.Basic]:
+        """``e`` (``a^{l+1}_k``) through the definitions at its label, down to the ``kept``
+        quantities it is computed from (``φ_{l+1}(Σ_j w^{l+1}_{kj} a^{l}_j)``), or None."""
+        d = self._choose(e)[0] if key(e) in self.names() else self._at_label(e)
+        if d is None or d.loose:
+            return None
+        notes: list = []
+        out = self._labelled(_body_at(d, e), frozenset(), notes, kept)
+        for _ in range(4):  # through the quantities defined directly too (y^{l} = f_l(u^{l}))
+            new, more = self.apply(out, kept, labelled=False)
+            new = self._labelled(new, frozenset(), notes, kept)
+            notes += more
+            if new == out:
+                break
+            out = new
+        return None if notes or not (keys(out) & kept) else out
+
+    def deepen(self, exprs: list, frozen: frozenset = frozenset(), rounds: int = 6) -> list:
+        """Labelled quantities put in alike on every side: ``a^{l-1}_k`` left by a derivative on
+        one side and ``σ(z^{l-1}_k)`` written on the other are one value, so where the definition
+        of a quantity at its label (:meth:`_at_label`) names what the step holds already, the
+        quantity is replaced by it — until the sides speak of the same layers' quantities."""
+        for _ in range(rounds):
+            present = set().union(*(keys(e) for e in exprs))
+            mapping = {}
+            for a in set().union(*(e.atoms(sp.Indexed) for e in exprs)):
+                if key(a) in frozen or is_opaque(a):
+                    continue
+                d = self._choose(a)[0] if key(a) in self.names() else self._at_label(a)
+                if d is not None and (keys(d.rhs) - {key(a)}) & present:
+                    mapping[a] = _body_at(d, a)
+            if not mapping:
+                break
+            exprs = [_replace_atoms(_at_values(e, mapping), mapping, frozenset()) for e in exprs]
+        return exprs
 
     def _at_label(self, e: sp.Indexed) -> Optional[Definition]:
         """z^{l+1}_k from the general z^l_j = … (labels.py): the body shifted to the label wanted."""
@@ -153,6 +198,10 @@ class SymbolTable:
                 self._defs.pop(tk, None)
                 self._defs[tk] = d
 
+    def defined_at_label(self, name: str) -> bool:
+        """Is ``name`` (``z^{l+1}``) defined through a general definition at another label?"""
+        return any(d.shape == "indexed" and at_label(name, key(d.lhs)) is not None for d in self._defs.values())
+
     def names(self) -> set[str]:
         return {key(d.lhs) for d in self._defs.values()}
 
@@ -183,13 +232,14 @@ class SymbolTable:
         return None, (f"{tex(e)} is not defined (only " + ", ".join(tex(d.lhs) for d in same)
                       + " is; another index letter may be another layer)")
 
-    def apply(self, expr: sp.Basic, frozen: frozenset = frozenset()) -> tuple[sp.Basic, list[tuple[str, str, bool]]]:
+    def apply(self, expr: sp.Basic, frozen: frozenset = frozenset(),
+              labelled: bool = True) -> tuple[sp.Basic, list[tuple[str, str, bool]]]:
         """``expr`` with every definition in force substituted (not inside ∂/∂ of the defined
         quantity itself, nor anywhere for the ``frozen`` names), and doubts ``(category, text,
         blocks proof)`` about the definitions used: one applied to another index letter, or
         one whose right side has a stray free index."""
         notes: list[tuple[str, str, bool]] = []
-        expr = self._labelled(expr, frozen, notes)
+        expr = self._labelled(expr, frozen, notes) if labelled else expr
         names = self.names() - set(frozen)
         atoms = {d.lhs: d.rhs for d in self._defs.values() if d.shape == "atom"}
         for _ in range(12):
@@ -258,15 +308,35 @@ class SymbolTable:
         return expr
 
 
-def _replace_atoms(expr: sp.Basic, mapping: dict) -> sp.Basic:
-    """Replace whole atoms (``y_2``), never the variables of derivatives."""
+def _at_values(expr: sp.Basic, mapping: dict) -> sp.Basic:
+    """``φ′(z)`` (∂φ(z)/∂z of an unspecified φ) with ``z`` in ``mapping``: the derivative of φ at
+    the value of z, ``φ′(ξ)|_{ξ = Σ_j w_j a_j}`` — z is a value here, not a variable."""
+    def at_value(d: sp.Derivative) -> sp.Basic:
+        xi = sp.Dummy("xi")
+        return sp.Subs(sp.Derivative(d.expr.func(xi), xi), xi, mapping[d.variables[0]])
+
+    return expr.replace(lambda e: isinstance(e, sp.Derivative) and isinstance(e.expr, AppliedUndef)
+                        and len(e.expr.args) == 1 and e.variables == e.expr.args and e.variables[0] in mapping,
+                        at_value)
+
+
+def _body_at(d: Definition, e: sp.Indexed) -> sp.Basic:
+    """The right side of ``d`` for the occurrence ``e``: its indices put in, capture-free."""
+    used = set().union(*(sp.sympify(i).free_symbols for i in e.indices))
+    return rename_bound(d.rhs, bound_symbols(d.rhs) & used).xreplace(dict(zip(d.lhs.indices, e.indices)))
+
+
+def _replace_atoms(expr: sp.Basic, mapping: dict, kept: Optional[frozenset] = None) -> sp.Basic:
+    """Replace whole atoms (``y_2``), never the variables of derivatives; with ``kept`` given,
+    not the quantities a derivative around them is taken by either (``z^{l+1}_k`` in ∂/∂z^{l+1}_n)."""
     if not mapping:
         return expr
     if isinstance(expr, sp.Derivative):
-        return sp.Derivative(_replace_atoms(expr.expr, mapping), *expr.variable_count)
+        inner = None if kept is None else kept | {key(v) for v in expr.variables}
+        return sp.Derivative(_replace_atoms(expr.expr, mapping, inner), *expr.variable_count)
     if expr in mapping:
-        return mapping[expr]
+        return mapping[expr] if kept is None or key(expr) not in kept else expr
     if not expr.args or isinstance(expr, (sp.IndexedBase, sp.Indexed)):
         return expr
-    args = tuple(_replace_atoms(a, mapping) for a in expr.args)
+    args = tuple(_replace_atoms(a, mapping, kept) for a in expr.args)
     return expr.func(*args) if args != expr.args else expr

@@ -25,7 +25,7 @@ from ..prover.runner import inline
 from ..verdict import Status
 from .decide import Decision, decide, expected
 from .derivatives import Derivatives
-from .doubt_rules import doubts_of
+from .doubt_rules import doubts_of, related_unknowns
 from .doubts import Doubts
 from .index_rules import index_erratum
 from .known_functions import speaks_of
@@ -39,13 +39,15 @@ from .results import ClaimResult
 from .scan import DEFINING_OPS, DocumentScan, scan
 from .matrices import SHAPES, matrix_step
 from .apart import apart_from
+from .cases import in_case, next_case, stated_case
+from .order import upstream
+from .frozen import freezable, kept_as_variables
+from .generic import activation_family, generic_costs, through_next_layer
 from .relations import conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
 #: Seconds for a step that can be proved but not refuted (an undefined quantity, a vector …).
 DOUBTFUL_SECONDS = 0.3
-#: Seconds for the first try with the defined variables of a step kept as variables.
-FROZEN_SECONDS = 1.0
 _PROSE = re.compile(r"[a-z]{4,}")  # a bare lowercase word as a symbol: prose that reached the math
 
 
@@ -89,6 +91,7 @@ class Checker:
         self.pos: tuple = (0, 0)
         self.chain_length = 0
         self.phase = ""
+        self.case = self.pending_case = None  # a stated case: ``i = N`` (cases.py)
         self._decided: dict = {}  # the same step under the same definitions is decided once
         self._refuted_at: dict = {}  # (formula, step) → the line it was first refuted at
         self.joined = False  # the chain walked continues the previous display
@@ -101,6 +104,9 @@ class Checker:
             self.table.enter(getattr(reading.fragment, "section", ()) or ())
             if reading.parsed is None:
                 continue
+            # a case the prose states just before a display holds in that display (cases.py)
+            self.case = next_case(self.pending_case, reading.fragment)
+            self.pending_case = None
             if self.options.deadline is not None and time.monotonic() > self.options.deadline:
                 self.stopped_at = n
                 return
@@ -112,7 +118,7 @@ class Checker:
 
     def _chain(self, reading: Reading, ci: int, chain) -> Iterable[ClaimResult]:
         frag = reading.fragment
-        exprs = [shorthand(e) if e is not None else None for e in chain.exprs]
+        exprs = [in_case(shorthand(e), self.case) if e is not None else None for e in chain.exprs]
         gaps = getattr(chain, "gaps", frozenset())
         conditions = getattr(chain, "conditions", ()) or ()
         erratum = None  # the line of the chain's first refuted step
@@ -236,6 +242,8 @@ class Checker:
             return out
         if shape == "symbol" and (isinstance(b, sp.Symbol) or (b.is_number and (a in self.scan.sizes or any(
                 s.name == a.name for s in self.scan.sizes)))):
+            case = stated_case(a, b, self.scan.label_letters)
+            self.pending_case = (case, frag.end_line) if case else self.pending_case
             return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")
         known = self.table.lookup(a)
         if known is not None and op not in EXPLICIT_DEFINING_OPS:
@@ -272,9 +280,9 @@ class Checker:
 
     # ── claims ──
     def _claim(self, frag, a: sp.Expr, b: sp.Expr, refute: bool = True, extra: Sequence = ()) -> Outcome:
-        frozen = self._freezable(a, b)
+        frozen = freezable(self.table, a, b)
         if frozen:
-            quick = self._frozen_proof(frag, a, b, frozen, extra)
+            quick = kept_as_variables(self, frag, a, b, frozen, extra)
             if quick is not None:
                 return quick
         doubts = Doubts()
@@ -295,7 +303,7 @@ class Checker:
         v = d.verdict
         if v.status is Status.PROVED:
             domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
-            return Outcome("proved", "", v.reason, v.method + domain)
+            return Outcome("proved", "", v.reason, v.method + domain + "".join(f"; {x}" for x in doubts.assumed))
         if assumption:
             self.table.constraints.append((a, b, frag.line))
             return open_("assumption", f"{tex(a)} = {tex(b)} is taken as a stated assumption for later claims")
@@ -305,53 +313,26 @@ class Checker:
             return open_(doubts.category(), doubts.reason())
         if v.status is Status.INCONCLUSIVE or not refutable:
             return undecided(v)
-        self.phase = "checking the refutation"
-        stands = confirm(Refutation(d, frag.source, self.timeout), self.options.disabled)
-        if isinstance(stands, Outcome):
-            return stands
-        w = stands.verdict
-        return Outcome("refuted", "", w.reason, w.method, w.witness.to_json() if w.witness else None,
-                       expected(stands))
+        return self._confirmed(frag, d, "".join(f"; {x}" for x in doubts.assumed))
 
     def _decide(self, lhs, rhs, pairs, budget: float, refutable: bool) -> Decision:
         self.phase = "deciding"
         k = (lhs, rhs, tuple(pairs), budget, refutable)
         if k not in self._decided:
-            self._decided[k] = decide(lhs, rhs, pairs, budget, refute=refutable)
+            generic = sorted({f.func.__name__ for e in (lhs, rhs) for f in e.atoms(AppliedUndef)
+                              if activation_family(f.func.__name__, self.scan.label_letters)})
+            self._decided[k] = decide(lhs, rhs, pairs, budget, refute=refutable, generic=generic)
         return self._decided[k]
 
-    def _freezable(self, a: sp.Expr, b: sp.Expr) -> frozenset:
-        """Defined quantities the claim differentiates by, and nowhere differentiates: ``u_k`` in
-        ``∂E/∂u_k = y_k − t_k``.  Kept as variables, the claim is an identity in them, and a
-        proof of it holds with their definitions put in afterwards (the chain rule)."""
-        names = self.table.names()
-        seen = (a, b, *(self.table.apply(e)[0] for e in (a, b)))  # δ_k := ∂E/∂u_k differentiates by u too
-        variables = {key(v) for e in seen for d in e.atoms(sp.Derivative) for v in d.variables} & names
-        if not variables:
-            return frozenset()
-        frozen = frozenset(variables)
-        for e in (a, b):
-            applied, _notes = self.table.apply(e, frozen)
-            if any(keys(d.expr) & frozen - {key(v) for v in d.variables} for d in applied.atoms(sp.Derivative)):
-                return frozenset()  # differentiated by something else: its definition matters
-        return frozen
-
-    def _frozen_proof(self, frag, a, b, frozen: frozenset, extra: Sequence) -> Optional[Outcome]:
-        """A short try at a proof with the ``frozen`` quantities kept as variables (never a refutation)."""
-        doubts = Doubts()
-        res = inline(self._prepare_step, frag, a, b, doubts, frozen, extra, seconds=self.timeout)
-        if not res.ok:
-            return None
-        prepared = res.value
-        if isinstance(prepared, Outcome) or doubts.blocks_proof:
-            return None
-        lhs, rhs, pairs, positive, _assumption = prepared
-        d = self._decide(lhs, rhs, pairs, min(self.timeout, FROZEN_SECONDS), False)
-        if not d.verdict.proved:
-            return None
-        domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
-        return Outcome("proved", "", d.verdict.reason,
-                       f"{d.verdict.method}; {', '.join(sorted(frozen))} kept as variables{domain}")
+    def _confirmed(self, frag, d: Decision, note: str = "") -> Outcome:
+        """A refuted decision through the guards: the refutation that stands, or why not."""
+        self.phase = "checking the refutation"
+        stands = confirm(Refutation(d, frag.source, self.timeout), self.options.disabled)
+        if isinstance(stands, Outcome):
+            return stands
+        w = stands.verdict
+        return Outcome("refuted", "", w.reason, w.method + note, w.witness.to_json() if w.witness else None,
+                       expected(stands))
 
     def _prepare_step(self, frag, a: sp.Expr, b: sp.Expr, doubts: Doubts,
                       frozen: frozenset = frozenset(), extra: Sequence = ()):
@@ -374,17 +355,24 @@ class Checker:
             lhs, rhs = tagged
         self.phase = "carrying out the derivatives"
         names = self.table.names() - frozen
-        derivs = Derivatives(self.scan, self.defined_later, doubts, lambda k: k in names)
+        derivs = Derivatives(self.scan, self.defined_later, doubts,
+                             lambda k: k in names or (k not in frozen and self.table.defined_at_label(k)),
+                             lambda x: upstream(self.table, x))
         lhs, rhs = derivs(lhs), derivs(rhs)
         for _ in range(3):  # definitions of the variables, into derivatives carried out
             if not derivs.carried_out:
                 break
             derivs.carried_out = False
-            lhs, rhs = (derivs(self._retag(self.table.apply(e, frozen)[0], tagged is not None)) for e in (lhs, rhs))
+            lhs, rhs = (derivs(self._retag(self.table.apply(e, frozen, labelled=False)[0], tagged is not None))
+                        for e in (lhs, rhs))
+        for cost in doubts.undefined_names():
+            lhs, rhs = through_next_layer(self.table, [lhs, rhs], cost)
+        lhs, rhs = self.table.deepen([lhs, rhs], frozen)
         lhs, rhs = self.scan.sized(primed_sizes(lhs)), self.scan.sized(primed_sizes(rhs))
         step = Step(a, b, lhs, rhs, frag.source, self.scan, self.table, self.defined_later, self.function_letters)
-        for c, t, blocks in doubts_of(step, "prepared", self.options.disabled):
+        for c, t, blocks in [*doubts_of(step, "prepared", self.options.disabled), *related_unknowns(step)]:
             doubts.add(c, t, blocks)
+        generic_costs(doubts, lhs, rhs)
         if doubts.blocks_proof:
             return open_(doubts.category(), doubts.reason())
         constraints = [(self.scan.sized(self._retag(self.table.apply(c, frozen)[0], tagged is not None)),

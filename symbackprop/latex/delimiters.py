@@ -336,7 +336,8 @@ class _Scanner:
             close = self._brace_pairs().get(m.end() - 1)
             if close is None or close.end() > self._limit(m.start()):
                 return None
-            return _Raw(m.start(), close.end(), self._clean(m.end(), close.start()), m["at"] == "blmath")
+            return _Raw(m.start(), close.end(), self._clean(m.end(), close.start()), m["at"] == "blmath",
+                        first=self._first(m.end(), close.start()))
         return None
 
     def _any_close(self, c: re.Match[str]) -> bool:

@@ -136,6 +136,16 @@ def generic_dependence(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 
 
 def _equal_for_every_dependence(lhs: sp.Expr, rhs: sp.Expr) -> bool:
+    """Equal with every open dependence an unknown function — unless a quantity left open is
+    itself (an entry of) a variable some derivative is taken by: made a function of another
+    variable, ``a_j`` would no longer be the ``a_n`` of ``∂/∂a_n`` at j = n, and the "proof"
+    would rest on two meanings of one quantity."""
+    variables = {v for d in lhs.atoms(sp.Derivative) | rhs.atoms(sp.Derivative) for v in d.variables}
+    bases = {v.base for v in variables if isinstance(v, sp.Indexed)}
+    for d in lhs.atoms(sp.Derivative) | rhs.atoms(sp.Derivative):
+        for q in _open_quantities(d):
+            if q in variables or (isinstance(q, sp.Indexed) and q.base in bases) or q in bases:
+                return False
     a, b = generic_dependence(lhs, rhs)
     return sp.expand(a - b) == 0
 
@@ -152,7 +162,7 @@ def one_sided_functions(claim: Claim) -> list[str]:
 
 def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Optional[Mapping] = None,
           timeout: float = 5.0, sizes: tuple[int, ...] = (1, 2, 3), refute: bool = True,
-          runner: Runner = forked) -> Verdict:
+          runner: Runner = forked, generic_functions: Iterable[str] = ()) -> Verdict:
     """Decide lhs = rhs: ``proved`` (saying how), ``refuted`` (with a checked witness) or ``inconclusive``.
 
     ``assumptions``: ``Eq(y[k], f(k))`` definitions, ``Eq(Sum(t[k], (k, 1, n)), 1)``
@@ -160,7 +170,9 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
     index symbols to (lo, hi); missing ones are inferred.  ``timeout`` bounds the whole
     claim in seconds; ``sizes`` are the concrete sizes tried for symbolic ones.
     ``refute=False`` skips the passes that can only refute (a caller that could not use
-    a counterexample).  ``runner`` runs each bounded piece (:mod:`.runner`: ``forked``
+    a counterexample).  ``generic_functions`` names unknown functions the caller knows to be
+    arbitrary (a document's activation ``φ_l`` of every layer): a claim holding one of them on
+    one side only does not define it, so a choice of it may refute the claim.  ``runner`` runs each bounded piece (:mod:`.runner`: ``forked``
     or ``inline``); the pass loop, and so the verdict, is the same for both.
     """
     clock = _Clock(float(timeout if timeout is not None else 5.0))
@@ -192,7 +204,7 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
 
     notes: list[str] = []
     blocker = ""  # an undecided kink: later passes may refute, but not prove
-    one_sided = one_sided_functions(claim)
+    one_sided = [f for f in one_sided_functions(claim) if f not in set(generic_functions)]
     passes = [p for p in PASSES if refute or p[0] not in REFUTING_ONLY]
     for name, fn, share, applies in passes:
         if not applies(claim, prepared):

@@ -16,7 +16,7 @@ from ..verdict import Verdict, inconclusive, proved
 from .claim import Claim
 from .prepare import Prepared, elementary, evaluated
 from .symbolic import value_atoms
-from .witness import Form, Found, at_instance, describe, instances, search
+from .witness import Form, Found, at_instance, describe, in_every_range, instances, search
 
 
 def _frozen(claim: Claim) -> set:
@@ -119,7 +119,7 @@ def concrete_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> Opt
             done.append(inst)
             continue
         found, _ = search(form, rng, 6, _frozen(claim))
-        if found and found.real:
+        if found and found.real and in_every_range(claim, inst):
             return _refuted(found, f"counterexample at {describe(inst)} (checked {found.check})")
         open_.append(describe(inst))
     if open_:
@@ -138,7 +138,7 @@ def witness_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0,
     deadline = time.monotonic() + 0.8 * seconds
     rng = random.Random(claim.seed ^ 0x5EED)
     insts, _ = instances(claim)
-    insts = insts[:24]
+    insts = [inst for inst in insts if in_every_range(claim, inst)][:24]
     forms: dict[int, Form] = {}
     points = 0
     unsolved = False

@@ -53,6 +53,19 @@ def _index_range(claim: Claim, i: sp.Symbol, sizes: dict) -> Optional[tuple[int,
     return min(los), max(his)
 
 
+def in_every_range(claim: Claim, inst: dict) -> bool:
+    """Does every free index of the instance lie in every range the claim gives it?  Where the
+    candidates disagree (m runs to M_{i-1} in one place and to M_{i-2} in another), a value in
+    only one of them is no value the claim speaks of, so no counterexample is taken there."""
+    for i in claim.free_indices:
+        v = inst.get(i)
+        for lo, hi in claim.candidates.get(i, ()):
+            lo, hi = sp.sympify(lo).xreplace(inst), sp.sympify(hi).xreplace(inst)
+            if v is None or not (lo.is_Integer and hi.is_Integer) or not lo <= v <= hi:
+                return False
+    return True
+
+
 def instances(claim: Claim) -> tuple[list[dict], bool]:
     """Every instance at the trial sizes (smallest first), and whether the list is complete."""
     out, complete = [], len(_size_assignments(claim)) == len(claim.trial_sizes) ** len(claim.sizes)

@@ -1,0 +1,92 @@
+"""Feed-forward order read from the document's definitions: what a quantity is computed from
+(:func:`upstream`), who uses it (:func:`consumers`), and whether everything computed from one
+quantity passes through another (:func:`only_through`).  Labelled names only (``a^{i}``,
+``z^{(l+1)}``): where index letters alone name layers (``y_j``, ``y_k``), one name may be two
+layers, and no order is read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+from .labels import general_variable, shift, split
+from .names import definable, key, keys, plain_symbols
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .table import SymbolTable
+
+
+def upstream(table: "SymbolTable", e: sp.Basic, depth: int = 8) -> frozenset:
+    """The layer-labelled names ``e`` is computed from (its definition, theirs, …, at most
+    ``depth`` deep): ``w^{i+1}, a^{i}, z^{i}, w^{i}, a^{i-1}, …`` for ``z^{i+1}_n``.  In a
+    feed-forward network none of them changes with ``e`` (∂w^{i+1}/∂z^{i+1} = 0).  Empty
+    unless ``e`` and every name kept carry a layer label (index letters alone may name two
+    layers ``y``), and empty when the definitions lead back to ``e`` (not feed-forward)."""
+    from .labels import split
+
+    own = key(e)
+    if own is None or split(own) is None:
+        return frozenset()
+    seen: set = set()
+    frontier = [e]
+    for _ in range(depth):
+        nxt = []
+        for q in frontier:
+            d = table.lookup(q) if definable(q) else None
+            if d is None and isinstance(q, sp.Indexed):
+                d = table._choose(q)[0] or table._at_label(q)
+            if d is None:
+                continue
+            for a in sorted(d.rhs.atoms(sp.Indexed), key=str) + sorted(plain_symbols(d.rhs), key=str):
+                k = key(a)
+                if k == own:
+                    return frozenset()
+                if k and k not in seen and split(k) is not None:
+                    seen.add(k)
+                    nxt.append(a)
+        frontier = nxt
+    return frozenset(seen)
+
+
+
+def consumers(table: "SymbolTable", name: str) -> set:
+    """The names whose forward definition (at any label) uses ``name``: ``a^{i}`` is used by
+    ``z^{i+1}`` through the general ``z^{i}_k = Σ_j w^{i}_{kj} a^{i-1}_j``.  Definitions that
+    hold derivatives (δ := ∂E/∂u, backward quantities) use nothing in this sense."""
+    want = split(name)
+    out = set()
+    for d in table._defs.values():
+        if d.shape != "indexed" or d.rhs.has(sp.Derivative):
+            continue
+        var = general_variable(key(d.lhs))
+        for used in keys(d.rhs):
+            if used == name:
+                out.add(key(d.lhs))
+                continue
+            have = split(used)
+            if var is None or want is None or have is None or var not in have[2].free_symbols \
+                    or (have[0], have[1], have[3], have[4]) != (want[0], want[1], want[3], want[4]):
+                continue
+            t = sp.Dummy("t")  # the general layer variable, apart from the same letter in ``name``
+            target = sp.solve(sp.Eq(have[2].subs(var, t), want[2]), t)
+            if len(target) == 1:
+                out.add(key(shift(d.lhs, var, target[0], (have[1], have[3]))))
+    return out
+
+
+
+def only_through(table: "SymbolTable", low: str, high: str, steps: int = 4) -> bool:
+    """Does everything computed from ``low`` pass through ``high`` (a chain of sole users
+    ``a^{i} → z^{i+1} → a^{i+1}``): in a feed-forward network E then depends on ``low``
+    only through ``high``."""
+    name = low
+    for _ in range(steps):
+        users = consumers(table, name)
+        if len(users) != 1:
+            return False
+        (name,) = users
+        if name == high:
+            return True
+    return False

@@ -1,0 +1,84 @@
+"""Defined quantities kept as variables (checker/frozen.py): a refutation in them stands only
+when every value they take is reached through a parameter of their own (the bias)."""
+
+import pytest
+import sympy as sp
+
+from symbackprop.checker import check_text
+from symbackprop.checker.frozen import own_parameter
+from symbackprop.checker.table import Definition
+
+k, j = sp.symbols("k j", integer=True)
+u, w, y, b, c = (sp.IndexedBase(n) for n in "uwybc")
+n = sp.Symbol("n_j", integer=True, positive=True)
+LAYER = sp.Sum(w[j, k] * y[j], (j, 1, n))
+
+
+def definition(rhs, lhs=u[k]):
+    return Definition(lhs, rhs, 3, "indexed")
+
+
+@pytest.mark.parametrize("rhs, parameter", [
+    (LAYER + b[k], b[k]),
+    (LAYER - 2 * b[k], b[k]),
+    (LAYER, None),                      # no bias: u_k may not reach every value
+    (LAYER + b[j], None),               # not one entry per u_k
+    (LAYER + sp.Symbol("b"), None),     # one bias shared by every u_k
+    (LAYER + w[k, k], None),            # w also in the rest
+    (LAYER + c[k] * b[k], None),        # a coefficient that is a quantity, not a constant
+    (LAYER + u[k], None),               # the quantity itself
+])
+def test_own_parameter(rhs, parameter):
+    assert own_parameter(definition(rhs)) == parameter
+
+
+SOFTMAX = r"""
+$$u_k = \sum_j w_{jk} x_j{BIAS}$$
+
+$$y_k = \frac{\exp(u_k)}{\sum_{k'} \exp(u_{k'})}$$
+
+$$E = -\sum_k t_k \log y_k$$
+
+The targets are one-hot: $\sum_k t_k = 1$.
+
+Define $\delta_k = \frac{\partial E}{\partial u_k}$. Then
+
+$$\delta_k = {CLAIM}$$
+"""
+
+
+def _claim(bias: str, claim: str):
+    text = SOFTMAX.replace("{BIAS}", bias).replace("{CLAIM}", claim)
+    result = check_text(text, timeout=5.0)
+    return [c for c in result.claims if c.source.strip().startswith(r"\delta_k =") and "partial" not in c.source][-1]
+
+
+def test_a_wrong_error_signal_is_refuted_with_the_bias_reaching_every_value():
+    c = _claim(" + b_k", "t_k - y_k")
+    assert c.status == "refuted"
+    assert "every value of u_{k} is reached through b_{k}" in c.method
+    assert c.witness and any(name.startswith("u") for name in c.witness["values"])
+
+
+def test_the_right_error_signal_is_proved():
+    assert _claim(" + b_k", "y_k - t_k").status == "proved"
+
+
+def test_without_a_bias_the_kept_form_does_not_refute():
+    c = _claim("", "t_k - y_k")
+    assert "reached through" not in c.method
+    assert c.status != "refuted" or not any(name.startswith("u") for name in c.witness["values"])
+
+
+def test_a_bias_in_the_claim_itself_is_no_free_parameter():
+    c = _claim(" + b_k", "t_k - y_k + b_k")
+    assert "reached through" not in c.method
+
+
+def test_the_method_reads_in_japanese():
+    from symbackprop.render.translate import Translator
+
+    c = _claim(" + b_k", "t_k - y_k")
+    tr = Translator("ja")
+    out = tr.rich(c.method)
+    assert not tr.leftovers and "どの値にもなる" in out
