@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import sympy as sp
 
 from ..verdict import Status
-from .decide import expected
 from .doubts import Doubts
-from .guards import Outcome, Refutation, confirm
+from .guards import Outcome
 from .relations import renamed
 
 if TYPE_CHECKING:
@@ -48,9 +47,4 @@ def apart_from(self: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: frozenset,
     diff = lhs - rhs
     if not self._decide(diff, renamed(diff, frozen), pairs, min(self.timeout, BRIEF_SECONDS), False).verdict.proved:
         return None
-    stands = confirm(Refutation(d, frag.source, self.timeout), self.options.disabled)
-    if isinstance(stands, Outcome):
-        return stands
-    w = stands.verdict
-    return Outcome("refuted", "", w.reason, f"{w.method}; {kept}, the difference does not involve them",
-                   w.witness.to_json() if w.witness else None, expected(stands))
+    return self._confirmed(frag, d, f"; {kept}, the difference does not involve them")

@@ -20,7 +20,7 @@ from ..prover.engine import prove
 from ..prover.runner import inline
 from ..prover.symbolic import index_rounds
 from ..verdict import Verdict
-from .names import tex
+from .folding import document_tex, folded
 
 #: Seconds for the value the right side should have (shown with a refutation).
 EXPECTED_SECONDS = 1.0
@@ -45,10 +45,11 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, pairs: Sequence = (), seconds: float = 5.
     return Decision(v, lhs, rhs, tuple(pairs))
 
 
-def expected(d: Decision) -> Optional[str]:
+def expected(d: Decision, definitions: Sequence = ()) -> Optional[str]:
     """The value the right side should have: the left side with its derivatives carried out
     (by the textbook rules, σ′ = σ(1 − σ)), Kronecker deltas collapsed, simplified — or the
-    left side as it stands when that does not finish in :data:`EXPECTED_SECONDS`."""
+    left side as it stands when that does not finish in :data:`EXPECTED_SECONDS` — written in
+    the document's notation with its ``definitions`` (folding.py: ``y_k − t_k``, not softmax)."""
     try:
         claim = make_claim(d.lhs, d.rhs, list(d.pairs))
     except (UnsupportedClaim, sp.SympifyError, TypeError, ValueError):
@@ -62,4 +63,5 @@ def expected(d: Decision) -> Optional[str]:
         return sp.simplify(e)
 
     out = inline(value, seconds=EXPECTED_SECONDS)
-    return tex(out.value if out.ok else d.lhs)
+    shown = inline(folded, out.value if out.ok else d.lhs, definitions, seconds=EXPECTED_SECONDS)
+    return document_tex(shown.value if shown.ok else (out.value if out.ok else d.lhs))

@@ -14,7 +14,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..prover.claim import UnsupportedClaim, bound_symbols, rename_bound
-from .labels import at_label, shift
+from .labels import at_label, general_variable, shift, split
 from .order import upstream
 from .names import definable, is_opaque, is_quantity, key, keys, letters_of, tex
 
@@ -201,6 +201,20 @@ class SymbolTable:
     def defined_at_label(self, name: str) -> bool:
         """Is ``name`` (``z^{l+1}``) defined through a general definition at another label?"""
         return any(d.shape == "indexed" and at_label(name, key(d.lhs)) is not None for d in self._defs.values())
+
+    def definitions(self, expr: Optional[sp.Basic] = None) -> list[Definition]:
+        """The definitions in force, in document order, and those for every layer instantiated at
+        the labelled quantities of ``expr`` (``y^{l-1}_i`` from ``y^{l}_j = f_l(u^{l}_j)``)."""
+        out = list(self._defs.values())
+        labels = {parts[1:4:2] + (parts[2],) for a in (expr.atoms(sp.Indexed) if expr is not None else ())
+                  for parts in [split(key(a) or "")] if parts}
+        for d in list(out):
+            var = general_variable(key(d.lhs)) if d.shape == "indexed" else None
+            for o, c, label in sorted(labels, key=str) if var is not None else ():
+                lhs = shift(d.lhs, var, label, (o, c))
+                if key(lhs) != key(d.lhs) and all(key(x.lhs) != key(lhs) for x in out):
+                    out.append(Definition(lhs, shift(d.rhs, var, label, (o, c)), d.line, d.shape, d.loose, d.section))
+        return out
 
     def names(self) -> set[str]:
         return {key(d.lhs) for d in self._defs.values()}

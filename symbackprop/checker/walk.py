@@ -332,7 +332,7 @@ class Checker:
             return stands
         w = stands.verdict
         return Outcome("refuted", "", w.reason, w.method + note, w.witness.to_json() if w.witness else None,
-                       expected(stands))
+                       expected(stands, self.table.definitions(stands.lhs)))
 
     def _prepare_step(self, frag, a: sp.Expr, b: sp.Expr, doubts: Doubts,
                       frozen: frozenset = frozenset(), extra: Sequence = ()):

@@ -184,3 +184,27 @@ def test_the_txt_display_markup_reports_the_line_of_each_row(tmp_path):
     doc.write_text("prose\n@blmath{\n\\begin{aligned}\nx &= 1 + 1 \\\\\n&= 2\n\\end{aligned}\n}\n")
     claims = check_document(str(doc), timeout=5.0).claims
     assert [c.line for c in claims] == [4, 5] and claims[1].status == "proved"
+
+
+# ── the value a refuted step should have, in the document's notation ─────────
+def test_the_expected_value_is_written_with_the_documents_own_names():
+    from symbackprop.checker.folding import document_tex, folded
+    from symbackprop.checker.table import Definition
+
+    kp = sp.Symbol("kp", integer=True)
+    N = sp.Symbol("n_k", integer=True, positive=True)
+    u, y, t = sp.IndexedBase("u"), sp.IndexedBase("y"), sp.IndexedBase("t")
+    softmax = Definition(y[k], sp.exp(u[k]) / sp.Sum(sp.exp(u[kp]), (kp, 1, N)), 3, "indexed")
+    tagged = sp.IndexedBase("u⟨k⟩")  # a letter-layered document's tag, and another bound letter
+    value = sp.exp(tagged[j]) / sp.Sum(sp.exp(tagged[n]), (n, 1, N)) - t[j]
+    assert document_tex(folded(value, [softmax])) == "y_{j} - t_{j}"
+    ranged = sp.Piecewise((y[j], (j >= 1) & (j <= N)), (0, True))
+    assert document_tex(folded(ranged, [])) == "y_{j}"
+    g = sp.IndexedBase(f"{OPAQUE}E/{OPAQUE}a^{{l}}")
+    assert document_tex(g[k]) == r"\frac{\partial E}{\partial a^{l}_{k}}"
+
+
+def test_a_refuted_step_of_a_generic_layer_says_the_right_side_in_its_own_notation():
+    claims = check_text(GENERIC.replace("{ACT}", "f_l'"), timeout=5.0).claims
+    refuted = [c for c in claims if c.status == "refuted"]
+    assert refuted and "f_{l+1}{\\left(u^{l+1}_{k} \\right)}" in refuted[0].expected
