@@ -116,7 +116,7 @@ def test_the_right_verdict_from_prove(name, lhs, rhs, assumptions, want):
 def test_a_time_out_is_named_as_the_cause_even_where_the_step_has_doubts(monkeypatch):
     """Under load a step with a doubt (a vector read as scalars) ran out of time; the reason
     named the doubt, not the time-out."""
-    def slow(lhs, rhs, pairs=(), seconds=5.0, refute=True):
+    def slow(lhs, rhs, pairs=(), seconds=5.0, refute=True, generic=()):
         return Decision(inconclusive("timed out after 0.3 s"), lhs, rhs, tuple(pairs))
     monkeypatch.setattr(walk, "decide", slow)
     doc = "$$a^l = \\sigma(w^l a^{l-1})$$\n\n$$\\frac{\\partial a^l}{\\partial w^l} = a^l a^{l-1}$$\n"
