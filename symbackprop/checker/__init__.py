@@ -93,7 +93,7 @@ def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
     rows = sum(_rows(r) for r in walked)
     parsed = sum(1 for r in walked if r.parsed is not None)
     return DocumentResult(name, len(fragments), parsed, tuple(claims), unparsed, time.monotonic() - start, rows,
-                          unreached, budget)
+                          unreached, budget, checker.table.history())
 
 
 def _rows(r) -> int:

@@ -160,10 +160,26 @@ def related_unknowns(step: "Step") -> Iterable[Doubt]:
             return
 
 
+_NUMBER_ABOVE = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*\d+\s*\}?\s*_|_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*\d+\s*\}?(?![\d.])")
+
+
+def numeric_superscript(step: "Step") -> Iterable[Doubt]:
+    """``a^{2}_j`` is read as a power (a_j)²; but a document that also writes ``a^{1}_j`` (an
+    exponent 1 or 0 on an indexed quantity means nothing) numbers its layers that way, and
+    ``a^{2}_j`` is the output of layer 2.  Such a step is neither proved nor refuted."""
+    if step.scan.numeric_labels:
+        m = _NUMBER_ABOVE.search(step.source)
+        if m:
+            yield ("notation", f"'{m.group(0).strip()}…': a number above an indexed quantity may be a layer "
+                               "label here (the document writes one as 1 or 0), read as a power", True)
+
+
 #: The doubt rules, in the order they run.
 DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("vector-notation", "written", vector_notation,
               "$$\\mathbf{x}^\\top \\mathbf{y} = \\mathbf{y}^\\top \\mathbf{x}$$\n"),
+    DoubtRule("numeric-superscript", "written", numeric_superscript,
+              "$$a^{1}_j = \\sigma(z_j)$$\n\n$$a^{2}_j = \\sigma(a^{1}_j)^2$$\n"),
     DoubtRule("braced-factor", "written", braced_factor,
               "$$\\frac{d}{dz}\\sigma(z) = \\sigma(z){1-\\sigma(z)}$$\n"),
     DoubtRule("unspecified-function", "prepared", unspecified_function,

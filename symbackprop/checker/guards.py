@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import Callable, Optional, Union
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .decide import Decision, decide
 from .generic import at_argument_layer
@@ -161,6 +162,39 @@ def activation_by_argument(r: Refutation) -> Optional[Outcome]:
                              "as written the labels disagree", again.verdict.method)
 
 
+#: Activations a document may mean when it names one function ``f_L`` for a layer and then
+#: writes a property of it (``f_L'(u) = f_L(u)(1 − f_L(u))``).
+NAMED_ACTIVATIONS = (("the sigmoid", lambda x: 1 / (1 + sp.exp(-x))), ("tanh", sp.tanh))
+
+
+def named_activation(r: Refutation) -> Optional[Outcome]:
+    """A layer's activation left unnamed (``f_L``) may be one the author has in mind for this
+    step: a step about one such function that holds for the sigmoid or tanh is a property of
+    that activation ("for the sigmoid, f'_L = f_L(1 − f_L)"), not an erratum.  Only one
+    function: a step that mixes two layers' activations (``f'_l`` for ``f'_{l+1}``) is not
+    excused by making them equal."""
+    d = r.decision
+    names = {f.func for e in (d.lhs, d.rhs) for f in e.atoms(AppliedUndef)}
+    if len(names) != 1:
+        return None
+    (f,) = names
+    # its arguments as free values (a proof for every value holds at the written ones)
+    args = {a.args[0] for e in (d.lhs, d.rhs) for a in e.atoms(AppliedUndef) if len(a.args) == 1}
+    args |= {p for e in (d.lhs, d.rhs) for x in e.atoms(sp.Subs) for p in x.point}
+    free = {a: sp.Dummy("v") for a in args if not a.is_Symbol and not isinstance(a, sp.Dummy)}
+    sides = [e.xreplace(free) for e in (d.lhs, d.rhs)]
+    for what, g in NAMED_ACTIVATIONS:
+        x = sp.Dummy("x")
+        lam = sp.Lambda(x, g(x))
+        put = [e.replace(lambda a: isinstance(a, AppliedUndef) and a.func == f, lambda a: lam(*a.args)).doit()
+               for e in sides]
+        again = decide(put[0], put[1], d.pairs, r.seconds, refute=False)
+        if again.verdict.proved:
+            return open_("function", f"holds if {f} is {what}, which the document may mean here; "
+                                     f"{f} is not specified", again.verdict.method)
+    return None
+
+
 #: The guards, in the order they run (the first that makes the step inconclusive wins).
 GUARDS: tuple[Guard, ...] = (
     Guard("one-hot-targets", "needs Σ t = 1", one_hot_targets,
@@ -169,6 +203,9 @@ GUARDS: tuple[Guard, ...] = (
           "$$\\sum_i a_i + \\sum_j b_j = \\sum_i (a_i + b_i)$$\n"),
     Guard("rounding", "rounding", rounding,
           "$$\\frac{10}{3} = 3.3$$\n"),
+    Guard("named-activation", "function", named_activation,
+          "$$z^{L}_j = \\sum_k w^{L}_{jk} a^{L-1}_k$$\n\n$$a^{L}_j = f_L(z^{L}_j)$$\n\n"
+          "For the sigmoid output,\n\n$$f_L'(z^{L}_j) = f_L(z^{L}_j)(1 - f_L(z^{L}_j))$$\n"),
     Guard("activation-by-argument", "notation", activation_by_argument,
           "$$z^{l}_j = \\sum_k w^{l}_{jk} a^{l-1}_k$$\n\n$$a^{l}_j = f_l(z^{l}_j)$$\n\n"
           "$$\\frac{\\partial a^{L}_j}{\\partial z^{L}_j} = f_l'(z^{L}_j)$$\n"),

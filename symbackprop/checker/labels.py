@@ -78,9 +78,11 @@ def shift(expr: sp.Basic, var: sp.Symbol, target: sp.Expr, style: tuple[str, str
 
 
 def _alike(target: sp.Expr, s: sp.Symbol) -> sp.Expr:
-    """``target`` (read from a label: plain symbols) written with the symbol ``s`` of the same name
-    as the document uses it (an integer index), so that ``n_{l}`` stays one size."""
-    return sp.sympify(target).xreplace({t: s for t in sp.sympify(target).free_symbols if t.name == s.name})
+    """``target`` (read from a label: plain symbols) written with symbols as the reader writes
+    indices, ``Symbol(name, integer=True)`` — ``s`` itself for its own name — so that
+    ``n_{L-1}`` reached by a shift and ``n_{L-1}`` written are one size."""
+    t = sp.sympify(target)
+    return t.xreplace({x: s if x.name == s.name else sp.Symbol(x.name, integer=True) for x in t.free_symbols})
 
 
 _FUNCTION_LABELLED = re.compile(r"^(?P<base>[^_^{}]+)_\{(?P<label>[A-Za-z0-9+\-\s]+)\}$")

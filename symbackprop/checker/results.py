@@ -3,7 +3,7 @@ per document, and the exit code of ``symbackprop check`` (docs/contracts.md, "Ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from ..verdict import Status, exit_code_of, latex_text, one_line
@@ -73,6 +73,13 @@ class DocumentResult:
     rows: int = 0                     # rows read (of the fragments that parsed) plus rows that were not
     unreached: tuple[dict, ...] = ()  # fragments the budget did not reach (line, source)
     budget: Optional[float] = None    # the document's time budget in seconds
+    definitions: tuple = field(default=(), repr=False, compare=False)  # every definition read, in order
+
+    def network(self):
+        """The network the document describes (checker/network_model.py), read from its definitions."""
+        from .network_model import infer
+
+        return infer(self.definitions)
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.claims if c.status == status)

@@ -23,6 +23,8 @@ from .names import definable, key, keys, letter, letters_of, plain_symbols, shor
 DEFINING_OPS = frozenset({"=", ":=", r"\equiv"})
 _IMPLICIT = re.compile(r"n_\{([A-Za-z])'*\}")
 BOLD = re.compile(r"\\(mathbf|bm|boldsymbol|vec|mathsf)\b")
+#: ``a^{1}_j`` or ``a_j^{0}``: an exponent 0 or 1 on an indexed quantity means nothing, a layer does.
+NUMERIC_LABEL = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*[01]\s*\}?\s*_|_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*[01]\s*\}?(?![\d.])")
 
 
 @dataclass
@@ -40,6 +42,7 @@ class DocumentScan:
     first_seen: dict = field(default_factory=dict)   # name → position (fragment, chain) of its first use
     letter_bounds: dict = field(default_factory=dict)  # summation letter → upper bounds written for it
     label_letters: frozenset = frozenset()           # letters of layer labels (z^{l+1}, a^{L}: l, L)
+    numeric_labels: bool = False                     # a^{1}_j written: numbers above indexed names are layers
 
     def sized(self, expr: sp.Basic) -> sp.Basic:
         """``Σ_k`` written without bounds runs over ``n_{k}``; where the document writes the range
@@ -87,6 +90,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     defined_letters: dict = {}
     pairs: dict = {}
     for pos, (frag, parsed) in enumerate(items):
+        sc.numeric_labels = sc.numeric_labels or bool(NUMERIC_LABEL.search(getattr(frag, "source", "") or ""))
         if not isinstance(parsed, Parsed):
             continue
         for ci, chain in enumerate(parsed.chains):

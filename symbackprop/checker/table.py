@@ -202,6 +202,10 @@ class SymbolTable:
         """Is ``name`` (``z^{l+1}``) defined through a general definition at another label?"""
         return any(d.shape == "indexed" and at_label(name, key(d.lhs)) is not None for d in self._defs.values())
 
+    def history(self) -> tuple:
+        """Every definition the document made, in document order."""
+        return tuple(d for _k, d in self._history)
+
     def definitions(self, expr: Optional[sp.Basic] = None) -> list[Definition]:
         """The definitions in force, in document order, and those for every layer instantiated at
         the labelled quantities of ``expr`` (``y^{l-1}_i`` from ``y^{l}_j = f_l(u^{l}_j)``)."""

@@ -45,6 +45,9 @@ def arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="show progress on stderr even when it is not a terminal")
     parser.add_argument("--lang", choices=("en", "ja"), default="en",
                         help="language of the md/html report (default en)")
+    parser.add_argument("--show-network", action="store_true",
+                        help="print the network each document describes (its layers, activations, loss and "
+                             "notation, with the lines they rest on) as a spec TOML, instead of the check report")
     parser.add_argument("--errata-only", action="store_true",
                         help="fail (exit 1) only on an erratum: exit 0 also when nothing could be decided "
                              "(for pre-commit hooks and CI on documents that may hold no formula)")
@@ -121,6 +124,19 @@ def _streamed(fmt: str, out: TextIO, several: bool, args: Optional[argparse.Name
     return write, close
 
 
+def _show_networks(docs: Sequence[str], timeout: float, budget: Optional[float], out: TextIO, err: TextIO) -> int:
+    """``--show-network``: the spec TOML of each document's network; exit 0 when every document
+    shows at least one layer, 3 when one shows none."""
+    from ..checker import check_document
+
+    code = 0
+    for d in docs:
+        model = check_document(d, timeout=timeout, budget=budget).network()
+        out.write(model.to_toml(d) + ("\n" if len(docs) > 1 else ""))
+        code = code or (0 if model.layers else 3)
+    return code
+
+
 def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
     """Run ``check`` with parsed ``args``; return the exit code of docs/contracts.md.  Results of each
     document are written as soon as it is done (text and JSON on stdout), so a document that
@@ -144,6 +160,8 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     if problem:
         return _usage(problem, err)
     output = getattr(args, "output", None)
+    if getattr(args, "show_network", False):
+        return _show_networks(docs, timeout, budget, out, err)
     stream = not output and fmt in STREAMED
     write, close = _streamed(fmt, out, len(docs) > 1, args) if stream else (None, None)
     show = _wants_progress(args, err)

@@ -229,6 +229,10 @@ def test_the_sentences_of_the_document_model_read_in_japanese():
         "z^{(2)} is computed from z^{(1)}, w^{(2)}, which the step also holds: they are not independent",
         "holds when each activation is that of its argument's layer (phi_{i} → phi_{N}); "
         "as written the labels disagree",
+        "holds if f_{L} is the sigmoid, which the document may mean here; f_{L} is not specified",
+        "holds if f_{L} is tanh, which the document may mean here; f_{L} is not specified",
+        "'a^{2}_…': a number above an indexed quantity may be a layer label here (the document writes one "
+        "as 1 or 0), read as a power",
     ]
     tr = Translator("ja")
     for sentence in sentences:

@@ -1,0 +1,82 @@
+"""The network a document describes, read from its definitions and printed as a spec
+(checker/network_model.py, ``check DOC --show-network``): the spec loads, and the core
+derives from it the forward pass the document wrote."""
+
+import argparse
+import io
+from pathlib import Path
+
+import pytest
+
+from symbackprop import spec
+from symbackprop.checker import check_text
+from symbackprop.cli.check import run_check
+
+DOCS = Path(__file__).resolve().parents[1] / "documents"
+
+#: The forward pass and loss of tests/documents/md-softmax-en (definitions only: quick to read).
+CLASSIFIER = r"""
+$$u_j = \sum_i w_{ij} x_i + b_j$$
+
+$$y_j = \sigma(u_j)$$
+
+$$u_k = \sum_j w_{jk} y_j + b_k$$
+
+$$y_k = \frac{\exp(u_k)}{\sum_{k'} \exp(u_{k'})}$$
+
+$$E = -\sum_k t_k \log y_k$$
+"""
+
+
+def test_a_softmax_classifier_is_read_back_as_its_spec():
+    model = check_text(CLASSIFIER).network()
+    net = spec.loads(model.to_toml("md-softmax-en"))
+    assert [layer.index for layer in net.layers] == ["i", "j", "k"]
+    assert [layer.activation for layer in net.layers[1:]] == ["sigmoid", "softmax"]
+    assert net.loss == "cross_entropy" and net.notation.weight_order == "from_to"
+    assert (net.notation.preactivation, net.notation.activation, net.notation.input) == ("u", "y", "x")
+    assert model.layers[0].lines and model.loss_line  # what each item rests on
+
+
+@pytest.mark.parametrize("hidden, output, loss, want", [
+    (r"\tanh(u_j)", "u_k", r"\frac{1}{2} \sum_k (y_k - t_k)^2", (["tanh", "identity"], "sse")),
+    (r"\max(0, u_j)", r"\sigma(u_k)", r"\frac{1}{2} \sum_k (y_k - t_k)^2", (["relu", "sigmoid"], "sse")),
+    (r"\max(0, u_j)", r"\sigma(u_k)", r"\sum_k (y_k - t_k)^2", (["relu", "sigmoid"], "")),  # no ½: no rule
+    (r"\sigma(u_j)", "u_k", r"\frac{1}{N} \sum_{k=1}^{N} (y_k - t_k)^2", (["sigmoid", "identity"], "mse")),
+    (r"\sigma(u_j)", "u_k", r"\sum_k |y_k - t_k|", (["sigmoid", "identity"], "")),  # no such loss rule
+])
+def test_the_activations_and_the_loss_are_proved_equal_to_the_rules(hidden, output, loss, want):
+    text = (CLASSIFIER.replace(r"\sigma(u_j)", hidden)
+            .replace(r"\frac{\exp(u_k)}{\sum_{k'} \exp(u_{k'})}", output).replace(r"-\sum_k t_k \log y_k", loss))
+    model = check_text(text).network()
+    assert ([x.activation for x in model.layers], model.loss) == want
+
+
+def test_what_cannot_be_read_is_said_not_guessed():
+    text = r"""
+$$u^{l}_j = \sum_i w^{l}_{ji} y^{l-1}_i$$
+
+$$y^{l}_j = f_l(u^{l}_j)$$
+"""
+    model = check_text(text).network()
+    toml = model.to_toml("generic")
+    assert "# activation = ?  (left generic in the document: choose one)" in toml
+    assert "# loss = ?" in toml and "general layer" in toml and "bias = false" in toml
+
+
+def _show(path: Path) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    args = argparse.Namespace(documents=[str(path)], format="text", timeout=5.0, budget=None, output=None,
+                              show_network=True)
+    return run_check(args, out, err), out.getvalue()
+
+
+def test_show_network_on_the_command_line(tmp_path):
+    doc = tmp_path / "classifier.md"
+    doc.write_text(CLASSIFIER, encoding="utf-8")
+    code, out = _show(doc)
+    assert code == 0 and 'activation = "softmax"' in out and 'loss = "cross_entropy"' in out
+    plain = tmp_path / "no-network.md"
+    plain.write_text("$$x = 1 + 1$$\n", encoding="utf-8")
+    code, out = _show(plain)
+    assert code == 3 and "no layer could be read" in out
