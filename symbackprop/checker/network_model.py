@@ -65,8 +65,16 @@ def _name(e: sp.Basic) -> str:
     return parts[0] if parts else k
 
 
+#: Names of error signals: their recursions (δ_j = Σ_k w_jk δ_k) have the shape of a layer's sum
+#: but run backwards.
+ERROR_SIGNALS = ("delta", "Delta", "xi", "Xi", "epsilon", "varepsilon")
+
+
 def _preactivation(d) -> Optional[Layer]:
     lhs, rhs = d.lhs, d.rhs
+    if any(_name(a).lstrip("\\").startswith(ERROR_SIGNALS) for a in (lhs, *rhs.atoms(sp.Indexed))) \
+            or rhs.has(sp.Derivative):
+        return None
     if not (isinstance(lhs, sp.Indexed) and len(lhs.indices) == 1 and isinstance(lhs.indices[0], sp.Symbol)):
         return None
     j = lhs.indices[0]
@@ -194,7 +202,8 @@ def model_toml(model: NetworkModel, source: str = "") -> str:
     first = model.layers[0]
     lines += ["", "[[layers]]              # the input", f'size = "n_{first.fed_by}"', f'index = "{first.fed_by}"']
     for x in model.layers:
-        lines += ["", f"[[layers]]              # lines {', '.join(map(str, x.lines))}",
+        where = f"line{'s' if len(x.lines) > 1 else ''} {', '.join(map(str, x.lines))}"
+        lines += ["", f"[[layers]]              # {where}",
                   f'size = "n_{x.index}"', f'index = "{x.index}"']
         if x.activation in ACTIVATIONS:
             lines.append(f'activation = "{x.activation}"')

@@ -80,3 +80,10 @@ def test_show_network_on_the_command_line(tmp_path):
     plain.write_text("$$x = 1 + 1$$\n", encoding="utf-8")
     code, out = _show(plain)
     assert code == 3 and "no layer could be read" in out
+
+
+def test_a_backward_recursion_is_no_layer():
+    """δ_j = Σ_k w_jk δ_k has the shape of a layer's sum but runs backwards (seed 000 writes its
+    forward pass only with ⋯; its δ recursion was once read as a layer fed by δ)."""
+    model = check_text(r"$$\delta_j = \sum_k w_{jk} \delta_k$$" "\n\n" r"$$\xi_j = \sum_k w_{jk} \xi_k$$").network()
+    assert not model.layers
