@@ -11,6 +11,7 @@ The pipeline (docs/architecture.md)::
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from typing import Any, Callable, Optional, Sequence
@@ -103,11 +104,21 @@ def _rows(r) -> int:
 
 def check_document(path: str | os.PathLike[str], *, timeout: Optional[float] = DEFAULT_TIMEOUT,
                    progress: Optional[Progress] = None, disabled: Sequence[str] = (),
-                   budget: Optional[float] = None) -> DocumentResult:
-    """Check every relation in the document at ``path`` (md, tex, txt, html, rst, ipynb)."""
+                   budget: Optional[float] = None, network=None) -> DocumentResult:
+    """Check every relation in the document at ``path`` (md, tex, txt, html, rst, ipynb); with a
+    spec ``network``, its forward pass and loss are definitions ahead of the document's own."""
     started = time.monotonic()
-    return check_fragments(extract_file(path), name=str(path), timeout=timeout, progress=progress,
-                           disabled=disabled, budget=budget, started=started)
+    fragments, given = list(extract_file(path)), []
+    if network is not None:
+        from .network_model import spec_fragments
+
+        given = spec_fragments(network)
+    result = check_fragments(given + fragments, name=str(path), timeout=timeout, progress=progress,
+                             disabled=disabled, budget=budget, started=started)
+    if not given:
+        return result
+    return dataclasses.replace(result, claims=tuple(c for c in result.claims if c.fragment_line != 0),
+                               fragments=result.fragments - len(given), parsed=result.parsed - len(given))
 
 
 def check_text(text: str, kind: str = "markdown", *, name: str = "<text>",

@@ -222,3 +222,24 @@ def model_toml(model: NetworkModel, source: str = "") -> str:
             lines.append(f'{role} = "{value}"')
     lines += [f"# {n}" for n in model.notes]
     return "\n".join(lines) + "\n"
+
+
+def spec_fragments(network) -> list:
+    """The forward pass and the loss of a spec ``network`` (the core's derivation, printed in its
+    ``[notation]``) as definitions ahead of a document, and the loss's assumptions (Σ_k t_k = 1
+    for cross-entropy): ``check DOC --network SPEC.toml`` checks the document against them.
+    Their line is 0 (not the document's); what they give is reported as "definition"."""
+    from ..derive import derive
+    from ..latex.extract import Fragment
+    from ..printing import latex
+
+    def tex(e) -> str:  # Σ over a whole layer written as the document's own Σ_k (its width n_{k})
+        return _WHOLE_LAYER_SUM.sub(lambda m: rf"\sum_{{{m.group(1)}}}", latex(e, network))
+
+    d = derive(network)
+    rows = [f"{tex(r.lhs)} := {tex(r.rhs)}" for r in d.forward]
+    rows += [f"{tex(a.lhs)} = {tex(a.rhs)}" for a in d.assumptions]
+    return [Fragment(row, 0, 0, True, None) for row in rows]
+
+
+_WHOLE_LAYER_SUM = __import__("re").compile(r"\\sum_\{([A-Za-z]'*)=1\}\^\{(?:[^{}]|\{[^{}]*\})*\}")

@@ -45,6 +45,9 @@ def arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="show progress on stderr even when it is not a terminal")
     parser.add_argument("--lang", choices=("en", "ja"), default="en",
                         help="language of the md/html report (default en)")
+    parser.add_argument("--network", metavar="SPEC.toml", default=None,
+                        help="take the network from a spec (its forward pass and loss, in its [notation]) "
+                             "as definitions ahead of each document's own; --show-network writes one to start from")
     parser.add_argument("--show-network", action="store_true",
                         help="print the network each document describes (its layers, activations, loss and "
                              "notation, with the lines they rest on) as a spec TOML, instead of the check report")
@@ -162,6 +165,15 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     output = getattr(args, "output", None)
     if getattr(args, "show_network", False):
         return _show_networks(docs, timeout, budget, out, err)
+    network = None
+    if getattr(args, "network", None):
+        from ..errors import reason_of
+        from ..spec import load
+
+        try:
+            network = load(args.network)
+        except Exception as exc:  # a spec that cannot be read is bad input: one line, exit 2
+            return _usage(f"--network {args.network}: {reason_of(exc)}", err)
     stream = not output and fmt in STREAMED
     write, close = _streamed(fmt, out, len(docs) > 1, args) if stream else (None, None)
     show = _wants_progress(args, err)
@@ -169,7 +181,7 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
     for n, d in enumerate(docs, 1):
         progress = _Progress(err, d, n, len(docs)) if show else None
         try:
-            r = check_document(d, timeout=timeout, progress=progress, budget=budget)
+            r = check_document(d, timeout=timeout, progress=progress, budget=budget, network=network)
         except Exception as exc:  # one document that cannot be checked must not lose the others
             failed = True
             print(f"symbackprop check: {d}: cannot be checked ({type(exc).__name__}: "

@@ -87,3 +87,50 @@ def test_a_backward_recursion_is_no_layer():
     forward pass only with ⋯; its δ recursion was once read as a layer fed by δ)."""
     model = check_text(r"$$\delta_j = \sum_k w_{jk} \delta_k$$" "\n\n" r"$$\xi_j = \sum_k w_{jk} \xi_k$$").network()
     assert not model.layers
+
+
+SPEC = """
+title = "one sigmoid layer"
+loss = "sse"
+[[layers]]
+size = "n_i"
+index = "i"
+[[layers]]
+size = "n_k"
+index = "k"
+activation = "sigmoid"
+"""
+
+PROSE = r"""
+The output layer $k$ applies the sigmoid to $u_k$, the weighted sum of the inputs $x_i$;
+the loss $E$ is half the sum of squared errors.
+
+$$\frac{\partial E}{\partial u_k} = (y_k - t_k) y_k (1 SIGN y_k)$$
+"""
+
+
+@pytest.mark.parametrize("sign, status", [("-", "proved"), ("+", "refuted")])
+def test_a_network_stated_in_prose_is_taken_from_a_spec(tmp_path, sign, status):
+    spec_file, doc = tmp_path / "net.toml", tmp_path / "prose.md"
+    spec_file.write_text(SPEC, encoding="utf-8")
+    doc.write_text(PROSE.replace("SIGN", sign), encoding="utf-8")
+    from symbackprop.checker import check_document
+
+    alone = check_document(doc)
+    assert [c.status for c in alone.claims] == ["inconclusive"]  # E and y are only in the prose
+    given = check_document(doc, network=spec.load(spec_file))
+    assert [c.status for c in given.claims] == [status]
+    assert given.fragments == alone.fragments  # the spec's definitions are not the document's
+
+
+def test_a_spec_that_cannot_be_read_is_one_line_and_exit_2(tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text("$$x = 1$$\n", encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("title = \n", encoding="utf-8")
+    for spec_path in (tmp_path / "missing.toml", bad):
+        out, err = io.StringIO(), io.StringIO()
+        args = argparse.Namespace(documents=[str(doc)], format="text", timeout=5.0, budget=None, output=None,
+                                  show_network=False, network=str(spec_path))
+        assert run_check(args, out, err) == 2
+        assert err.getvalue().count("\n") == 1 and "--network" in err.getvalue()
