@@ -7,7 +7,7 @@
 Labels.  The dev set (``../shared/errata/dev.json``) lists known errata in the documents
 of ``../shared/seeds`` and ``../shared/corpus`` (``file`` relative to ``shared/``, ``line``
 an int or a list of ints); every other formula there is believed correct.  A corpus
-directory holds ``manifest.json``: ``{"documents": [{"file", "kind": "correct" |
+directory holds ``manifest.json``: ``{"documents": [{"file", "kind": "correct" | "control" |
 "mutant", "of", "errata": [{"line", "formula", "what_is_wrong"}]}]}`` (files relative
 to the directory).
 
@@ -84,7 +84,7 @@ class Document:
     path: Path
     name: str
     errata: list[Erratum]
-    kind: str = ""       # "correct" | "mutant" for a corpus; "" for the dev set
+    kind: str = ""       # "correct" | "mutant" | "control" for a corpus; "" for the dev set
     of: str = ""
 
 
@@ -197,7 +197,7 @@ def report(outcomes: list[Outcome], wall: float, corpus: bool) -> None:
             print(f"    FALSE ALARM l.{c['line']}–{c['end_line']}: {_short(c['statement'])}")
     if corpus:
         mutants = [o for o in outcomes if o.doc.kind == "mutant"]
-        correct = [o for o in outcomes if o.doc.kind == "correct"]
+        correct = [o for o in outcomes if o.doc.kind in ("correct", "control")]
         print()
         print(f"mutants: {sum(1 for o in mutants if o.n_found)} / {len(mutants)} with their erratum found")
         for base in sorted({o.doc.of for o in mutants}):

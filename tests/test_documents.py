@@ -29,6 +29,7 @@ HERE = Path(__file__).resolve().parent / "documents"
 MANIFEST = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
 DOCUMENTS = MANIFEST["documents"]
 CORRECT = [d for d in DOCUMENTS if d["kind"] == "correct"]
+CONTROLS = [d for d in DOCUMENTS if d["kind"] == "control"]  # correct, no mutants: once a false alarm
 MUTANTS = [d for d in DOCUMENTS if d["kind"] == "mutant"]
 TIMEOUT = 5.0
 
@@ -104,6 +105,9 @@ def test_manifest_shape():
         assert len(m["errata"]) == 1, f"{m['file']}: a mutant carries exactly one erratum"
         assert Path(m["file"]).parent == Path(m["of"]).parent and Path(m["file"]).suffix == Path(m["of"]).suffix
         assert m["errata"][0]["what_is_wrong"] and m["errata"][0]["formula"]
+    for d in CONTROLS:
+        assert d["errata"] == [] and "of" not in d, d["file"]
+    assert {d["kind"] for d in DOCUMENTS} <= {"correct", "mutant", "control"}
     for name in list(FALSE_ALARMS_TODAY) + list(MISSED_TODAY):
         assert name in names, f"xfail entry for a file not in the manifest: {name}"
 
@@ -140,7 +144,7 @@ def test_mutant_differs_in_the_erratum_line_only(doc):
 
 
 # ─────────────────────────── (b) no false alarm ───────────────────────────
-@pytest.mark.parametrize("doc", _marked(CORRECT, FALSE_ALARMS_TODAY))
+@pytest.mark.parametrize("doc", _marked(CORRECT + CONTROLS, FALSE_ALARMS_TODAY))
 def test_correct_document_has_no_refuted_claim(doc):
     result = checked(doc["file"])
     assert result.claims, f"{doc['file']}: no claim found"

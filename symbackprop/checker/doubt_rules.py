@@ -160,7 +160,7 @@ def related_unknowns(step: "Step") -> Iterable[Doubt]:
             return
 
 
-_NUMBER_ABOVE = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*\d+\s*\}?\s*_|_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*\d+\s*\}?(?![\d.])")
+_NUMBER_ABOVE = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*\d+\s*\}?\s*_|(?<!\\sum)(?<!\\prod)(?<!\\int)(?<!\\lim)_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*\d+\s*\}?(?![\d.])")
 
 
 def numeric_superscript(step: "Step") -> Iterable[Doubt]:

@@ -24,7 +24,7 @@ DEFINING_OPS = frozenset({"=", ":=", r"\equiv"})
 _IMPLICIT = re.compile(r"n_\{([A-Za-z])'*\}")
 BOLD = re.compile(r"\\(mathbf|bm|boldsymbol|vec|mathsf)\b")
 #: ``a^{1}_j`` or ``a_j^{0}``: an exponent 0 or 1 on an indexed quantity means nothing, a layer does.
-NUMERIC_LABEL = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*[01]\s*\}?\s*_|_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*[01]\s*\}?(?![\d.])")
+NUMERIC_LABEL = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*[01]\s*\}?\s*_|(?<!\\sum)(?<!\\prod)(?<!\\int)(?<!\\lim)_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*[01]\s*\}?(?![\d.])")
 
 
 @dataclass

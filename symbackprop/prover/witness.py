@@ -54,12 +54,17 @@ def _index_range(claim: Claim, i: sp.Symbol, sizes: dict) -> Optional[tuple[int,
 
 
 def in_every_range(claim: Claim, inst: dict) -> bool:
-    """Does every free index of the instance lie in every range the claim gives it?  Where the
-    candidates disagree (m runs to M_{i-1} in one place and to M_{i-2} in another), a value in
-    only one of them is no value the claim speaks of, so no counterexample is taken there."""
+    """Does every free index of the instance lie in every range the claim gives it, where those
+    ranges run to different widths?  An index that meets sums to M_{i-1} in one place and to
+    M_{i-2} in another is read as belonging to two layers; a value in only one of them is no value
+    the document speaks of, so no counterexample is taken there.  Written numeric ranges (k from
+    2 to 3 and from 1 to 3) are the author's own: any value of either is one (the union)."""
     for i in claim.free_indices:
         v = inst.get(i)
-        for lo, hi in claim.candidates.get(i, ()):
+        cands = claim.candidates.get(i, ())
+        if len({hi for _lo, hi in cands if not sp.sympify(hi).is_number}) < 2:
+            continue
+        for lo, hi in cands:
             lo, hi = sp.sympify(lo).xreplace(inst), sp.sympify(hi).xreplace(inst)
             if v is None or not (lo.is_Integer and hi.is_Integer) or not lo <= v <= hi:
                 return False

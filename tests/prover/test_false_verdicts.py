@@ -135,3 +135,20 @@ def test_writing_sums_out_is_bounded():
     assert write_out(huge) == huge and time.monotonic() - t0 < 1.0
     assert write_out(sp.Sum(kk, (kk, 1, 4))) == 10 and MAX_TERMS >= 1000
     assert by_check(r"\sum_{k=1}^{10^{10}} k = 1") == "refuted"
+
+
+def test_no_counterexample_where_an_index_meets_two_widths():
+    """m meets a sum to P on one side and a sum to Q on the other: it is read as an index of two
+    layers, and a value inside one width only is no counterexample (seed 001 l.22, where a
+    general definition put in at layer i−1 gave m a second width, was refuted so)."""
+    from symbackprop.prover.engine import prove
+
+    m, j = sp.symbols("m j", integer=True)
+    P, Q = sp.symbols("P Q", integer=True, positive=True)
+    a = sp.IndexedBase("a")
+    two_widths = prove(sp.Sum(sp.KroneckerDelta(m, j) * a[j], (j, 1, P)),
+                       sp.Sum(sp.KroneckerDelta(m, j) * a[j], (j, 1, Q)), timeout=5.0)
+    assert not two_widths.refuted, two_widths.witness
+    written = prove(sp.Sum(sp.KroneckerDelta(m, j) * a[j], (j, 2, 3)),
+                    sp.Sum(sp.KroneckerDelta(m, j) * a[j], (j, 1, 3)), timeout=5.0)
+    assert written.refuted  # numeric ranges are the author's: m = 1 is a value of the claim
