@@ -208,3 +208,19 @@ def test_a_refuted_step_of_a_generic_layer_says_the_right_side_in_its_own_notati
     claims = check_text(GENERIC.replace("{ACT}", "f_l'"), timeout=5.0).claims
     refuted = [c for c in claims if c.status == "refuted"]
     assert refuted and "f_{l+1}{\\left(u^{l+1}_{k} \\right)}" in refuted[0].expected
+
+
+@pytest.mark.parametrize("wrong", [
+    "\\sum_{k=1}^{n_{l+1}} \\frac{\\partial E}{\\partial y^{l+1}_k} f_{l+1}'(u^{l+1}_k) w^{l+1}_{jk}",  # indices swapped
+    "\\frac{\\partial E}{\\partial y^{l+1}_j} f_{l+1}'(u^{l+1}_j) w^{l+1}_{jj}",                       # the sum dropped
+    "\\sum_{k=1}^{n_{l+1}} \\frac{\\partial E}{\\partial y^{l+1}_k} w^{l+1}_{kj}",                      # f′ dropped
+    "\\sum_{k=1}^{n_{l+1}} \\frac{\\partial E}{\\partial y^{l+1}_k} f_{l+1}(u^{l+1}_k) w^{l+1}_{kj}",   # f for f′
+])
+def test_no_wrong_step_of_a_general_layer_is_proved(wrong):
+    """The new proof paths (generic cost through the next layer, generic activations, feed-forward
+    order, quantities put in alike) never prove a wrong step: each slip is refuted."""
+    text = GENERIC.replace("{ACT}(u^{l+1}_k) w^{l+1}_{kj}", "XX").replace(
+        r"\sum_{k=1}^{n_{l+1}} \frac{\partial E}{\partial y^{l+1}_k} XX", wrong)
+    assert wrong in text
+    last = check_text(text, timeout=5.0).claims[-1]
+    assert last.status == "refuted", (last.status, last.reason)
