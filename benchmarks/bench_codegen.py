@@ -38,7 +38,7 @@ import numpy as np
 import statistics
 import time
 
-from common import ROOT, environment, fmt_ratio, fmt_seconds, table, write_json
+from common import ROOT, calls_per_round, environment, fmt_ratio, fmt_seconds, table, write_json
 
 SPECS = ("classification", "deep_tanh_relu")
 WIDTHS = (16, 64, 256, 1024, 2048)
@@ -163,13 +163,7 @@ def interleave_rounds(contenders, rounds: int, seconds_per_round: float, cpu_tim
     A call is timed by the calling thread's CPU time when ``cpu_time`` (else wall time).
     """
     clock = time.thread_time if cpu_time else time.perf_counter
-    calls = {}
-    for name, fn in contenders.items():
-        fn()
-        t0 = time.perf_counter()
-        fn()
-        pilot = max(time.perf_counter() - t0, 1e-7)
-        calls[name] = max(2, min(max_calls, int(seconds_per_round / pilot)))
+    calls = calls_per_round(contenders, seconds_per_round, max_calls, least=2)
     names = list(contenders)
     per_round: dict[str, list[float]] = {n: [] for n in names}
     every: dict[str, list[float]] = {n: [] for n in names}

@@ -41,6 +41,20 @@ def environment() -> dict[str, Any]:
     return info
 
 
+def calls_per_round(contenders: dict[str, Callable[[], Any]], seconds_per_round: float, max_calls: int,
+                    least: int) -> dict[str, int]:
+    """How many calls of each contender fill a round of about ``seconds_per_round``: one call to
+    warm up, one timed pilot call, then between ``least`` and ``max_calls``."""
+    calls = {}
+    for name, fn in contenders.items():
+        fn()
+        t0 = time.perf_counter()
+        fn()
+        pilot = max(time.perf_counter() - t0, 1e-7)
+        calls[name] = max(least, min(max_calls, int(seconds_per_round / pilot)))
+    return calls
+
+
 def interleave(contenders: dict[str, Callable[[], Any]], rounds: int = 5,
                seconds_per_round: float = 0.3, max_calls: int = 400,
                cpu_time: bool = False) -> dict[str, dict[str, float]]:
@@ -49,13 +63,7 @@ def interleave(contenders: dict[str, Callable[[], Any]], rounds: int = 5,
     Each round calls a contender once untimed (warm-up), then ``k`` times, with k
     chosen from a pilot call so a round takes about ``seconds_per_round``.
     """
-    calls = {}
-    for name, fn in contenders.items():
-        fn()
-        t0 = time.perf_counter()
-        fn()
-        pilot = max(time.perf_counter() - t0, 1e-7)
-        calls[name] = max(3, min(max_calls, int(seconds_per_round / pilot)))
+    calls = calls_per_round(contenders, seconds_per_round, max_calls, least=3)
     wall: dict[str, list[float]] = {n: [] for n in contenders}
     cpu: dict[str, list[float]] = {n: [] for n in contenders}
     names = list(contenders)

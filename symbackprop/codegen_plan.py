@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 import sympy as sp
 
-from .derive import Derivation
+from .derive import Derivation, output_definition
 from .errors import SymbackpropError
 from .exact import assumption_notes, exact_forms
 from .matrix import RowSum
@@ -124,15 +124,6 @@ def _is_normalized_exp(expr: sp.Expr) -> bool:
     return isinstance(num, sp.exp) and isinstance(den, sp.Sum) and isinstance(den.function, sp.exp)
 
 
-def _output_definition(net: Network, n: int) -> sp.Expr:
-    """y^n_a as a function of u^n, from the activation rule."""
-    s = net.symbols[n]
-    act = lookup_activation(net.layers[n].activation)
-    if act.elementwise:
-        return act.function(s.u[s.index])
-    return act.vector_function(s.u, s.index, s.dummy, s.size)
-
-
 def _to_matrices(expr: sp.Expr, net: Network, n: int, upstream: Optional[sp.Expr] = None) -> sp.Expr:
     """Index form of layer n → batch form: Σ_c δ_c w_{ac} → G, Σ_{a'} → RowSum, y → Y, u → U, t → T."""
     s = net.symbols[n]
@@ -162,7 +153,7 @@ def _stable_loss(net: Network, E: sp.Expr) -> sp.Expr:
     """Rewrite each log y_k by :data:`LOG_RULES` once y_k is written in u (kept when no rule applies)."""
     n = net.depth
     s = net.symbols[n]
-    definition = _output_definition(net, n)
+    definition = output_definition(net, n)
 
     def rewrite(arg: sp.Expr) -> sp.Expr:
         inner = arg.xreplace({s.y[s.index]: definition})
@@ -233,7 +224,7 @@ def plan(d: Derivation) -> Plan:
         act = lookup_activation(net.layers[n].activation)
         upstream = d.layer(n + 1).input.rhs if n < net.depth else None
         delta = _to_matrices(ld.delta.rhs, net, n, upstream)
-        definition = _output_definition(net, n)
+        definition = output_definition(net, n)
         if act.elementwise:
             forward = definition.xreplace({net.symbols[n].u[net.symbols[n].index]: _sym("U", n)})
             normalized = False

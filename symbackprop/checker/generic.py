@@ -25,13 +25,13 @@ import re
 from typing import Iterable, Optional, Sequence
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..prover.claim import bound_symbols, rename_bound
-from .labels import split
+from .labels import FUNCTION_LABELLED, split
 from .order import only_through
 from .names import OPAQUE, is_opaque, key
 
-_FUNCTION_LABEL = re.compile(r"^[^_^{}]+_\{(?P<label>[A-Za-z0-9+\-\s]+)\}'*$")
 #: One gradient of a cost by one quantity: ``\partial E/\partial a^{l+1}``.
 _GRADIENT = re.compile(r"^" + re.escape(OPAQUE) + r"(?P<cost>[^/]+)/" + re.escape(OPAQUE) + r"(?P<by>[^\\^]+(\^\{[^{}]*\})?)$")
 
@@ -48,7 +48,7 @@ def layer_letters(labelled_names: Iterable[str]) -> frozenset:
 
 def activation_family(name: str, letters: frozenset) -> bool:
     """``phi_{i+1}`` with ``i`` a layer letter of the document: the activation of a layer."""
-    m = _FUNCTION_LABEL.match(name)
+    m = FUNCTION_LABELLED.match(name.rstrip("'"))
     if not m or not letters:
         return False
     found = set(re.findall(r"[A-Za-z]+", m["label"]))
@@ -182,9 +182,9 @@ def at_argument_layer(expr: sp.Basic) -> tuple[sp.Basic, dict]:
     renamed: dict = {}
 
     def relabel(f: sp.Basic) -> sp.Basic:
-        m = re.match(r"^(?P<base>[^_^{}]+)_\{(?P<label>[a-z])\}$", f.func.__name__)  # φ_i: the general layer
+        m = FUNCTION_LABELLED.match(f.func.__name__)
         labels = {split(key(a))[2] for a in f.atoms(sp.Indexed) if split(key(a) or "")}
-        if not m or len(labels) != 1:
+        if not m or not re.fullmatch(r"[a-z]", m["label"]) or len(labels) != 1:  # φ_i: the general layer
             return f
         label = str(next(iter(labels))).replace(" ", "")
         if label == m["label"].replace(" ", ""):
@@ -192,5 +192,4 @@ def at_argument_layer(expr: sp.Basic) -> tuple[sp.Basic, dict]:
         renamed[f.func.__name__] = f"{m['base']}_{{{label}}}"
         return sp.Function(renamed[f.func.__name__])(*f.args)
 
-    from sympy.core.function import AppliedUndef
     return expr.replace(lambda e: isinstance(e, AppliedUndef), relabel), renamed

@@ -85,14 +85,15 @@ def _alike(target: sp.Expr, s: sp.Symbol) -> sp.Expr:
     return t.xreplace({x: s if x.name == s.name else sp.Symbol(x.name, integer=True) for x in t.free_symbols})
 
 
-_FUNCTION_LABELLED = re.compile(r"^(?P<base>[^_^{}]+)_\{(?P<label>[A-Za-z0-9+\-\s]+)\}$")
+#: A function named with a layer label, ``phi_{i+1}``: its base and its label.
+FUNCTION_LABELLED = re.compile(r"^(?P<base>[^_^{}]+)_\{(?P<label>[A-Za-z0-9+\-\s]+)\}$")
 
 
 def _shift_functions(expr: sp.Basic, var: sp.Symbol, target: sp.Expr) -> sp.Basic:
     """A function labelled by the layer variable (``φ_l``, ``f_{l}``: the activation of layer l)
     relabelled with the layer: ``a^{l}_j = φ_l(z^{l}_j)`` at l + 1 is ``φ_{l+1}(z^{l+1}_j)``."""
     def relabelled(f: AppliedUndef) -> AppliedUndef:
-        m = _FUNCTION_LABELLED.match(f.func.__name__)
+        m = FUNCTION_LABELLED.match(f.func.__name__)
         if not m or m["label"].strip() not in _letters_and_offsets(var):
             return f
         try:

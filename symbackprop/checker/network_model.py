@@ -18,6 +18,7 @@ so a user can correct it and check the document against it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -107,11 +108,10 @@ def _activation(rhs: sp.Basic, pre: sp.Indexed, seconds: float) -> str:
     for name in sorted(ACTIVATIONS):
         rule = ACTIVATIONS[name]
         try:
-            want = rule.vector_function(pre.base, j, jj, n) if getattr(rule, "vector_function", None) \
-                and name == "softmax" else rule.function(pre)
+            want = rule.function(pre) if rule.elementwise else rule.vector_function(pre.base, j, jj, n)
         except (TypeError, ValueError, AttributeError):
             continue
-        if name == "softmax":  # Σ over the layer: the document's own bound
+        if not rule.elementwise:  # Σ over the layer (softmax): the document's own bound
             sums = list(rhs.atoms(sp.Sum))
             if len(sums) != 1:
                 continue
@@ -242,4 +242,4 @@ def spec_fragments(network) -> list:
     return [Fragment(row, 0, 0, True, None) for row in rows]
 
 
-_WHOLE_LAYER_SUM = __import__("re").compile(r"\\sum_\{([A-Za-z]'*)=1\}\^\{(?:[^{}]|\{[^{}]*\})*\}")
+_WHOLE_LAYER_SUM = re.compile(r"\\sum_\{([A-Za-z]'*)=1\}\^\{(?:[^{}]|\{[^{}]*\})*\}")

@@ -7,7 +7,7 @@ layers, and no order is read.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import sympy as sp
 
@@ -18,14 +18,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from .table import SymbolTable
 
 
+def _memo(table: "SymbolTable", question: tuple, answer: Callable):
+    """``answer()``, once per state of the definitions in force (the walk asks the same question
+    for every derivative and every atom of a step; the answer depends on the definitions only)."""
+    k = (question, table.version)
+    if k not in table.memo:
+        table.memo[k] = answer()
+    return table.memo[k]
+
+
 def upstream(table: "SymbolTable", e: sp.Basic, depth: int = 8) -> frozenset:
+    """See :func:`_upstream` (remembered per state of the definitions)."""
+    return _memo(table, ("upstream", e, depth), lambda: _upstream(table, e, depth))
+
+
+def _upstream(table: "SymbolTable", e: sp.Basic, depth: int = 8) -> frozenset:
     """The layer-labelled names ``e`` is computed from (its definition, theirs, …, at most
     ``depth`` deep): ``w^{i+1}, a^{i}, z^{i}, w^{i}, a^{i-1}, …`` for ``z^{i+1}_n``.  In a
     feed-forward network none of them changes with ``e`` (∂w^{i+1}/∂z^{i+1} = 0).  Empty
     unless ``e`` and every name kept carry a layer label (index letters alone may name two
     layers ``y``), and empty when the definitions lead back to ``e`` (not feed-forward)."""
-    from .labels import split
-
     own = key(e)
     if own is None or split(own) is None:
         return frozenset()
@@ -50,8 +62,12 @@ def upstream(table: "SymbolTable", e: sp.Basic, depth: int = 8) -> frozenset:
     return frozenset(seen)
 
 
-
 def consumers(table: "SymbolTable", name: str) -> set:
+    """See :func:`_consumers` (remembered per state of the definitions)."""
+    return set(_memo(table, ("consumers", name), lambda: frozenset(_consumers(table, name))))
+
+
+def _consumers(table: "SymbolTable", name: str) -> set:
     """The names whose forward definition (at any label) uses ``name``: ``a^{i}`` is used by
     ``z^{i+1}`` through the general ``z^{i}_k = Σ_j w^{i}_{kj} a^{i-1}_j``.  Definitions that
     hold derivatives (δ := ∂E/∂u, backward quantities) use nothing in this sense."""
@@ -74,7 +90,6 @@ def consumers(table: "SymbolTable", name: str) -> set:
             if len(target) == 1:
                 out.add(key(shift(d.lhs, var, target[0], (have[1], have[3]))))
     return out
-
 
 
 def only_through(table: "SymbolTable", low: str, high: str, steps: int = 4) -> bool:

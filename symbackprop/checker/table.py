@@ -74,6 +74,8 @@ class SymbolTable:
         self.section: tuple = ()
         self.constraints: list[tuple[sp.Expr, sp.Expr, int]] = []
         self.layered = layered  # index letters name layers: no definition for another letter
+        self.version = 0  # bumped whenever the definitions in force change
+        self.memo: dict = {}  # (question, version, …) → answer, for what depends on the definitions only
 
     def lookup(self, e: sp.Basic) -> Optional[Definition]:
         """The definition of exactly this quantity (same name, same index letters), if any."""
@@ -182,6 +184,7 @@ class SymbolTable:
         self._history.append((tk, d))
         self._defs.pop(tk, None)
         self._defs[tk] = d
+        self.version += 1
 
     def enter(self, section: tuple) -> None:
         """Move to ``section`` (a heading path).  Definitions of a layer's quantities (indexed:
@@ -192,6 +195,7 @@ class SymbolTable:
         if section == self.section:
             return
         self.section = section
+        self.version += 1
         self._defs = {}
         for tk, d in self._history:
             if d.shape in ("indexed", "atom") or section[:len(d.section)] == d.section:
