@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .generic import activation_family
+from .generic import generic_activation
 from .order import upstream
 from .names import OPAQUE, key, keys, plain_symbols
 from .scan import BOLD
@@ -78,10 +78,11 @@ def unspecified_function(step: "Step") -> Iterable[Doubt]:
     """A function the document never specifies (``g``, ``h``) may be any function: a step that
     holds for every function is proved, one that fails for some is not wrong for the function
     the author has in mind.  A function named by a layer label of the document (``φ_i``,
-    ``f_{l+1}``, ``f_L``) is that layer's activation, left generic on purpose (generic.py)."""
+    ``f_{l+1}``, ``f_L``) or applied by its forward pass (``y^{l}_j = f(u^{l}_j)``) is a layer's
+    activation, left generic on purpose (generic.py)."""
     names = {x.func.__name__ for e in (step.lhs, step.rhs) for x in e.atoms(AppliedUndef)}
     for f in sorted(names - set(VECTOR_FUNCTIONS)):
-        if not f.startswith(OPAQUE) and not activation_family(f, step.scan.label_letters):
+        if not f.startswith(OPAQUE) and not generic_activation(f, step.scan.label_letters, step.table):
             yield ("function", f"{f} is not specified", False)
 
 

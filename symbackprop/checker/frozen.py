@@ -22,8 +22,8 @@ import sympy as sp
 from ..prover.runner import inline
 from .doubts import Doubts
 from .guards import Outcome
-from .names import key, keys, tex
-from .table import Definition, SymbolTable
+from .names import key, keys, letters_of, plain_symbols, tex
+from .table import Definition, SymbolTable, kept_in
 
 if TYPE_CHECKING:  # pragma: no cover
     from .walk import Checker
@@ -37,21 +37,89 @@ def _derivative_variables(exprs) -> list[sp.Basic]:
     return [v for e in exprs for d in e.atoms(sp.Derivative) for v in d.variables]
 
 
+def freeze_key(table: SymbolTable, e: sp.Basic):
+    """How a kept quantity is named in a frozen set: by its name, or — where index letters name
+    layers — by name and letters, so that the hidden ``u_j`` is kept and the output ``u_k``,
+    computed from it, is not."""
+    if table.layered and isinstance(e, sp.Indexed):
+        return key(e), letters_of(e)
+    return key(e)
+
+
+def kept_names(frozen: frozenset) -> str:
+    """``u, w_{jk}``: the frozen set as a reader writes it."""
+    return ", ".join(sorted(f if isinstance(f, str) else f"{f[0]}_{{{''.join(map(str, f[1]))}}}" for f in frozen))
+
+
+def _same(table: SymbolTable, x: sp.Basic, v: sp.Basic) -> bool:
+    if isinstance(v, sp.Indexed) and isinstance(x, sp.Indexed) and table.layered:
+        return key(x) == key(v) and letters_of(x) == letters_of(v)
+    return key(x) == key(v)
+
+
+def _depends(table: SymbolTable, a: sp.Basic, v: sp.Basic, depth: int = 8) -> bool:
+    """May the quantity ``a`` change with ``v``: is ``v`` (by name, and by index letters where
+    letters name layers) among what ``a`` is computed from, through its definitions?  The
+    output ``u_k`` is, with ``w_{jk}`` and with the hidden ``u_j``; ``u_j`` (from ``w_{ij}``)
+    is not with ``w_{jk}``.  Unsure (a quantity without definition met deeper) counts as yes
+    only where the name matches."""
+    frontier, seen = [a], set()
+    for _ in range(depth):
+        nxt = []
+        for q in frontier:
+            body = table.body(q)
+            for x in (body.atoms(sp.Indexed) | plain_symbols(body) if body is not None else ()):
+                if _same(table, x, v):
+                    return True
+                if key(x) is not None and (str(x) not in seen):
+                    seen.add(str(x))
+                    nxt.append(x)
+        frontier = nxt
+    return False
+
+
+def _kept_inside(table: SymbolTable, d: sp.Derivative, frozen: frozenset) -> list:
+    """The kept quantities that ``d`` differentiates by something other than themselves, on
+    which that something may act."""
+    return [a for a in d.expr.atoms(sp.Indexed) | plain_symbols(d.expr) if kept_in(a, frozen)
+            and any(freeze_key(table, a) != freeze_key(table, v) and _depends(table, a, v) for v in d.variables)]
+
+
+def _differentiated(table: SymbolTable, e: sp.Expr, frozen: frozenset) -> list[sp.Derivative]:
+    """The derivatives of ``e`` (definitions in, the ``frozen`` kept) that differentiate a kept
+    quantity by something else (``∂u_k/∂w_{jk}``)."""
+    applied, _notes = table.apply(e, frozen)
+    return [d for d in applied.atoms(sp.Derivative) if _kept_inside(table, d, frozen)]
+
+
+def through_definitions(table: SymbolTable, e: sp.Expr, frozen: frozenset) -> sp.Expr:
+    """``e`` with every derivative of a kept quantity by something else taken through the
+    definition of that quantity, one level (``∂u_k/∂w_{jk}`` with ``u_k := Σ_j w_{jk} y_j + b_k``
+    put in): the same value, and the kept quantity then differentiated by nothing else."""
+
+    def unfold(d: sp.Derivative) -> sp.Basic:
+        inside = _kept_inside(table, d, frozen)
+        bodies = {a: table.body(a) for a in inside}
+        if not inside or any(b is None for b in bodies.values()):
+            return d
+        return sp.Derivative(d.expr.xreplace(bodies), *d.variable_count)
+
+    return e.replace(lambda x: isinstance(x, sp.Derivative), unfold)
+
+
 def freezable(table: SymbolTable, a: sp.Expr, b: sp.Expr) -> frozenset:
-    """Defined quantities the step differentiates by, and nowhere differentiates: ``u_k`` in
-    ``∂E/∂u_k = y_k − t_k``.  Kept as variables, the step is an identity in them, and a proof
-    of it holds with their definitions put in afterwards (the chain rule)."""
+    """Defined quantities the step differentiates by, and nowhere differentiates but through
+    their definitions (:func:`through_definitions`): ``u_k`` in ``∂E/∂u_k = y_k − t_k`` and in
+    ``∂E/∂u_k ∂u_k/∂w_{jk} = δ_k y_j``.  Kept as variables, the step is an identity in them,
+    and a proof of it holds with their definitions put in afterwards (the chain rule)."""
     names = table.names()
     seen = (a, b, *(table.apply(e)[0] for e in (a, b)))  # δ_k := ∂E/∂u_k differentiates by u too
-    variables = {key(v) for v in _derivative_variables(seen)} & names
-    if not variables:
-        return frozenset()
-    frozen = frozenset(variables)
-    for e in (a, b):
-        applied, _notes = table.apply(e, frozen)
-        if any(keys(d.expr) & frozen - {key(v) for v in d.variables} for d in applied.atoms(sp.Derivative)):
-            return frozenset()  # differentiated by something else: its definition matters
-    return frozen
+    candidates = frozenset(freeze_key(table, v) for v in _derivative_variables(seen) if key(v) in names)
+    # all of them, else one alone (the hidden u_j of ∂E/∂u_j, with the output u_k computed from it)
+    for frozen in [candidates, *(frozenset({c}) for c in sorted(candidates, key=str))] if candidates else []:
+        if not any(_differentiated(table, through_definitions(table, e, frozen), frozen) for e in (a, b)):
+            return frozen
+    return frozenset()
 
 
 def own_parameter(d: Definition) -> Optional[sp.Indexed]:
@@ -69,29 +137,39 @@ def own_parameter(d: Definition) -> Optional[sp.Indexed]:
     return None
 
 
-def reached_through(table: SymbolTable, frozen: frozenset, sides: tuple, written: tuple) -> Optional[str]:
+def _quantities(table: SymbolTable, e: sp.Basic) -> set:
+    """The quantities ``e`` holds, named as in a frozen set (with their letters where letters
+    name layers: the output bias ``b_k`` is not the hidden ``b_j``)."""
+    return keys(e) if not table.layered else \
+        {freeze_key(table, x) for x in e.atoms(sp.Indexed)} | {key(x) for x in plain_symbols(e)}
+
+
+def reached_through(table: SymbolTable, frozen: frozenset, sides: tuple, written: tuple,
+                    values: tuple = ()) -> Optional[str]:
     """Why every value of the ``frozen`` quantities in the ``sides`` (from the step as ``written``)
     is reached — ``"every value of u_{k} is reached through b_{k} (line 12)"`` — or ``None`` when it may not
     be: a kept quantity without a definition, two definitions for one name, a parameter that is
-    defined, shared, or appears in the step or in a stated assumption."""
+    defined, shared, or appears in the step (its ``values`` once the derivatives are carried
+    out, when given: ``b_k`` inside ``∂u_k/∂w_{jk}`` is gone there) or in a stated assumption."""
     occurrences = [v for v in _derivative_variables(written + tuple(table.apply(e)[0] for e in written))
-                   if key(v) in frozen]
-    occurrences += [e for s in sides for e in s.atoms(sp.Indexed) if key(e) in frozen]
-    chosen: dict[str, Definition] = {}
+                   if kept_in(v, frozen)]
+    occurrences += [e for s in sides for e in s.atoms(sp.Indexed) if kept_in(e, frozen)]
+    chosen: dict = {}
     for e in occurrences:
         d = table.lookup(e)
-        if d is None or chosen.setdefault(key(e), d).line != d.line:
+        if d is None or chosen.setdefault(freeze_key(table, e), d).line != d.line:
             return None
-    used = set().union(*(keys(s) for s in sides), *(keys(c) | keys(v) for c, v, _l in table.constraints))
+    used = set().union(*(_quantities(table, s) for s in values or sides),
+                       *(keys(c) | keys(v) for c, v, _l in table.constraints))
     names = table.names()
     parts, taken = [], set()
-    for name, d in sorted(chosen.items()):
+    for name, d in sorted(chosen.items(), key=lambda nd: str(nd[0])):
         p = own_parameter(d)
-        if p is None or key(p) in used | names | taken:
+        if p is None or key(p) in names or {key(p), freeze_key(table, p)} & (used | taken):
             return None
-        if any(key(p) in keys(other.rhs) for other in chosen.values() if other is not d):
+        if any(freeze_key(table, p) in _quantities(table, other.rhs) for other in chosen.values() if other is not d):
             return None
-        taken.add(key(p))
+        taken.add(freeze_key(table, p))
         parts.append(f"every value of {tex(d.lhs)} is reached through {tex(p)} (line {d.line})")
     return "; ".join(parts) if parts and len(chosen) == len(frozen) else None
 
@@ -101,17 +179,18 @@ def kept_as_variables(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: 
     """The step decided with the ``frozen`` quantities kept as variables: proved, refuted where
     every value they take is reached (:func:`reached_through`), or None (the walk goes on)."""
     doubts = Doubts()
+    a, b = (through_definitions(checker.table, e, frozen) for e in (a, b))
     res = inline(checker._prepare_step, frag, a, b, doubts, frozen, extra, seconds=checker.timeout)
     if not res.ok or isinstance(res.value, Outcome) or doubts.blocks_proof:
         return None
     lhs, rhs, pairs, positive, assumption = res.value
     table = checker.table
     reach = None if doubts.items or assumption else \
-        reached_through(table, frozen, tuple(table.apply(e, frozen)[0] for e in (a, b)), (a, b))
+        reached_through(table, frozen, tuple(table.apply(e, frozen)[0] for e in (a, b)), (a, b), (lhs, rhs))
     budget = min(checker.timeout, FROZEN_SECONDS) if reach is None else checker.timeout
     d = checker._decide(lhs, rhs, pairs, budget, reach is not None)
     domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
-    kept = f"; {', '.join(sorted(frozen))} kept as variables" + "".join(f"; {x}" for x in doubts.assumed)
+    kept = f"; {kept_names(frozen)} kept as variables"
     if d.verdict.proved:
-        return Outcome("proved", "", d.verdict.reason, f"{d.verdict.method}{kept}{domain}")
-    return checker._confirmed(frag, d, f"{kept}; {reach}") if d.verdict.refuted else None
+        return Outcome("proved", "", d.verdict.reason, f"{d.verdict.method}{kept}{doubts.notes()}{domain}")
+    return checker._confirmed(frag, d, f"{kept}{doubts.notes(refuted=True)}; {reach}") if d.verdict.refuted else None

@@ -29,7 +29,7 @@ from sympy.core.function import AppliedUndef
 
 from ..prover.claim import bound_symbols, rename_bound
 from .labels import FUNCTION_LABELLED, split
-from .order import only_through
+from .order import memo, only_through
 from .names import OPAQUE, is_opaque, key
 
 #: One gradient of a cost by one quantity: ``\partial E/\partial a^{l+1}``.
@@ -53,6 +53,23 @@ def activation_family(name: str, letters: frozenset) -> bool:
         return False
     found = set(re.findall(r"[A-Za-z]+", m["label"]))
     return bool(found) and found <= letters
+
+
+def forward_activations(table) -> frozenset:
+    """The functions the document's forward pass applies to a layer's quantities: a definition
+    ``y^{l}_j := f(u^{l}_j)`` (an indexed quantity defined as one unnamed function of one
+    indexed quantity) makes ``f`` the activation of that layer, left generic by the document
+    as ``φ_i`` is: the derivation claims its steps for every activation."""
+    return memo(table, ("forward activations",), lambda: frozenset(
+        d.rhs.func.__name__ for d in table.definitions()
+        if isinstance(d.lhs, sp.Indexed) and isinstance(d.rhs, AppliedUndef)
+        and len(d.rhs.args) == 1 and isinstance(d.rhs.args[0], sp.Indexed)))
+
+
+def generic_activation(name: str, letters: frozenset, table) -> bool:
+    """Is the function ``name`` an activation the document leaves generic: named by a layer
+    label (:func:`activation_family`) or applied by its forward pass (:func:`forward_activations`)?"""
+    return activation_family(name, letters) or name.rstrip("'") in forward_activations(table)
 
 
 def _gradients(expr: sp.Basic, cost: str) -> set:

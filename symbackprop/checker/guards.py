@@ -16,7 +16,7 @@ them all), so each guard shows the false alarm it prevents.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Callable, Optional, Union
 
@@ -97,7 +97,12 @@ def one_hot_targets(r: Refutation) -> Optional[Outcome]:
     return None
 
 
-def unbounded_sums(r: Refutation) -> Optional[Outcome]:
+#: Common ranges tried first for the sums without bounds, and the time for each.
+COMMON_SIZES = (1, 2)
+COMMON_SECONDS = 1.5
+
+
+def unbounded_sums(r: Refutation) -> Union[Outcome, Decision, None]:
     """``Σ_k`` without bounds runs over a range the document does not give (read ``n_{k}``);
     two such sums over different letters may well run over the same range.  A refutation
     must survive reading every such sum over one common range."""
@@ -105,6 +110,16 @@ def unbounded_sums(r: Refutation) -> Optional[Outcome]:
     sizes = implicit_sizes([d.lhs, d.rhs])
     if len({s.name for s in sizes}) < 2:
         return None
+    for n in COMMON_SIZES:  # small and quick first: every such sum over the same n terms
+        at_n = {s: sp.Integer(n) for s in sizes}
+        again = decide(d.lhs.xreplace(at_n), d.rhs.xreplace(at_n), d.pairs, min(r.seconds, COMMON_SECONDS),
+                       refute=True)
+        if again.verdict.refuted:
+            w = again.verdict.witness
+            values = {**{s.name: str(n) for s in sorted(sizes, key=str)}, **w.values}
+            v = replace(again.verdict, witness=replace(w, values=values),
+                        method=f"{again.verdict.method}; every sum without bounds over {n} term{'s' * (n > 1)}")
+            return Decision(v, d.lhs, d.rhs, d.pairs)
     common = sp.Symbol("n", integer=True, positive=True)
     if common in (d.lhs.free_symbols | d.rhs.free_symbols):
         common = sp.Dummy("n", integer=True, positive=True)

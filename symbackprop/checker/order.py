@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .table import SymbolTable
 
 
-def _memo(table: "SymbolTable", question: tuple, answer: Callable):
+def memo(table: "SymbolTable", question: tuple, answer: Callable):
     """``answer()``, once per state of the definitions in force (the walk asks the same question
     for every derivative and every atom of a step; the answer depends on the definitions only)."""
     k = (question, table.version)
@@ -29,7 +29,7 @@ def _memo(table: "SymbolTable", question: tuple, answer: Callable):
 
 def upstream(table: "SymbolTable", e: sp.Basic, depth: int = 8) -> frozenset:
     """See :func:`_upstream` (remembered per state of the definitions)."""
-    return _memo(table, ("upstream", e, depth), lambda: _upstream(table, e, depth))
+    return memo(table, ("upstream", e, depth), lambda: _upstream(table, e, depth))
 
 
 def _upstream(table: "SymbolTable", e: sp.Basic, depth: int = 8) -> frozenset:
@@ -64,7 +64,7 @@ def _upstream(table: "SymbolTable", e: sp.Basic, depth: int = 8) -> frozenset:
 
 def consumers(table: "SymbolTable", name: str) -> set:
     """See :func:`_consumers` (remembered per state of the definitions)."""
-    return set(_memo(table, ("consumers", name), lambda: frozenset(_consumers(table, name))))
+    return set(memo(table, ("consumers", name), lambda: frozenset(_consumers(table, name))))
 
 
 def _consumers(table: "SymbolTable", name: str) -> set:

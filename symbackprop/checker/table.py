@@ -48,6 +48,13 @@ def instantiate(d: Definition, e: sp.Indexed) -> Definition:
     return Definition(e, d.rhs.xreplace(mapping), d.line, d.shape, d.loose, d.section)
 
 
+def kept_in(e: sp.Basic, frozen: frozenset) -> bool:
+    """Is ``e`` one of the ``frozen`` quantities: by name, or — where index letters name layers —
+    by name and letters (``("u", ("j",))``: the hidden ``u_j``, not the output ``u_k``)?"""
+    k = key(e)
+    return k is not None and (k in frozen or (isinstance(e, sp.Indexed) and (k, letters_of(e)) in frozen))
+
+
 def _table_key(e: sp.Basic, shape: str) -> tuple:
     if shape == "symbol":
         return ("symbol", e.name)
@@ -151,7 +158,7 @@ class SymbolTable:
             present = set().union(*(keys(e) for e in exprs))
             mapping = {}
             for a in set().union(*(e.atoms(sp.Indexed) for e in exprs)):
-                if key(a) in frozen or is_opaque(a):
+                if kept_in(a, frozen) or is_opaque(a):
                     continue
                 d = self._choose(a)[0] if key(a) in self.names() else self._at_label(a)
                 if d is not None and (keys(d.rhs) - {key(a)}) & present:
@@ -223,6 +230,15 @@ class SymbolTable:
                 if key(lhs) != key(d.lhs) and all(key(x.lhs) != key(lhs) for x in out):
                     out.append(Definition(lhs, shift(d.rhs, var, label, (o, c)), d.line, d.shape, d.loose, d.section))
         return out
+
+    def body(self, e: sp.Basic) -> Optional[sp.Basic]:
+        """What ``e`` is defined as, at its own indices (one level: what it is computed from stays)."""
+        d = self.lookup(e)
+        if d is None:
+            return None
+        if isinstance(e, sp.Indexed) and isinstance(d.lhs, sp.Indexed):
+            return _body_at(d, e)
+        return d.rhs if d.lhs == e else None
 
     def names(self) -> set[str]:
         return {key(d.lhs) for d in self._defs.values()}

@@ -42,7 +42,8 @@ from .apart import apart_from
 from .cases import in_case, next_case, stated_case
 from .order import upstream
 from .frozen import freezable, kept_as_variables
-from .generic import activation_family, generic_costs, through_next_layer
+from .generic import generic_activation, generic_costs, through_next_layer
+from .width_one import read_at_width_one
 from .relations import conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
@@ -302,8 +303,10 @@ class Checker:
         d = self._decide(lhs, rhs, pairs, budget, refutable)
         v = d.verdict
         if v.status is Status.PROVED:
+            if doubts.blocks_proof:  # an instance of the claim was proved, and only that
+                return open_(doubts.category(), doubts.reason())
             domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
-            return Outcome("proved", "", v.reason, v.method + domain + "".join(f"; {x}" for x in doubts.assumed))
+            return Outcome("proved", "", v.reason, v.method + domain + doubts.notes())
         if assumption:
             self.table.constraints.append((a, b, frag.line))
             return open_("assumption", f"{tex(a)} = {tex(b)} is taken as a stated assumption for later claims")
@@ -313,14 +316,14 @@ class Checker:
             return open_(doubts.category(), doubts.reason())
         if v.status is Status.INCONCLUSIVE or not refutable:
             return undecided(v)
-        return self._confirmed(frag, d, "".join(f"; {x}" for x in doubts.assumed))
+        return self._confirmed(frag, d, doubts.notes(refuted=True))
 
     def _decide(self, lhs, rhs, pairs, budget: float, refutable: bool) -> Decision:
         self.phase = "deciding"
         k = (lhs, rhs, tuple(pairs), budget, refutable)
         if k not in self._decided:
             generic = sorted({f.func.__name__ for e in (lhs, rhs) for f in e.atoms(AppliedUndef)
-                              if activation_family(f.func.__name__, self.scan.label_letters)})
+                              if generic_activation(f.func.__name__, self.scan.label_letters, self.table)})
             self._decided[k] = decide(lhs, rhs, pairs, budget, refute=refutable, generic=generic)
         return self._decided[k]
 
@@ -348,7 +351,8 @@ class Checker:
         step = Step(a, b, lhs, rhs, frag.source, self.scan, self.table, self.defined_later, self.function_letters)
         for c, t, blocks in doubts_of(step, "written", self.options.disabled):
             doubts.add(c, t, blocks)
-        if doubts.blocks_proof:
+        read_at_width_one(step, doubts)
+        if doubts.blocks_proof and doubts.blocks_refutation:
             return open_(doubts.category(), doubts.reason())
         tagged = self._layer_tags([lhs, rhs]) if self.scan.layered else None
         if tagged is not None:
@@ -373,7 +377,7 @@ class Checker:
         for c, t, blocks in [*doubts_of(step, "prepared", self.options.disabled), *related_unknowns(step)]:
             doubts.add(c, t, blocks)
         generic_costs(doubts, lhs, rhs)
-        if doubts.blocks_proof:
+        if doubts.blocks_proof and doubts.blocks_refutation:
             return open_(doubts.category(), doubts.reason())
         constraints = [(self.scan.sized(self._retag(self.table.apply(c, frozen)[0], tagged is not None)),
                         self.scan.sized(self._retag(self.table.apply(d, frozen)[0], tagged is not None)))

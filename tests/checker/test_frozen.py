@@ -82,3 +82,58 @@ def test_the_method_reads_in_japanese():
     tr = Translator("ja")
     out = tr.rich(c.method)
     assert not tr.leftovers and "どの値にもなる" in out
+
+
+# Letter-layered documents: the hidden u_j is kept, the output u_k (computed from it) is not.
+TWO_LAYERS = r"""
+$$u_j = \sum_i w_{ij} x_i + b_j$$
+
+$$y_j = \sigma(u_j)$$
+
+$$u_k = \sum_j w_{jk} y_j + b_k$$
+
+$$y_k = \frac{\exp(u_k)}{\sum_{k'} \exp(u_{k'})}$$
+
+$$E = -\sum_k t_k \log y_k$$
+
+Define $\delta_k = \frac{\partial E}{\partial u_k}$ and $\delta_j = \frac{\partial E}{\partial u_j}$.
+
+$$CLAIM$$
+"""
+
+
+def _layered(claim: str):
+    result = check_text(TWO_LAYERS.replace("CLAIM", claim), timeout=10.0)
+    return [c for c in result.claims if c.source.strip() == claim]
+
+
+@pytest.mark.slow
+def test_a_derivative_of_a_kept_quantity_by_a_weight_goes_through_its_definition():
+    (c,) = _layered(r"\frac{\partial E}{\partial u_k} \frac{\partial u_k}{\partial w_{jk}} = \delta_k y_j")
+    assert c.status == "proved"
+    assert "kept as variables" in c.method
+
+
+@pytest.mark.slow
+def test_the_hidden_layer_is_kept_apart_from_the_output_layer():
+    from symbackprop.checker.frozen import _depends, freezable
+    from symbackprop.checker.walk import Checker
+    checkers = []
+    original = Checker._claim
+
+    def spy(self, *args, **kwargs):
+        checkers.append(self)
+        return original(self, *args, **kwargs)
+
+    Checker._claim = spy
+    try:
+        _layered(r"x_i = x_i")   # any cheap claim: the table is what is looked at
+    finally:
+        Checker._claim = original
+    table = checkers[-1].table
+    assert table.layered
+    j, k = sp.symbols("j k", integer=True)
+    U, W, D = sp.IndexedBase("u"), sp.IndexedBase("w"), sp.IndexedBase("delta")
+    assert _depends(table, U[k], U[j]) and _depends(table, U[k], W[j, k])
+    assert not _depends(table, U[j], W[j, k])
+    assert freezable(table, D[j], sp.Integer(0)) == frozenset({("u", ("j",))})

@@ -36,3 +36,12 @@ def test_rule_names_are_unique_and_known():
 def test_an_unknown_rule_name_is_an_error():
     with pytest.raises(ValueError, match="unknown rule"):
         check_text("$$x = x$$", disabled=["no-such-rule"])
+
+
+def test_sums_without_bounds_refuted_over_one_common_range_name_it():
+    from symbackprop.checker import check_text
+    (c,) = check_text(r"$$\sum_i a_i + \sum_j b_j = 2 \sum_i (a_i + b_i)$$", timeout=5.0).claims
+    assert c.status == "refuted"
+    sizes = {k: v for k, v in c.witness["values"].items() if k.startswith("n_")}
+    assert len(sizes) == 2 and len(set(sizes.values())) == 1   # one common range
+    assert "every sum without bounds over" in c.method
