@@ -38,6 +38,7 @@ from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_
 from .results import ClaimResult
 from .scan import DEFINING_OPS, DocumentScan, scan
 from .matrices import SHAPES, matrix_step
+from .shape_steps import SHAPE_CATEGORIES, SHAPES_OF_NAMES, ShapeSteps
 from .apart import apart_from
 from .cases import in_case, next_case, stated_case
 from .order import upstream
@@ -97,6 +98,7 @@ class Checker:
         self._refuted_at: dict = {}  # (formula, step) → the line it was first refuted at
         self.joined = False  # the chain walked continues the previous display
         self.stopped_at: Optional[int] = None  # the first reading the deadline kept from the walk
+        self.shape_steps = ShapeSteps(self.readings)  # vector steps refuted by their shapes
 
     # ── the walk ──
     def run(self) -> Iterable[ClaimResult]:
@@ -133,13 +135,18 @@ class Checker:
             else:
                 conds = conditions[si - 1] if si - 1 < len(conditions) else ()
                 out = self._bounded_relation(frag, si, a, op, b, exprs, conds)
+                if out.status == "inconclusive" and out.category in SHAPE_CATEGORIES and op == "=":
+                    out = self.shape_steps.decide(reading, ci - 1, si, self.table) or out
                 if out.status == "refuted" and erratum is not None:
                     out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
                 elif out.status == "refuted":
                     erratum = line
-            out = first_report(self._refuted_at, (self._statement(a, op, b) or frag.source, si), line, out)
+            statement = self._statement(a, op, b)
+            if out.method == SHAPES_OF_NAMES:  # its products as written, not as a number reads them
+                statement = self.shape_steps.facts.statement(reading, ci - 1, si) or statement
+            out = first_report(self._refuted_at, (statement or frag.source, si), line, out)
             yield ClaimResult(line, reading.end_of(chain, si), frag.source, ci, si,
-                              op, self._statement(a, op, b), out.status, out.reason, out.category,
+                              op, statement, out.status, out.reason, out.category,
                               out.method, out.witness, out.expected, round(time.monotonic() - t0, 3),
                               fragment_line=frag.line, section=tuple(getattr(frag, "section", ()) or ()))
 

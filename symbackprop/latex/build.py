@@ -115,6 +115,7 @@ import sympy as sp
 from symbackprop.latex import arithmetic
 from symbackprop.latex.calculus import CalculusMixin
 from symbackprop.latex.containers import ContainersMixin, matrix_add, mul
+from symbackprop.latex.patterns import MatrixProduct
 from symbackprop.latex.functions import FunctionsMixin
 from symbackprop.latex.juxtapose import JuxtaposeMixin, splice_braces
 from symbackprop.latex.labels import with_label
@@ -188,7 +189,10 @@ class Builder(ScriptsMixin, CalculusMixin, FunctionsMixin, JuxtaposeMixin, Conta
         return self._product(t.items, 0, t.pos)
 
     def _product(self, items: list, i: int, pos: int) -> sp.Basic:
-        return mul(self._factors(items, i, pos), pos)
+        factors = self._factors(items, i, pos)
+        if getattr(self.o, "ordered_products", False) and sum(not f.is_number for f in factors) >= 2:
+            return MatrixProduct(*factors)  # the written order kept: the factors may be matrices
+        return mul(factors, pos)
 
     def _factors(self, items: list, i: int, pos: int) -> list:
         factors: list = []

@@ -93,6 +93,8 @@ class ParseOptions:
     label_superscripts: False ⇒ every superscript except ``^T``/``'`` is a power.
     function_names: names applied to a following ``( )`` (others multiply).
     kronecker: ``\\delta_{ij}`` and ``\\mathbb{1}_{i=j}`` are ``KroneckerDelta``.
+    ordered_products: every product of two or more factors that are not numbers is kept
+        in its written order (a ``MatrixProduct``), for reading shapes (checker/shapes.py).
     """
 
     index_letters: frozenset = frozenset("ijklmnpqrs")
@@ -100,6 +102,7 @@ class ParseOptions:
     label_superscripts: bool = True
     function_names: frozenset = frozenset({"f", "g", "h", "phi", "varphi", "psi", "E", "C"})
     kronecker: bool = False
+    ordered_products: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,254 @@
+r"""Shapes of named vectors and matrices: a product or a sum whose shapes cannot fit.
+
+A step read with its products in written order (``ParseOptions.ordered_products``) is given a
+shape per side, from what the document says (:mod:`.shape_facts`): a bold vector of layer ``l``
+has as many entries as that layer has units, ``n_{l}``; a matrix whose entries the document
+names (``W^{l} = (w^{l}_{ij})_{ij}``) has rows and columns by the layers of its indices; a matrix
+the document writes out has the written shape.  Then
+
+* a product whose inner sizes are the widths of two different layers (``W^{l}`` is
+  ``n_{l-1}×n_{l}``, ``\mathbf{y}^{l-1}`` has ``n_{l-1}`` rows), a sum or a Hadamard product
+  ``⊙`` of different shapes, or two sides of different shapes, fails for a network whose layers
+  have different widths, which the document allows: the step is *refuted by its shapes*;
+* whatever else is unknown (a plain symbol the document gives no shape, a size it names
+  otherwise: ``P``, ``D_l``) makes the shape unknown, and nothing is refuted.
+
+A vector may be a column or a row: every orientation of the step's vectors is tried, and the
+step is refuted only when none fits.  Two sides that differ only as a vector and its transpose
+are not refuted (a document may write a vector as a row).  ``\ast`` is read as ``⊙`` when it
+joins two operands of the same shape and leaves the shape unknown otherwise (it may be a
+product).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+from typing import Callable, Optional
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..latex.patterns import MatrixProduct, PatternMatrix
+from ..latex.vocabulary import HADAMARD, TRANSPOSE
+from .names import tex
+
+WIDTH = sp.Function("n")  # the width of the layer with this label
+MAX_VECTORS = 5           # at most 2**5 orientations tried
+
+
+class Unknown(Exception):
+    """A shape the document does not give."""
+
+
+class Mismatch(Exception):
+    """Shapes that cannot fit: the message says which; ``slip`` names the kind and the shapes
+    (one slip written twice is reported once)."""
+
+    def __init__(self, message: str, slip: tuple = ()) -> None:
+        super().__init__(message)
+        self.slip = slip
+
+
+@dataclass(frozen=True)
+class Refutation:
+    """Why a step fails by its shapes, and the slip (kind and shapes) it is."""
+
+    reason: str
+    slip: tuple
+
+
+@dataclass(frozen=True)
+class Shape:
+    rows: sp.Expr
+    cols: sp.Expr
+    scalar: bool = False
+
+    def show(self) -> str:
+        return "a number" if self.scalar else f"{_dim(self.rows)}×{_dim(self.cols)}"
+
+
+SCALAR = Shape(sp.Integer(1), sp.Integer(1), True)
+
+
+@dataclass(frozen=True)
+class Vector:
+    """A named vector of ``length`` entries, a column or a row as the orientation tried says."""
+
+    name: str
+    length: sp.Expr
+
+
+def _dim(d: sp.Expr) -> str:
+    if isinstance(d, AppliedUndef) and d.func == WIDTH:
+        return f"n_{{{tex(d.args[0])}}}"
+    return tex(d)
+
+
+def independent(a: sp.Expr, b: sp.Expr) -> Optional[bool]:
+    """Are two sizes different for some network the document allows?  True for the widths of
+    two different layers, or a width and the batch size or 1; None when the document does not say."""
+    if a == b:
+        return False
+    widths = [isinstance(d, AppliedUndef) and d.func == WIDTH for d in (a, b)]
+    if all(widths):
+        return True
+    if any(widths):
+        other = b if widths[0] else a
+        return True if (other == 1 or (isinstance(other, sp.Symbol) and other.is_integer)) else None
+    return True if (a.is_Integer and b.is_Integer) else None
+
+
+class Shaper:
+    """The shape of an expression under one orientation of its vectors (see the module docstring)."""
+
+    def __init__(self, named: Callable[[sp.Basic], Optional[object]], orientation: dict,
+                 lenient: bool = False) -> None:
+        self.named, self.orientation, self.lenient = named, orientation, lenient
+
+    def vector(self, name: str, length: sp.Expr) -> Shape:
+        return Shape(length, sp.Integer(1)) if self.orientation.get(name, "col") == "col" else Shape(sp.Integer(1), length)
+
+    def __call__(self, e: sp.Basic) -> Shape:
+        if e.is_number:
+            return SCALAR
+        if isinstance(e, (sp.Symbol, sp.Indexed)):
+            found = self.named(e)
+            if found is None:
+                raise Unknown(tex(e))
+            if isinstance(found, Vector):
+                return self.vector(found.name, found.length)
+            if isinstance(found, sp.Basic):  # a matrix the document writes out
+                return self(found)
+            return found
+        if isinstance(e, (MatrixProduct, sp.Mul)):
+            return self._product(list(e.args) if isinstance(e, MatrixProduct) else _scalars_first(e))
+        if isinstance(e, sp.Add):
+            return self._sum(list(e.args))
+        if isinstance(e, sp.Pow):
+            if self(e.base).scalar and self(e.exp).scalar:
+                return SCALAR
+            raise Unknown(tex(e))
+        if isinstance(e, sp.Function) and e.func == TRANSPOSE:
+            s = self(e.args[0])
+            return s if s.scalar else Shape(s.cols, s.rows)
+        if isinstance(e, sp.Function) and e.func == HADAMARD:
+            x, y = (self(a) for a in e.args)
+            if x.scalar or y.scalar or x == y:
+                return y if x.scalar else x
+            if self.lenient:  # ``\ast`` may be a product
+                raise Unknown("an entrywise product of different shapes")
+            raise Mismatch(f"an entrywise product of a {x.show()} and a {y.show()} matrix", ("⊙", x, y))
+        if isinstance(e, sp.Derivative):
+            return self._derivative(e)
+        if isinstance(e, sp.Sum):
+            return self(e.function)
+        if isinstance(e, PatternMatrix):
+            return _block(self(e.template), e.rows, e.cols)
+        if isinstance(e, sp.MatrixBase):
+            entries = {self(x) for x in e}
+            if len(entries) != 1:
+                raise Unknown("a written matrix with entries of different shapes")
+            return _block(entries.pop(), sp.Integer(e.rows), sp.Integer(e.cols))
+        if isinstance(e, sp.Function) and len(e.args) == 1:  # f(A): f on every entry
+            return self(e.args[0])
+        raise Unknown(tex(e))
+
+    def _derivative(self, d: sp.Derivative) -> Shape:
+        if len(d.variables) != 1:
+            raise Unknown(tex(d))
+        (x,) = d.variables
+        if isinstance(d.expr, AppliedUndef) and d.expr.args == (x,):  # f'(A): entrywise
+            return self(x)
+        try:
+            scalar = self(d.expr).scalar
+        except Unknown:  # ∂E/∂W with E a plain name: a number differentiated
+            scalar = isinstance(d.expr, sp.Symbol) and self.named(d.expr) is None
+        if scalar:  # the gradient has the shape of W
+            return self(x)
+        raise Unknown(tex(d))
+
+    def _product(self, factors: list) -> Shape:
+        acc: Optional[Shape] = None
+        for f in factors:
+            s = self(f)
+            if s.scalar:
+                continue
+            if acc is None:
+                acc = s
+                continue
+            if independent(acc.cols, s.rows):
+                raise Mismatch(f"a {acc.show()} matrix times {tex(f)}, a {s.show()} matrix", ("·", acc, s))
+            if acc.cols != s.rows:
+                raise Unknown("inner sizes the document does not relate")
+            acc = Shape(acc.rows, s.cols)
+        return acc or SCALAR
+
+    def _sum(self, terms: list) -> Shape:
+        shapes = [self(t) for t in terms]
+        matrices = [s for s in shapes if not s.scalar]
+        if not matrices:
+            return SCALAR
+        if len(matrices) != len(shapes):
+            raise Unknown("a number added to a vector or matrix")
+        first = matrices[0]
+        for s in matrices[1:]:
+            if independent(first.rows, s.rows) or independent(first.cols, s.cols):
+                raise Mismatch(f"a {first.show()} matrix plus a {s.show()} matrix", ("+", first, s))
+            if s != first:
+                raise Unknown("sizes the document does not relate")
+        return first
+
+
+def _scalars_first(m: sp.Mul) -> list:
+    """A commutative product (the reader's scalar factors): its order does not matter."""
+    return list(m.args)
+
+
+def _block(entry: Shape, rows: sp.Expr, cols: sp.Expr) -> Shape:
+    """A written matrix of ``rows``×``cols`` entries of shape ``entry``: numbers, a row of
+    column vectors, or a column of row vectors."""
+    if entry.scalar:
+        return Shape(rows, cols)
+    if rows == 1 and entry.cols == 1:  # a row of columns
+        return Shape(entry.rows, cols)
+    if cols == 1 and entry.rows == 1:  # a column of rows
+        return Shape(rows, entry.cols)
+    if rows == 1 and entry.rows == 1:  # a row of rows: one long row
+        return Shape(sp.Integer(1), cols * entry.cols)
+    if cols == 1 and entry.cols == 1:  # a column of columns: one long column
+        return Shape(rows * entry.rows, sp.Integer(1))
+    raise Unknown("a written matrix of vectors or matrices")
+
+
+def shape_refutation(a: sp.Basic, b: sp.Basic, named: Callable[[sp.Basic], Optional[object]],
+                     vectors: list, lenient: bool = False) -> Optional[Refutation]:
+    """Why the step ``a = b`` fails by its shapes for every orientation of its ``vectors``, or None."""
+    reasons = []
+    for chosen in product(("col", "row"), repeat=min(len(vectors), MAX_VECTORS)):
+        shaper = Shaper(named, dict(zip(vectors, chosen)), lenient)
+        sides = []
+        for side, e in (("left", a), ("right", b)):
+            try:
+                sides.append(shaper(e))
+            except Mismatch as exc:
+                reasons.append(Refutation(f"the {side} side has {exc}: the shapes do not fit", exc.slip))
+                break
+            except Unknown:
+                return None
+        if len(sides) < 2:
+            continue
+        left, right = sides
+        if left.scalar or right.scalar:
+            if left.scalar and right.scalar:
+                return None
+            return None  # a number beside a vector: the document may mean a broadcast or an entry
+        rows, cols = independent(left.rows, right.rows), independent(left.cols, right.cols)
+        if rows is False and cols is False:
+            return None
+        if rows is None or cols is None:
+            return None
+        if 1 in (left.rows, left.cols) and (left.rows, left.cols) == (right.cols, right.rows):
+            return None  # a vector and its transpose: written as a row here
+        reasons.append(Refutation(f"the left side is {left.show()}, the right side {right.show()}", ("=", left, right)))
+    return reasons[0] if reasons else None

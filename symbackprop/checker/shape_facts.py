@@ -1,0 +1,195 @@
+r"""What a document says about the shapes of its vectors and matrices (for :mod:`.shape_algebra`).
+
+* **Bold names** (``\bm{y}^{l-1}``, ``\mathbf{u}_n^{l}``) are vectors with one entry per unit of
+  their layer: ``n_{l-1}`` entries.
+* **Matrices whose entries the document names**, ``W^{l+1} = (w^{l+1}_{ij})_{ij}``: row ``i``,
+  column ``j``.  Which layers ``i`` and ``j`` run over comes from the document's own forward
+  definition with those entries, ``u^{l}_j = Σ_i w^{l}_{ij} y^{l-1}_i``: ``i`` is summed with
+  ``y^{l-1}``, ``j`` is the index of ``u^{l}`` — so ``W^{l}`` is ``n_{l-1}×n_{l}``, and ``W^{l+1}``
+  is ``n_{l}×n_{l+1}``.  Such a statement holds in the section that holds the part it is made in
+  (its sibling subsections share the notation; a later part of the document may renumber).
+* **Matrices the document writes out** as the first step of a chain, ``Y^{l} = (\bm{y}_1^{l} ⋯
+  \bm{y}_N^{l})``, have the written shape (``n_{l}×N``) wherever the name is used.
+* Sizes (integer symbols such as ``N``), the entries of indexed quantities, and a plain symbol
+  differentiated by a vector or matrix (``E`` in ``∂E/∂W``) are numbers.  Every other name has
+  no shape the document gives, and a step that needs it is not refuted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Optional, Sequence
+
+import sympy as sp
+
+from ..latex.parse import parse_math
+from ..latex.patterns import PatternMatrix
+from ..prover.runner import inline
+from .labels import general_variable, shift, split
+from .names import key, tex
+from .read import PARSE_OPTIONS
+from .scan import BOLD
+from .shape_algebra import SCALAR, WIDTH, Refutation, Shape, Vector, shape_refutation
+
+ORDERED = dataclasses.replace(PARSE_OPTIONS, ordered_products=True)
+PARSE_SECONDS = 2.0
+#: ``W^{l+1} = (w^{l+1}_{ij})_{ij}`` once spaces, ``\left`` and ``\right`` are gone.
+_STATEMENT = re.compile(
+    r"(?P<name>\\?[A-Za-z]+(?:\^\{[^{}]*\})?)=\((?P<base>[a-z])"
+    r"(?:_\{(?P<i>[a-z])(?P<j>[a-z])\}(?:\^\{(?P<lab>[^{}]*)\})?|\^\{(?P<lab2>[^{}]*)\}_\{(?P<i2>[a-z])(?P<j2>[a-z])\})"
+    r"\)(?:_\{(?P<r>[a-z])(?P<c>[a-z])\})?")
+
+
+def _compact(source: str) -> str:
+    return re.sub(r"\\(left|right)\b|\s+", "", source)
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """``name = (base^{label}_{row col})``, made in ``section``."""
+
+    name: str
+    base: str
+    label: str
+    row: str
+    col: str
+    section: tuple
+
+
+class ShapeFacts:
+    """The shapes a document gives its names (see the module docstring), read once."""
+
+    def __init__(self, readings: Sequence) -> None:
+        self.readings = readings
+        self._ordered: dict = {}
+        self.statements: list[Statement] = []
+        self.written: dict = {}
+        for reading in readings:
+            self._statements(reading.fragment)
+        for reading in readings:
+            self._written(reading)
+
+    def ordered(self, reading) -> Optional[object]:
+        """The fragment read with its products in written order (None if it cannot be)."""
+        src = reading.fragment.source
+        if src not in self._ordered:  # ``\ast``: an entrywise product where the shapes agree
+            out = inline(parse_math, re.sub(r"\\ast\b", r"\\odot ", src), ORDERED, seconds=PARSE_SECONDS)
+            self._ordered[src] = out.value if out.ok else None
+        return self._ordered[src]
+
+    def _statements(self, frag) -> None:
+        for m in _STATEMENT.finditer(_compact(frag.source)):
+            i, j = (m["i"], m["j"]) if m["i"] else (m["i2"], m["j2"])
+            row, col = (m["r"], m["c"]) if m["r"] else (i, j)
+            if {row, col} != {i, j}:
+                continue
+            row_pos, col_pos = (0, 1) if row == i else (1, 0)  # which index of the entry is the row
+            self.statements.append(Statement(m["name"], m["base"], m["lab"] or m["lab2"] or "",
+                                             "ij"[row_pos], "ij"[col_pos],
+                                             tuple(getattr(frag, "section", ()) or ())))
+
+    def _written(self, reading) -> None:
+        parsed = self.ordered(reading) if "matrix" in reading.fragment.source else None
+        for chain in getattr(parsed, "chains", ()) if parsed is not None else ():
+            exprs = chain.exprs
+            if len(exprs) >= 2 and chain.ops[0] == "=" and isinstance(exprs[0], sp.Symbol) \
+                    and isinstance(exprs[1], (PatternMatrix, sp.MatrixBase)):
+                self.written.setdefault(exprs[0].name, exprs[1])
+
+    def statement(self, reading, chain: int, step: int) -> str:
+        """The step as LaTeX with its products in written order ("" if it cannot be read so)."""
+        parsed = self.ordered(reading)
+        exprs = parsed.chains[chain].exprs if parsed is not None and chain < len(parsed.chains) else ()
+        if step >= len(exprs) or exprs[step - 1] is None or exprs[step] is None:
+            return ""
+        return f"{tex(exprs[step - 1])} {parsed.chains[chain].ops[step - 1]} {tex(exprs[step])}"
+
+    def stated(self, name: str, section: tuple) -> Optional[Statement]:
+        """The statement of ``name``'s entries in force in ``section``."""
+        for s in self.statements:
+            scope = s.section[:-1]
+            if s.name == name and tuple(section[:len(scope)]) == scope:
+                return s
+        return None
+
+    def refutation(self, reading, chain: int, step: int, table, first: Optional[int] = None) -> Optional[Refutation]:
+        """Why step ``step`` of chain ``chain`` of ``reading`` fails by its shapes (its left side
+        taken from position ``first`` of the chain when given: the chain's start), or None."""
+        parsed = self.ordered(reading)
+        if parsed is None or chain >= len(parsed.chains):
+            return None
+        exprs = parsed.chains[chain].exprs
+        left = step - 1 if first is None else first
+        if step >= len(exprs) or exprs[left] is None or exprs[step] is None:
+            return None
+        a, b = exprs[left], exprs[step]
+        section = tuple(getattr(reading.fragment, "section", ()) or ())
+        vectors = sorted({key(x) for e in (a, b) for x in e.atoms(sp.Symbol, sp.Indexed)
+                          if BOLD.search(str(key(x)) or "")})
+        lenient = bool(re.search(r"\\ast\b|\*", reading.fragment.source))
+        sizes = frozenset(x for e in (a, b) for s in e.atoms(sp.Sum) for _v, _lo, hi in s.limits
+                          for x in hi.free_symbols) | frozenset(x for e in (a, b) for p in e.atoms(PatternMatrix)
+                                                                  for x in p.sizes)
+        return shape_refutation(a, b, lambda e: self.named(e, section, table, sizes), vectors, lenient)
+
+    def named(self, e: sp.Basic, section: tuple, table, sizes: frozenset = frozenset()) -> Optional[object]:
+        """The shape of one name: a :class:`Shape`, a :class:`Vector`, a written matrix
+        (an expression), or None when the document gives none."""
+        name = str(key(e) or "")
+        if BOLD.search(name):
+            parts = split(name)
+            return Vector(name, WIDTH(parts[2])) if parts else None
+        if isinstance(e, sp.Indexed) or e.is_integer or e in sizes:
+            return SCALAR
+        if name in self.written:
+            return self.written[name]
+        general = self._written_at_label(name)
+        if general is not None:
+            return general
+        s = self.stated(name, section)
+        return self._stated(s, table) if s is not None else None
+
+    def _written_at_label(self, name: str) -> Optional[sp.Basic]:
+        """``Δ^{l+1}`` from ``Δ^{l} = (δ_1^{l} ⋯ δ_N^{l})`` written for a general layer ``l``."""
+        want = split(name)
+        if want is None:
+            return None
+        for written, expr in self.written.items():
+            have = split(written)
+            if have is None or have[0] != want[0] or (have[1], have[3]) != (want[1], want[3]):
+                continue
+            var = general_variable(written)
+            if var is not None:
+                return shift(expr, var, want[2].subs(var, var), (have[1], have[3])) if have[2] == var \
+                    else shift(expr, var, want[2] - have[2] + var, (have[1], have[3]))
+        return None
+
+    @staticmethod
+    def _stated(s: Statement, table) -> Optional[Shape]:
+        """``n_{rows}×n_{cols}`` for a stated matrix, its layers from a forward definition that
+        sums its entries (``u^{l}_j = Σ_i w^{l}_{ij} y^{l-1}_i``)."""
+        want = split(f"{s.name}") if s.label == "" else split(f"{s.base}^{{{s.label}}}")
+        if want is None:
+            return None
+        for d in table.history():
+            lhs = d.lhs
+            own = split(str(key(lhs) or "")) if isinstance(lhs, sp.Indexed) else None
+            if own is None or len(lhs.indices) != 1:
+                continue
+            for total in d.rhs.atoms(sp.Sum):
+                (v, *_r), = total.limits if len(total.limits) == 1 else ((None,),)
+                for w in total.function.atoms(sp.Indexed):
+                    parts = split(str(key(w) or ""))
+                    if parts is None or parts[0] != s.base or len(w.indices) != 2 or v not in w.indices:
+                        continue
+                    others = [q for q in total.function.atoms(sp.Indexed) if q is not w and v in q.indices]
+                    inputs = [split(str(key(q) or "")) for q in others]
+                    if len(inputs) != 1 or inputs[0] is None or lhs.indices[0] not in w.indices:
+                        continue
+                    shift = want[2] - parts[2]
+                    layer_of = {v: inputs[0][2] + shift, lhs.indices[0]: own[2] + shift}
+                    first, second = (layer_of[i] for i in w.indices)
+                    rows, cols = (first, second) if s.row == "i" else (second, first)
+                    return Shape(WIDTH(sp.expand(rows)), WIDTH(sp.expand(cols)))
+        return None

@@ -1,0 +1,52 @@
+"""Vector and matrix steps the scalar reading leaves open, refuted by the shapes of their named
+vectors and matrices (:mod:`.shape_algebra`, with what the document says: :mod:`.shape_facts`).
+
+One slip, one report: a step whose left side is the previous step's broken right side is
+judged from the chain's start; a slip already reported (the same kind of product, sum or side
+with the same shapes) refers to its first report.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from .guards import Outcome, open_
+from .shape_facts import ShapeFacts
+
+#: Open steps that may still be refuted by the shapes of their named vectors and matrices.
+SHAPE_CATEGORIES = frozenset({"vector", "definition"})
+SHAPES_OF_NAMES = "shapes of the named vectors and matrices (widths of different layers may differ)"
+
+
+class ShapeSteps:
+    """Shape refutations of one document's steps, each slip reported once."""
+
+    def __init__(self, readings: Sequence) -> None:
+        self.readings = readings
+        self._facts: Optional[ShapeFacts] = None
+        self._slips: dict = {}  # (kind, shapes) → the line it was first refuted at
+
+    @property
+    def facts(self) -> ShapeFacts:
+        """Read when a vector step first needs them."""
+        if self._facts is None:
+            self._facts = ShapeFacts(self.readings)
+        return self._facts
+
+    def decide(self, reading, chain: int, step: int, table) -> Optional[Outcome]:
+        """Step ``step`` of chain ``chain`` (0-based) refuted by its shapes, or None."""
+        why = self.facts.refutation(reading, chain, step, table)
+        if why is None:
+            return None
+        reason = why.reason
+        if step > 1 and why.reason.startswith("the left side has"):  # the previous step's right side
+            why = self.facts.refutation(reading, chain, step, table, first=0)
+            if why is None:
+                return open_("follows", "refuted only through the step before: its left side is that "
+                                        "step's right side, whose shapes do not fit", SHAPES_OF_NAMES)
+            reason = f"from the chain's start: {why.reason}"
+        line = reading.line_of(reading.parsed.chains[chain], step)
+        seen = self._slips.setdefault(why.slip, line)
+        if seen != line:
+            return open_("follows", f"the same slip as at line {seen}: {reason}", SHAPES_OF_NAMES)
+        return Outcome("refuted", "", reason, SHAPES_OF_NAMES)
