@@ -81,7 +81,7 @@ class Vector:
 
 def _dim(d: sp.Expr) -> str:
     if isinstance(d, AppliedUndef) and d.func == WIDTH:
-        return f"n_{{{tex(d.args[0])}}}"
+        return f"n_{{{tex(d.args[0]).replace(' ', '')}}}"
     return tex(d)
 
 

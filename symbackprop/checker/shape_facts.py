@@ -26,6 +26,7 @@ import sympy as sp
 from ..latex.parse import parse_math
 from ..latex.patterns import PatternMatrix
 from ..prover.runner import inline
+from .columns import columns_step
 from .labels import general_variable, shift, split
 from .names import key, tex
 from .read import PARSE_OPTIONS
@@ -132,6 +133,15 @@ class ShapeFacts:
                           for x in hi.free_symbols) | frozenset(x for e in (a, b) for p in e.atoms(PatternMatrix)
                                                                   for x in p.sizes)
         return shape_refutation(a, b, lambda e: self.named(e, section, table, sizes), vectors, lenient)
+
+    def columns(self, reading, chain: int, step: int, table) -> Optional[tuple]:
+        """The step's column ``n`` on both sides at width one (:mod:`.columns`), or None."""
+        parsed = self.ordered(reading)
+        exprs = parsed.chains[chain].exprs if parsed is not None and chain < len(parsed.chains) else ()
+        if step >= len(exprs) or exprs[step - 1] is None or exprs[step] is None:
+            return None
+        section = tuple(getattr(reading.fragment, "section", ()) or ())
+        return columns_step(exprs[step - 1], exprs[step], lambda e: self.named(e, section, table), table)
 
     def named(self, e: sp.Basic, section: tuple, table, sizes: frozenset = frozenset()) -> Optional[object]:
         """The shape of one name: a :class:`Shape`, a :class:`Vector`, a written matrix

@@ -8,7 +8,9 @@ with the same shapes) refers to its first report.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
+
+import sympy as sp
 
 from .guards import Outcome, open_
 from .shape_facts import ShapeFacts
@@ -16,6 +18,13 @@ from .shape_facts import ShapeFacts
 #: Open steps that may still be refuted by the shapes of their named vectors and matrices.
 SHAPE_CATEGORIES = frozenset({"vector", "definition"})
 SHAPES_OF_NAMES = "shapes of the named vectors and matrices (widths of different layers may differ)"
+COLUMNS = ("column n of both sides through the written batch matrices, read at width one (every vector "
+           "and matrix with one entry), an instance of the claim")
+
+
+def written_order(out: Outcome) -> bool:
+    """Was ``out`` decided on the step read with its products in written order?"""
+    return SHAPES_OF_NAMES in (out.method or "") or COLUMNS in (out.method or "")
 
 
 class ShapeSteps:
@@ -33,11 +42,13 @@ class ShapeSteps:
             self._facts = ShapeFacts(self.readings)
         return self._facts
 
-    def decide(self, reading, chain: int, step: int, table) -> Optional[Outcome]:
-        """Step ``step`` of chain ``chain`` (0-based) refuted by its shapes, or None."""
+    def decide(self, reading, chain: int, step: int, table,
+               claim: Callable[[sp.Expr, sp.Expr], Optional[Outcome]]) -> Optional[Outcome]:
+        """Step ``step`` of chain ``chain`` (0-based) refuted by its shapes, or by one column at
+        width one (decided by ``claim``, the walk's scalar decider), or None."""
         why = self.facts.refutation(reading, chain, step, table)
         if why is None:
-            return None
+            return self._by_column(reading, chain, step, table, claim)
         reason = why.reason
         if step > 1 and why.reason.startswith("the left side has"):  # the previous step's right side
             why = self.facts.refutation(reading, chain, step, table, first=0)
@@ -50,3 +61,11 @@ class ShapeSteps:
         if seen != line:
             return open_("follows", f"the same slip as at line {seen}: {reason}", SHAPES_OF_NAMES)
         return Outcome("refuted", "", reason, SHAPES_OF_NAMES)
+
+    def _by_column(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
+        sides = self.facts.columns(reading, chain, step, table)
+        out = claim(*sides) if sides is not None else None
+        if out is None or out.status != "refuted":
+            return None
+        return Outcome("refuted", out.category, f"column n of both sides: {out.reason}",
+                       f"{out.method}; {COLUMNS}", out.witness, None)

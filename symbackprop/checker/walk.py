@@ -38,7 +38,7 @@ from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_
 from .results import ClaimResult
 from .scan import DEFINING_OPS, DocumentScan, scan
 from .matrices import SHAPES, matrix_step
-from .shape_steps import SHAPE_CATEGORIES, SHAPES_OF_NAMES, ShapeSteps
+from .shape_steps import SHAPE_CATEGORIES, ShapeSteps, written_order
 from .apart import apart_from
 from .cases import in_case, next_case, stated_case
 from .order import upstream
@@ -136,13 +136,14 @@ class Checker:
                 conds = conditions[si - 1] if si - 1 < len(conditions) else ()
                 out = self._bounded_relation(frag, si, a, op, b, exprs, conds)
                 if out.status == "inconclusive" and out.category in SHAPE_CATEGORIES and op == "=":
-                    out = self.shape_steps.decide(reading, ci - 1, si, self.table) or out
+                    out = self.shape_steps.decide(reading, ci - 1, si, self.table,
+                                                  lambda x, y: inline(self._claim, frag, x, y, seconds=self.timeout).value) or out
                 if out.status == "refuted" and erratum is not None:
                     out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
                 elif out.status == "refuted":
                     erratum = line
             statement = self._statement(a, op, b)
-            if out.method == SHAPES_OF_NAMES:  # its products as written, not as a number reads them
+            if written_order(out):  # its products as written, not as a number reads them
                 statement = self.shape_steps.facts.statement(reading, ci - 1, si) or statement
             out = first_report(self._refuted_at, (statement or frag.source, si), line, out)
             yield ClaimResult(line, reading.end_of(chain, si), frag.source, ci, si,

@@ -70,7 +70,7 @@ def _claim(claim: str, statement: str = r"$W^{l} = (w^{l}_{ij})_{ij}$"):
 def test_a_missing_transpose_is_refuted_by_the_shapes_the_document_gives():
     c = _claim(r"\bm{u}^{l} = W^{l} \bm{y}^{l-1}")
     assert c.status == "refuted"
-    assert "shapes do not fit" in c.reason and "n_{l - 1}" in c.reason
+    assert "shapes do not fit" in c.reason and "n_{l-1}×n_{l}" in c.reason
     assert "W^{l} \\mathbf{y}^{l-1}" in c.statement.replace(" ", " ")   # the products as written
 
 
@@ -105,7 +105,7 @@ $$\frac{\partial E}{\partial W^{l}} = \frac{1}{N} \sum_{n=1}^{N} \bm{y}_n^{l-1} 
 
 def test_a_batch_matrix_of_the_wrong_layer_is_refuted():
     wrong = check_text(BATCH.replace("LABEL", "l"), timeout=5.0).claims[-1]
-    assert wrong.status == "refuted" and "n_{l - 1}×n_{l}" in wrong.reason
+    assert wrong.status == "refuted" and "n_{l-1}×n_{l}" in wrong.reason
     right = check_text(BATCH.replace("LABEL", "l-1"), timeout=5.0).claims[-1]
     assert right.status != "refuted"
 

@@ -1,0 +1,64 @@
+r"""A mini-batch step read column by column at width one (checker/columns.py): column n of a
+side that names batch matrices is taken through their written definitions; a counterexample of
+the columns refutes the step, and columns that hold related vectors are not read."""
+
+import sympy as sp
+
+from symbackprop.checker import check_text
+from symbackprop.checker.columns import COLUMN, at_width_one, column
+from symbackprop.latex.patterns import MatrixProduct, PatternMatrix
+from symbackprop.latex.vocabulary import HADAMARD, TRANSPOSE
+
+BATCH = r"""
+$$u^{l}_{j} = \sum_{i} w^{l}_{ij} y^{l-1}_{i}$$
+
+$$y^{l}_{j} = f_{l}(u^{l}_{j})$$
+
+$$E = \frac{1}{2} \sum_{j} (y^{L}_{j} - t_{j})^2$$
+
+$$U^{l} = \begin{pmatrix} \bm{u}_1^{l} & \bm{u}_2^{l} & \cdots & \bm{u}_N^{l} \end{pmatrix}$$
+
+$$\Delta^{l} = \begin{pmatrix} \bm{\delta}_1^{l} & \bm{\delta}_2^{l} & \cdots & \bm{\delta}_N^{l} \end{pmatrix}$$
+
+$$Y^{l} = \begin{pmatrix} \bm{y}_1^{l} & \bm{y}_2^{l} & \cdots & \bm{y}_N^{l} \end{pmatrix}$$
+
+For $l \neq L$,
+
+$$CLAIM$$
+"""
+
+ROW = (r"\begin{pmatrix} W^{l+1}\bm{\delta}_1^{l+1} \odot f_l'(\bm{u}_1^{l}) & \cdots & "
+       r"W^{l+1}\bm{\delta}_N^{l+1} \odot f_l'(\bm{u}_N^{l}) \end{pmatrix}")
+
+
+def _last(claim: str):
+    return check_text(BATCH.replace("CLAIM", claim), timeout=5.0).claims[-1]
+
+
+def test_the_activation_of_another_layer_is_refuted_column_by_column():
+    c = _last(ROW + r" = W^{l+1} \Delta^{l+1} \odot f_L'(U^{l})")
+    assert c.status == "refuted"
+    assert "column n of both sides" in c.method and "width one" in c.method
+    assert {"f_{l}", "f_{L}"} <= set(c.witness["values"])
+
+
+def test_the_right_batch_form_is_not_refuted():
+    assert _last(ROW + r" = W^{l+1} \Delta^{l+1} \odot f_l'(U^{l})").status != "refuted"
+
+
+def test_columns_of_related_vectors_are_not_read():
+    # y^l_j = f_l(u^l_j): the columns y_n and f_l(u_n) are one value, not two free numbers
+    row = r"\begin{pmatrix} f_l(\bm{u}_1^{l}) & \cdots & f_l(\bm{u}_N^{l}) \end{pmatrix}"
+    assert _last(r"Y^{l} = " + row).status != "refuted"
+
+
+def test_a_batch_matrix_before_another_factor_mixes_the_columns():
+    n, c = sp.Symbol("n"), sp.Symbol("c")
+    X = sp.Symbol("X")
+    written = PatternMatrix(sp.IndexedBase(r"\mathbf{x}")[c], sp.Symbol("r"), 1, c, sp.Symbol("N"))
+    named = {X: written}.get
+    W = sp.Symbol("W")
+    assert column(MatrixProduct(W, X), named) == MatrixProduct(W, sp.IndexedBase(r"\mathbf{x}")[COLUMN])
+    assert column(MatrixProduct(X, W), named) is None
+    assert column(TRANSPOSE(X), named) is None
+    assert at_width_one(HADAMARD(W, sp.IndexedBase(r"\mathbf{x}")[n])) == W * sp.Symbol(r"\mathbf{x}[n]")
