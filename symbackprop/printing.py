@@ -14,6 +14,7 @@ import re
 from typing import Optional
 
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.latex import LatexPrinter
 
 from .model import Network, Notation
@@ -100,6 +101,19 @@ class NotationLatexPrinter(_NotationMixin, LatexPrinter):
 
     def _print_Heaviside(self, expr, exp=None) -> str:
         return self._fn("H", sp.Function("H")(expr.args[0]), exp)
+
+    def _print_Function(self, expr, exp=None) -> str:
+        name = type(expr).__name__
+        if name in ("hadamard", "transpose") and exp is None:  # the reader's ⊙ and ^T (undefined functions)
+            return getattr(self, f"_print_{name}")(expr)
+        return LatexPrinter._print_Function(self, expr, exp)
+
+    def _print_hadamard(self, expr, exp=None) -> str:
+        r"""A document's ``A \odot B`` (the checker's reading of ⊙ and ∗) as written."""
+        return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+
+    def _print_transpose(self, expr, exp=None) -> str:
+        return f"{self.parenthesize(expr.args[0], PRECEDENCE['Pow'])}^{{\\top}}"
 
     def _fn(self, name: str, expr, exp=None) -> str:
         head = f"{name}^{{{exp}}}" if exp else name

@@ -108,10 +108,14 @@ class ShapeFacts:
 
     def stated(self, name: str, section: tuple) -> Optional[Statement]:
         """The statement of ``name``'s entries in force in ``section``."""
+        want = split(name)
         for s in self.statements:
             scope = s.section[:-1]
-            if s.name == name and tuple(section[:len(scope)]) == scope:
-                return s
+            if tuple(section[:len(scope)]) != scope:
+                continue
+            have = split(s.name)
+            if s.name == name or (have and want and have[0] == want[0] and general_variable(s.name) is not None):
+                return s  # a statement for a general layer holds at every label (W^{l} → W^{l+1})
         return None
 
     def refutation(self, reading, chain: int, step: int, table, first: Optional[int] = None) -> Optional[Refutation]:
@@ -158,7 +162,7 @@ class ShapeFacts:
         if general is not None:
             return general
         s = self.stated(name, section)
-        return self._stated(s, table) if s is not None else None
+        return self._stated(s, table, name) if s is not None else None
 
     def _written_at_label(self, name: str) -> Optional[sp.Basic]:
         """``Δ^{l+1}`` from ``Δ^{l} = (δ_1^{l} ⋯ δ_N^{l})`` written for a general layer ``l``."""
@@ -176,11 +180,11 @@ class ShapeFacts:
         return None
 
     @staticmethod
-    def _stated(s: Statement, table) -> Optional[Shape]:
-        """``n_{rows}×n_{cols}`` for a stated matrix, its layers from a forward definition that
-        sums its entries (``u^{l}_j = Σ_i w^{l}_{ij} y^{l-1}_i``)."""
-        want = split(f"{s.name}") if s.label == "" else split(f"{s.base}^{{{s.label}}}")
-        if want is None:
+    def _stated(s: Statement, table, name: str) -> Optional[Shape]:
+        """``n_{rows}×n_{cols}`` for the stated matrix at ``name``'s label, its layers from a
+        forward definition that sums its entries (``u^{l}_j = Σ_i w^{l}_{ij} y^{l-1}_i``)."""
+        want = split(name)
+        if want is None or not s.label:
             return None
         for d in table.history():
             lhs = d.lhs
