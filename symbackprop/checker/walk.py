@@ -250,7 +250,7 @@ class Checker:
                                            f"(write := or another letter for a function of your own)")
             return out
         if shape == "symbol" and (isinstance(b, sp.Symbol) or (b.is_number and (a in self.scan.sizes or any(
-                s.name == a.name for s in self.scan.sizes)))):
+                s.name == a.name for s in self.scan.sizes) or a.name in self.scan.label_letters))):
             case = stated_case(a, b, self.scan.label_letters)
             self.pending_case = (case, frag.end_line) if case else self.pending_case
             return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")

@@ -224,3 +224,19 @@ def test_no_wrong_step_of_a_general_layer_is_proved(wrong):
     assert wrong in text
     last = check_text(text, timeout=5.0).claims[-1]
     assert last.status == "refuted", (last.status, last.reason)
+
+
+def test_a_layer_letter_set_to_a_number_in_prose_states_a_case_not_a_definition():
+    # "in the hidden layer ($l = 1$)": l stays the general layer of every later formula
+    text = r"""
+$$z^{(l)}_j = \sum_k w^{(l)}_{jk} a^{(l-1)}_k + b^{(l)}_j$$
+
+In the hidden layer ($l = 1$) the activation is the sigmoid.
+
+$$\frac{\partial z^{(l)}_j}{\partial b^{(l)}_j} = 1$$
+"""
+    from symbackprop.checker import check_text
+    claims = check_text(text, timeout=5.0).claims
+    (case,) = [c for c in claims if c.source.strip() == "l = 1"]
+    assert case.category == "condition"
+    assert claims[-1].status == "proved"
