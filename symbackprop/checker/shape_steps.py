@@ -15,8 +15,9 @@ import sympy as sp
 from .guards import Outcome, open_
 from .shape_facts import ShapeFacts
 
-#: Open steps that may still be refuted by the shapes of their named vectors and matrices.
-SHAPE_CATEGORIES = frozenset({"vector", "definition"})
+#: Open steps that may still be refuted by the shapes of their named vectors and matrices (a step
+#: whose scalar reading ran out of time too: the shapes do not depend on it).
+SHAPE_CATEGORIES = frozenset({"vector", "definition", "timed out"})
 SHAPES_OF_NAMES = "shapes of the named vectors and matrices (widths of different layers may differ)"
 COLUMNS = ("column n of both sides through the written batch matrices, read at width one (every vector "
            "and matrix with one entry), an instance of the claim")

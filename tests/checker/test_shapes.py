@@ -115,3 +115,19 @@ def test_the_parse_option_keeps_the_written_order():
     from symbackprop.latex.parse import ParseOptions, parse_math
     (chain,) = parse_math(r"a = W x", dataclasses.replace(ParseOptions(), ordered_products=True)).chains
     assert isinstance(chain.exprs[1], MatrixProduct) and [str(f) for f in chain.exprs[1].args] == ["W", "x"]
+
+
+def test_a_step_whose_scalar_reading_ran_out_of_time_is_still_checked_by_its_shapes(monkeypatch):
+    from symbackprop.checker import walk
+    from symbackprop.checker.guards import open_
+
+    original = walk.Checker._bounded_relation
+
+    def slow(self, frag, si, a, op, b, exprs, conds):  # the vector step only: the definitions stand
+        if "W^{l}" in frag.source and "bm{u}" in frag.source:
+            return open_("timed out", "timed out after 5 s while deciding")
+        return original(self, frag, si, a, op, b, exprs, conds)
+
+    monkeypatch.setattr(walk.Checker, "_bounded_relation", slow)
+    c = _claim(r"\bm{u}^{l} = W^{l} \bm{y}^{l-1}")
+    assert c.status == "refuted" and "shapes do not fit" in c.reason
