@@ -204,7 +204,7 @@ def _read_row(source: str, row: Text, builder: Builder) -> tuple[list, list]:
             return builder.stmt(st)
         except SemanticError as e:
             raise error(source, clean, e.pos, e.message) from None
-        except (TypeError, ValueError, AttributeError) as e:
+        except (TypeError, ValueError, AttributeError, ArithmeticError) as e:  # 9…9e^{e^{…}} = y: too large
             raise error(source, clean, st.pos, f"cannot build this expression ({e})") from None
 
     asts = ToAst(text).transform(tree)

@@ -627,3 +627,10 @@ def test_a_truth_value_has_no_power():
         warnings.simplefilter("error")
         with pytest.raises(ParseError, match="cannot be raised to a power"):
             parse_math(r"(1 < 0)^2 = 1")
+
+
+def test_a_relation_between_numbers_too_large_to_compare_is_a_parse_error():
+    # found by tests/fuzz (seed 19453): comparing 9…9e^{e^{e^{…}}} with y raised OverflowError
+    from symbackprop.latex.parse import parse_math
+    with pytest.raises(ParseError, match="cannot build this expression"):
+        parse_math("x^{9999999999999999e^{e^{e^{e^{e^{10}}}}} = y9999} = x")
