@@ -25,7 +25,7 @@ from ..latex.patterns import MatrixProduct, PatternMatrix
 from ..latex.vocabulary import HADAMARD, TRANSPOSE
 from .order import upstream
 from .scan import BOLD
-from .width_one import letter
+from .width_one import one_name_per_letter
 
 COLUMN = sp.Symbol("n", integer=True, positive=True)  # the sample whose column is compared
 
@@ -100,8 +100,7 @@ def readable(a: sp.Basic, b: sp.Basic, table=None) -> bool:
            for e in (a, b) for d in e.atoms(sp.Derivative)):
         return False
     names = {s.name for e in (a, b) for s in e.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
-    letters = [letter(n) for n in names]
-    if len(set(letters)) != len(letters):
+    if not one_name_per_letter(names):
         return False
     entries = {_components(n) for n in names if BOLD.search(n)}
     j = sp.Symbol("j", integer=True)

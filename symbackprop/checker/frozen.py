@@ -23,6 +23,7 @@ from ..prover.runner import inline
 from .doubts import Doubts
 from .guards import Outcome
 from .names import key, keys, letters_of, plain_symbols, tex
+from .order import memo
 from .table import Definition, SymbolTable, kept_in
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +59,12 @@ def _same(table: SymbolTable, x: sp.Basic, v: sp.Basic) -> bool:
 
 
 def _depends(table: SymbolTable, a: sp.Basic, v: sp.Basic, depth: int = 8) -> bool:
+    """See :func:`_reaches` (remembered per state of the definitions: asked for every atom of
+    every derivative of every claim)."""
+    return memo(table, ("depends", a, v, depth), lambda: _reaches(table, a, v, depth))
+
+
+def _reaches(table: SymbolTable, a: sp.Basic, v: sp.Basic, depth: int = 8) -> bool:
     """May the quantity ``a`` change with ``v``: is ``v`` (by name, and by index letters where
     letters name layers) among what ``a`` is computed from, through its definitions?  The
     output ``u_k`` is, with ``w_{jk}`` and with the hidden ``u_j``; ``u_j`` (from ``w_{ij}``)

@@ -122,7 +122,7 @@ class Shaper:
                 return self(found)
             return found
         if isinstance(e, (MatrixProduct, sp.Mul)):
-            return self._product(list(e.args) if isinstance(e, MatrixProduct) else _scalars_first(e))
+            return self._product(list(e.args))  # a commutative Mul: the reader's scalar factors
         if isinstance(e, sp.Add):
             return self._sum(list(e.args))
         if isinstance(e, sp.Pow):
@@ -200,11 +200,6 @@ class Shaper:
         return first
 
 
-def _scalars_first(m: sp.Mul) -> list:
-    """A commutative product (the reader's scalar factors): its order does not matter."""
-    return list(m.args)
-
-
 def _block(entry: Shape, rows: sp.Expr, cols: sp.Expr) -> Shape:
     """A written matrix of ``rows``×``cols`` entries of shape ``entry``: numbers, a row of
     column vectors, or a column of row vectors."""
@@ -240,9 +235,7 @@ def shape_refutation(a: sp.Basic, b: sp.Basic, named: Callable[[sp.Basic], Optio
             continue
         left, right = sides
         if left.scalar or right.scalar:
-            if left.scalar and right.scalar:
-                return None
-            return None  # a number beside a vector: the document may mean a broadcast or an entry
+            return None  # numbers, or a number beside a vector: a broadcast or an entry may be meant
         rows, cols = independent(left.rows, right.rows), independent(left.cols, right.cols)
         if rows is False and cols is False:
             return None

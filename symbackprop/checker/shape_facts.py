@@ -29,6 +29,7 @@ from ..prover.runner import inline
 from .columns import columns_step
 from .labels import general_variable, shift, split
 from .names import key, tex
+from .order import memo
 from .read import PARSE_OPTIONS
 from .scan import BOLD
 from .shape_algebra import SCALAR, WIDTH, Refutation, Shape, Vector, shape_refutation
@@ -98,13 +99,20 @@ class ShapeFacts:
                     and isinstance(exprs[1], (PatternMatrix, sp.MatrixBase)):
                 self.written.setdefault(exprs[0].name, exprs[1])
 
-    def statement(self, reading, chain: int, step: int) -> str:
-        """The step as LaTeX with its products in written order ("" if it cannot be read so)."""
+    def sides(self, reading, chain: int, step: int, first: Optional[int] = None) -> Optional[tuple]:
+        """The two sides of step ``step`` of chain ``chain`` as read in written order (the left
+        one from position ``first`` of the chain when given), or None."""
         parsed = self.ordered(reading)
         exprs = parsed.chains[chain].exprs if parsed is not None and chain < len(parsed.chains) else ()
-        if step >= len(exprs) or exprs[step - 1] is None or exprs[step] is None:
-            return ""
-        return f"{tex(exprs[step - 1])} {parsed.chains[chain].ops[step - 1]} {tex(exprs[step])}"
+        left = step - 1 if first is None else first
+        if step >= len(exprs) or exprs[left] is None or exprs[step] is None:
+            return None
+        return exprs[left], exprs[step]
+
+    def statement(self, reading, chain: int, step: int) -> str:
+        """The step as LaTeX with its products in written order ("" if it cannot be read so)."""
+        sides = self.sides(reading, chain, step)
+        return f"{tex(sides[0])} {self.ordered(reading).chains[chain].ops[step - 1]} {tex(sides[1])}" if sides else ""
 
     def stated(self, name: str, section: tuple) -> Optional[Statement]:
         """The statement of ``name``'s entries in force in ``section``."""
@@ -121,14 +129,10 @@ class ShapeFacts:
     def refutation(self, reading, chain: int, step: int, table, first: Optional[int] = None) -> Optional[Refutation]:
         """Why step ``step`` of chain ``chain`` of ``reading`` fails by its shapes (its left side
         taken from position ``first`` of the chain when given: the chain's start), or None."""
-        parsed = self.ordered(reading)
-        if parsed is None or chain >= len(parsed.chains):
+        sides = self.sides(reading, chain, step, first)
+        if sides is None:
             return None
-        exprs = parsed.chains[chain].exprs
-        left = step - 1 if first is None else first
-        if step >= len(exprs) or exprs[left] is None or exprs[step] is None:
-            return None
-        a, b = exprs[left], exprs[step]
+        a, b = sides
         section = tuple(getattr(reading.fragment, "section", ()) or ())
         vectors = sorted({key(x) for e in (a, b) for x in e.atoms(sp.Symbol, sp.Indexed)
                           if BOLD.search(str(key(x)) or "")})
@@ -140,12 +144,9 @@ class ShapeFacts:
 
     def columns(self, reading, chain: int, step: int, table) -> Optional[tuple]:
         """The step's column ``n`` on both sides at width one (:mod:`.columns`), or None."""
-        parsed = self.ordered(reading)
-        exprs = parsed.chains[chain].exprs if parsed is not None and chain < len(parsed.chains) else ()
-        if step >= len(exprs) or exprs[step - 1] is None or exprs[step] is None:
-            return None
+        sides = self.sides(reading, chain, step)
         section = tuple(getattr(reading.fragment, "section", ()) or ())
-        return columns_step(exprs[step - 1], exprs[step], lambda e: self.named(e, section, table), table)
+        return columns_step(*sides, lambda e: self.named(e, section, table), table) if sides else None
 
     def named(self, e: sp.Basic, section: tuple, table, sizes: frozenset = frozenset()) -> Optional[object]:
         """The shape of one name: a :class:`Shape`, a :class:`Vector`, a written matrix
@@ -161,8 +162,8 @@ class ShapeFacts:
         general = self._written_at_label(name)
         if general is not None:
             return general
-        s = self.stated(name, section)
-        return self._stated(s, table, name) if s is not None else None
+        s = self.stated(name, section)  # the definitions searched once per state of the table
+        return memo(table, ("stated", s, name), lambda: self._stated(s, table, name)) if s is not None else None
 
     def _written_at_label(self, name: str) -> Optional[sp.Basic]:
         """``Δ^{l+1}`` from ``Δ^{l} = (δ_1^{l} ⋯ δ_N^{l})`` written for a general layer ``l``."""
@@ -175,8 +176,7 @@ class ShapeFacts:
                 continue
             var = general_variable(written)
             if var is not None:
-                return shift(expr, var, want[2].subs(var, var), (have[1], have[3])) if have[2] == var \
-                    else shift(expr, var, want[2] - have[2] + var, (have[1], have[3]))
+                return shift(expr, var, want[2] - have[2] + var, (have[1], have[3]))
         return None
 
     @staticmethod

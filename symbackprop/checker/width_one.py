@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from .doubt_rules import VECTOR_FUNCTIONS  # the functions that read vectors as such
 from .doubts import Doubts
 from .names import plain_symbols
 
@@ -44,10 +45,14 @@ def faithful(step: "Step") -> bool:
     exprs = [e for e in (step.a, step.b, step.lhs, step.rhs) if isinstance(e, sp.Basic)]
     if any(e.atoms(sp.Indexed) or e.atoms(sp.Sum) or e.atoms(sp.MatrixBase) for e in exprs):
         return False
-    from .doubt_rules import VECTOR_FUNCTIONS  # the functions that read vectors as such
     if any(type(f).__name__ in VECTOR_FUNCTIONS for e in exprs for f in e.atoms(AppliedUndef)):
         return False
-    names = {x.name for e in exprs for x in plain_symbols(e)}
+    return one_name_per_letter({x.name for e in exprs for x in plain_symbols(e)})
+
+
+def one_name_per_letter(names: set) -> bool:
+    r"""No two names for one letter (``\mathbf{y}`` and ``y``, ``\bm{y}^{l}`` and ``\bm{y}^{l-1}``):
+    read as scalars they would be unrelated numbers, though one may be the other's entry or input."""
     letters = [letter(n) for n in names]
     return len(set(letters)) == len(letters)
 

@@ -137,3 +137,18 @@ def test_the_hidden_layer_is_kept_apart_from_the_output_layer():
     assert _depends(table, U[k], U[j]) and _depends(table, U[k], W[j, k])
     assert not _depends(table, U[j], W[j, k])
     assert freezable(table, D[j], sp.Integer(0)) == frozenset({("u", ("j",))})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim", [
+    r"\frac{\partial E}{\partial u_k} \frac{\partial u_k}{\partial w_{jk}} = \delta_j y_k",   # indices swapped
+    r"\frac{\partial E}{\partial u_k} \frac{\partial u_k}{\partial w_{jk}} = \delta_k y_k",   # the output, not the input
+    r"\delta_j = y_j (1 + y_j) \sum_k w_{jk} \delta_k",                                       # σ' with a sign slip
+    r"\delta_j = y_j (1 - y_j) w_{jk} \delta_k",                                              # the sum dropped
+    r"\frac{\partial E}{\partial u_j} \frac{\partial u_j}{\partial w_{ij}} = \delta_j y_j",   # y_j for x_i
+])
+def test_no_wrong_step_of_a_letter_layered_network_is_proved(claim):
+    """Kept by name and letters (the hidden u_j kept, the output u_k computed from it): a wrong
+    step never comes out proved."""
+    (c,) = _layered(claim)
+    assert c.status != "proved", c.method
