@@ -40,10 +40,6 @@ MISSED_TODAY = {  # what the checker says at the erratum's line today
     "md-softmax-en/mutant-01.md": "δ_j = σ(u_j)(1 + σ(u_j)) Σ_k w_jk δ_k: a claim about ∂E/∂u_j now (the δ schema), "
                                   "but the fully expanded step times out (5 s)",
     "md-softmax-en/mutant-04.md": "∂E/∂w_jk = δ_j y_k: timed out (the expanded step)",
-    "md-regression-ja/mutant-01.md": "∂E/∂w^(2)_jk = 2(a^(2)_j − y_j) a^(1)_k: inconclusive (how y, z^(2) depend on w^(2))",
-    "md-regression-ja/mutant-02.md": "δ^(1)_j with w^(1)_kj: inconclusive (dependence of y, z^(2) on z^(1) not stated)",
-    "md-regression-ja/mutant-03.md": "δ^(1)_j with w^(2)_jk: inconclusive (dependence of y, z^(2) on z^(1) not stated)",
-    "md-regression-ja/mutant-05.md": "∂E/∂w^(l)_jk = δ^(l)_j a^(l)_k: inconclusive (dependence)",
     "tex-tanh/mutant-05.tex": "∂E/∂w_ij = δ_j x_j: timed out (the expanded step)",
     "html-relu/mutant-04.html": "w ← w + η ∂E/∂w: update rules (←) are reported, not checked",
     "rst-neuron/mutant-02.rst": "flaky: refuted on an idle machine, but the step times out (5 s) under load",

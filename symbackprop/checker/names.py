@@ -104,10 +104,18 @@ def tex(expr: sp.Basic) -> str:
 
     # plain names for printing (assumptions and dummies only matter to the prover)
     mapping: dict = {b: sp.IndexedBase(greek(str(b.label))) for b in expr.atoms(sp.IndexedBase)}
-    names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    # every dummy gets a name of its own: one printed like an enclosing sum's letter would be
+    # captured by it (Σ_k w_{kj} Σ_{k} a_k w_{kk} for Σ_k w_{kj} Σ_{k'} a_{k'} w_{kk'})
+    names = {s.name for s in expr.atoms(sp.Symbol) if not isinstance(s, sp.Dummy)}
+    for s in sorted(expr.atoms(sp.Dummy), key=sp.default_sort_key):
+        name = s.name
+        while name in names:
+            name += "'"
+        names.add(name)
+        mapping[s] = sp.Symbol(name, integer=True)
     for s in expr.atoms(sp.Symbol):
         if isinstance(s, sp.Dummy):
-            mapping[s] = sp.Symbol(s.name if s.name not in names else s.name + "'", integer=True)
+            continue
         elif s.assumptions0 or greek(s.name) != s.name:
             mapping[s] = sp.Symbol(greek(s.name), integer=True) if s.is_integer else sp.Symbol(greek(s.name))
     try:

@@ -1,4 +1,5 @@
-"""A step's two sides before they are decided: is a matrix in them, and the row's conditions."""
+"""A step's two sides before they are decided: is a matrix in them, the row's conditions, is it
+a stated assumption."""
 
 from __future__ import annotations
 
@@ -41,3 +42,15 @@ def renamed(expr: sp.Basic, frozen: frozenset) -> sp.Basic:
         if key(e) in frozen:
             mapping[e] = sp.Symbol(f"{e.name}°", **e.assumptions0)
     return expr.xreplace(mapping) if mapping else expr
+
+
+def assumption_shape(lhs: sp.Expr, rhs: sp.Expr, defined: set) -> bool:
+    """``Σ_k t_k = 1`` (a one-step chain): a relation between unknowns and a number, no
+    derivatives, no ``defined`` name — an assumption the document states, not a claim."""
+    from .names import definable, keys, unknowns
+
+    for side, other in ((lhs, rhs), (rhs, lhs)):
+        if other.is_number and not side.has(sp.Derivative) and unknowns(side) \
+                and not (set(keys(side)) & defined) and definable(side) is None:
+            return True
+    return False

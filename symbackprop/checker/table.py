@@ -108,28 +108,33 @@ class SymbolTable:
             return False
         return self._at_label(e) is not None or self._schema(e) is not None
 
-    def _labelled(self, expr: sp.Basic, frozen: frozenset, notes: list, kept: frozenset = frozenset()) -> sp.Basic:
+    def _labelled(self, expr: sp.Basic, frozen: frozenset, notes: list, kept: frozenset = frozenset(),
+                  upstream_only: bool = False) -> sp.Basic:
         """The quantities the claim itself writes at another layer's label (z^{l+1}_k) replaced by
         the general definition there — once, at the top: inside a layer's definition the other
         layers' quantities are its inputs (a^{l-1} is not expanded to a^{l-2}, …); inside ∂/∂z^{l+1}
-        the quantity z^{l+1} itself stays."""
+        the quantity z^{l+1} itself stays.  ``upstream_only``: only inside ∂/∂v, and only the
+        quantities computed from v (what a substituted definition brought in: E through
+        a^{(2)} := z^{(2)} to the general z^{(l)}, inside ∂/∂z^{(1)}) — a bounded expansion, since
+        what is computed from v never leads back to it in a feed-forward network."""
         if isinstance(expr, sp.Derivative):
             inner = kept | {key(v) for v in expr.variables}
-            return sp.Derivative(self._labelled(expr.expr, frozen, notes, frozenset(inner)), *expr.variable_count)
+            body = self._labelled(expr.expr, frozen, notes, frozenset(inner), upstream_only)
+            return sp.Derivative(body, *expr.variable_count)
         if isinstance(expr, sp.Indexed):
             if key(expr) in frozen or key(expr) in self.names() or key(expr) in kept:
                 return expr
             d = self._at_label(expr)
-            if d is None:
+            if d is None or (upstream_only and not kept & upstream(self, expr)):
                 return expr
             self._loose(d, notes)  # a general definition with a slip decides nothing here either
             body = _body_at(d, expr)
             if kept & upstream(self, expr):  # inside ∂/∂a^{l}: z^{l+1} down to a^{l}, where it depends on it
-                return self._labelled(body, frozen, notes, kept)
+                return self._labelled(body, frozen, notes, kept, upstream_only)
             return body
         if not expr.args or isinstance(expr, (sp.IndexedBase, sp.MatrixSymbol)):
             return expr
-        args = tuple(self._labelled(a, frozen, notes, kept) for a in expr.args)
+        args = tuple(self._labelled(a, frozen, notes, kept, upstream_only) for a in expr.args)
         return expr.func(*args) if args != expr.args else expr
 
     def expanded_down_to(self, e: sp.Indexed, kept: frozenset) -> Optional[sp.Basic]:
@@ -154,8 +159,9 @@ class SymbolTable:
         one side and ``σ(z^{l-1}_k)`` written on the other are one value, so where the definition
         of a quantity at its label (:meth:`_at_label`) names what the step holds already, the
         quantity is replaced by it — until the sides speak of the same layers' quantities."""
+        replaced: set = set()  # put in by an earlier round: still what the step speaks of
         for _ in range(rounds):
-            present = set().union(*(keys(e) for e in exprs))
+            present = set().union(*(keys(e) for e in exprs)) | replaced
             mapping = {}
             for a in set().union(*(e.atoms(sp.Indexed) for e in exprs)):
                 if kept_in(a, frozen) or is_opaque(a):
@@ -165,6 +171,7 @@ class SymbolTable:
                     mapping[a] = _body_at(d, a)
             if not mapping:
                 break
+            replaced |= {key(a) for a in mapping}
             exprs = [_replace_atoms(_at_values(e, mapping), mapping, frozenset()) for e in exprs]
         return exprs
 
@@ -286,6 +293,8 @@ class SymbolTable:
             new = self._functions(expr)
             new = _replace_atoms(new, atoms)
             new = self._substitute(new, frozenset(frozen), notes)
+            if labelled:
+                new = self._labelled(new, frozen, notes, upstream_only=True)
             if new == expr:
                 break
             expr = new

@@ -31,7 +31,7 @@ from .index_rules import index_erratum
 from .known_functions import speaks_of
 from .layers import tag_layers
 from .guards import Outcome, Refutation, confirm, open_
-from .names import GREEK, definable, indices, is_opaque, key, keys, self_reference, shorthand, tex, unknowns
+from .names import GREEK, definable, indices, is_opaque, key, keys, self_reference, shorthand, tex
 from .read import Reading
 from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
 from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_out, undecided
@@ -45,7 +45,8 @@ from .order import upstream
 from .frozen import freezable, kept_as_variables
 from .generic import generic_activation, generic_costs, through_next_layer
 from .width_one import read_at_width_one
-from .relations import conditioned as _conditioned, has_matrix as _has_matrix
+from .layer_instances import at_each_layer
+from .relations import assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
 #: Seconds for a step that can be proved but not refuted (an undefined quantity, a vector …).
@@ -138,6 +139,9 @@ class Checker:
                 if out.status == "inconclusive" and out.category in SHAPE_CATEGORIES and op == "=":
                     out = self.shape_steps.decide(reading, ci - 1, si, self.table,
                                                   lambda x, y: inline(self._claim, frag, x, y, seconds=self.timeout).value) or out
+                if out.status == "inconclusive" and out.category in ("dependence", "undefined") and op == "=":
+                    out = at_each_layer(a, b, self.table, self.scan.label_letters, lambda x, y, t: inline(
+                        self._claim, frag, x, y, seconds=t).value or open_("timed out", ""), self.timeout) or out
                 if out.status == "refuted" and erratum is not None:
                     out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
                 elif out.status == "refuted":
@@ -350,8 +354,8 @@ class Checker:
         """Definitions applied, derivatives of unknowns made unknowns, symbols real, logs split:
         ``(lhs, rhs, constraints, positive names, assumption?)``, or an outcome already."""
         self.phase = "applying the definitions"
-        lhs, notes_a = self.table.apply(a, frozen)
-        rhs, notes_b = self.table.apply(b, frozen)
+        lhs, notes_a = self.table.apply(self.scan.sized(a), frozen)  # Σ_k δ^{(2)}_k: over layer 2, as written
+        rhs, notes_b = self.table.apply(self.scan.sized(b), frozen)
         for category, text, blocks in notes_a + notes_b:
             doubts.add(category, text, blocks_proof=blocks)
         if any(_has_matrix(e) for e in (lhs, rhs)):
@@ -390,7 +394,7 @@ class Checker:
         constraints = [(self.scan.sized(self._retag(self.table.apply(c, frozen)[0], tagged is not None)),
                         self.scan.sized(self._retag(self.table.apply(d, frozen)[0], tagged is not None)))
                        for c, d, _l in self.table.constraints]
-        assumption = self._assumption_shape(lhs, rhs)
+        assumption = self.chain_length == 1 and assumption_shape(lhs, rhs, self.table.names())
         (lhs, rhs, *flat), positive = realify([lhs, rhs, *[x for pair in constraints for x in pair]])
         lhs, rhs = expand_logs(lhs), expand_logs(rhs)
         pairs = [(expand_logs(flat[2 * i]), expand_logs(flat[2 * i + 1])) for i in range(len(constraints))]
@@ -407,14 +411,4 @@ class Checker:
         out = self._layer_tags([e])
         return out[0] if out is not None else e
 
-
-    def _assumption_shape(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
-        """``Σ_k t_k = 1``: a one-step relation between unknowns and a number, no derivatives."""
-        if self.chain_length != 1:
-            return False
-        for side, other in ((lhs, rhs), (rhs, lhs)):
-            if other.is_number and not side.has(sp.Derivative) and unknowns(side) \
-                    and not (set(keys(side)) & self.table.names()) and definable(side) is None:
-                return True
-        return False
 

@@ -95,6 +95,22 @@ def rename_bound(expr: sp.Expr, avoid: set) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Sum), rule)
 
 
+def unshadowed(exprs: list) -> list:
+    """α-conversion: a sum whose dummy is also a free index of the claim (``Σ_j … δ_{jk}`` beside
+    a free ``j``, left by a definition put in), or the dummy of sums over different ranges
+    (``Σ_{k=1}^{n^{(2)}} w_{kj} Σ_{k=1}^{n^{(1)}} …``), gets a fresh dummy per sum, so the ranges
+    read off the claim by letter (:func:`index_structure`) never mix two of them (a free j of
+    layer 1 tried at j ≤ n^{(2)})."""
+    free = set().union(*(e.free_symbols for e in exprs))
+    ranges: dict = {}
+    for e in exprs:
+        for s in e.atoms(sp.Sum):
+            for d, lo, hi in s.limits:
+                ranges.setdefault(d, set()).add((lo, hi))
+    clash = (free & set(ranges)) | {d for d, rs in ranges.items() if len(rs) > 1}
+    return [rename_bound(e, clash) for e in exprs] if clash else list(exprs)
+
+
 def bound_symbols(expr: sp.Expr) -> set:
     """Every symbol bound by a sum somewhere in ``expr``."""
     return {d for s in expr.atoms(sp.Sum) for d in s.variables}
@@ -317,6 +333,7 @@ def make_claim(lhs: Any, rhs: Any, assumptions: Iterable[Any] = (), ranges: Opti
     lhs0 = apply_definitions(lhs, sorted_.definitions)
     rhs0 = apply_definitions(rhs, sorted_.definitions)
     cons = [apply_definitions(a - b, sorted_.definitions) for a, b in sorted_.constraints]
+    lhs0, rhs0, *cons = unshadowed([lhs0, rhs0, *cons])
     cand, free_idx, size_syms = index_structure([lhs0, rhs0, *cons])
     for i in free_idx:  # an inferred range starts at 1: Σ_{k=2}^{n} δ_{jk} a_k = a_j is not about j ≥ 2 only
         if i in cand:

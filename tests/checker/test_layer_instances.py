@@ -1,0 +1,60 @@
+"""A claim for a general layer checked at each layer the document has (checker/layer_instances.py),
+and what it rests on: quantities at a layer number reached through a layer's own definition
+(a^{(2)} = z^{(2)}, then the general z^{(l)}), sums over a layer's width as written."""
+
+import pytest
+
+from symbackprop.checker import check_text
+
+pytestmark = pytest.mark.slow  # each a whole document checked, some steps to their time bound
+
+#: A two-layer regression network: the general forward pass, numbered layers, an identity output.
+NETWORK = (
+    "$$z^{(l)}_j = \\sum_k w^{(l)}_{jk} a^{(l-1)}_k + b^{(l)}_j$$\n\n"   # line 1
+    "The hidden layer: $a^{(1)}_j = \\sigma(z^{(1)}_j)$. The output: $a^{(2)}_j = z^{(2)}_j$.\n\n"  # line 3
+    "$$E = \\frac{1}{2} \\sum_j \\left(a^{(2)}_j - y_j\\right)^2$$\n\n"   # line 5
+    "Let $\\delta^{(l)}_j = \\frac{\\partial E}{\\partial z^{(l)}_j}$.\n\n"   # line 7
+)
+
+
+def _at(doc: str, line: int):
+    (claim,) = [c for c in check_text(NETWORK + doc, timeout=5.0).claims if c.line == line]
+    return claim
+
+
+def test_the_hidden_delta_is_proved_through_the_output_layers_own_definition():
+    """δ^{(1)} needs E through a^{(2)} := z^{(2)} down to z^{(1)} by the general z^{(l)}, and Σ_k over
+    δ^{(2)}_k runs over layer 2 as written (read over a width of its own, it was refuted)."""
+    claim = _at("$$\\delta^{(1)}_j = \\sigma'(z^{(1)}_j) \\sum_k w^{(2)}_{kj} \\delta^{(2)}_k$$\n", 9)
+    assert claim.status == "proved", claim.reason
+
+
+@pytest.mark.parametrize("wrong", ["w^{(1)}_{kj}", "w^{(2)}_{jk}"])
+def test_a_wrong_weight_in_the_hidden_delta_is_refuted(wrong):
+    claim = _at(f"$$\\delta^{{(1)}}_j = \\sigma'(z^{{(1)}}_j) \\sum_k {wrong} \\delta^{{(2)}}_k$$\n", 9)
+    assert claim.status == "refuted", claim.reason
+
+
+def test_a_refuted_expected_formula_never_prints_a_captured_index():
+    """The dummy of a sum put in by a definition is printed with a letter of its own (k'), never
+    with the letter of the sum around it (w^{(1)}_{kk} would be another formula)."""
+    claim = _at("$$\\delta^{(1)}_j = \\sigma'(z^{(1)}_j) \\sum_k w^{(1)}_{kj} \\delta^{(2)}_k$$\n", 9)
+    assert claim.status == "refuted" and claim.expected and "w^{(1)}_{kk}" not in claim.expected
+
+
+def test_a_general_gradient_with_the_wrong_layer_is_refuted_at_a_layer_of_the_document():
+    claim = _at("$$\\frac{\\partial E}{\\partial w^{(l)}_{jk}} = \\delta^{(l)}_j a^{(l)}_k$$\n", 9)
+    assert claim.status == "refuted", claim.reason
+    assert "at l = 2, a layer the document has (l = 1, 2)" in claim.method
+
+
+def test_the_general_gradient_is_not_refuted():
+    claim = _at("$$\\frac{\\partial E}{\\partial w^{(l)}_{jk}} = \\delta^{(l)}_j a^{(l-1)}_k$$\n", 9)
+    assert claim.status != "refuted", claim.reason
+
+
+def test_a_formula_that_holds_at_the_hidden_layer_only_is_not_refuted():
+    """σ′ holds at the sigmoid layer 1 and fails at the identity layer 2: written for a general l,
+    it may have been meant for the hidden layers; no layer is chosen for the author."""
+    claim = _at("$$\\frac{\\partial a^{(l)}_j}{\\partial z^{(l)}_j} = a^{(l)}_j \\left(1 - a^{(l)}_j\\right)$$\n", 9)
+    assert claim.status != "refuted", claim.reason
