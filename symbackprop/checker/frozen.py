@@ -181,6 +181,13 @@ def reached_through(table: SymbolTable, frozen: frozenset, sides: tuple, written
     return "; ".join(parts) if parts and len(chosen) == len(frozen) else None
 
 
+def _carried_out(e: sp.Expr) -> sp.Expr:
+    """``e`` with its derivatives of written expressions carried out where that is quick
+    (``∂(Σ_i w_{ij} x_i + b_j)/∂w_{ij}``: the bias ``b_j`` is gone from the value), else as it is."""
+    out = inline(lambda: e.replace(lambda x: isinstance(x, sp.Derivative), lambda x: x.doit()), seconds=0.5)
+    return out.value if out.ok else e
+
+
 def kept_as_variables(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: frozenset,
                       extra: Sequence) -> Optional[Outcome]:
     """The step decided with the ``frozen`` quantities kept as variables: proved, refuted where
@@ -193,7 +200,8 @@ def kept_as_variables(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: 
     lhs, rhs, pairs, positive, assumption = res.value
     table = checker.table
     reach = None if doubts.items or assumption else \
-        reached_through(table, frozen, tuple(table.apply(e, frozen)[0] for e in (a, b)), (a, b), (lhs, rhs))
+        reached_through(table, frozen, tuple(table.apply(e, frozen)[0] for e in (a, b)), (a, b),
+                        tuple(_carried_out(e) for e in (lhs, rhs)))
     budget = min(checker.timeout, FROZEN_SECONDS) if reach is None else checker.timeout
     d = checker._decide(lhs, rhs, pairs, budget, reach is not None)
     domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""

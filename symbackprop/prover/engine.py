@@ -1,6 +1,7 @@
 """The prover: a chain of named passes, each bounded in time, that never guesses.
 
     prepare      definitions, elementary form, derivatives carried out, kinks found
+    first_look   two random points at the smallest instance              → refuted
     nonsmooth    a derivative at a kink that is not excluded            → refuted
     canonical    cheap exact canonicalisation                           → proved
     index_aware  Σ-linearity, Kronecker collapse, stated equalities     → proved (all sizes)
@@ -22,7 +23,7 @@ from sympy.core.function import AppliedUndef
 
 from ..verdict import Status, Verdict, inconclusive, proved
 from .claim import Claim, UnsupportedClaim, make_claim
-from .passes import concrete_pass, nonsmooth_pass, witness_pass
+from .passes import concrete_pass, first_look_pass, nonsmooth_pass, witness_pass
 from .prepare import Prepared, prepare
 from .runner import Runner, forked
 from .symbolic import canonical_pass, index_aware_pass
@@ -38,12 +39,18 @@ def _has_kinks(claim: Claim, prepared: Prepared) -> bool:
     return bool(prepared.open_kinks)
 
 
+def _smooth(claim: Claim, prepared: Prepared) -> bool:
+    """No kink left open (a point there is the nonsmooth pass's to judge)."""
+    return not prepared.open_kinks
+
+
 def _has_instances(claim: Claim, prepared: Prepared) -> bool:
     return bool(claim.sizes or claim.free_indices)
 
 
 #: (name, pass, share of the remaining time, applies?) in the order they run.
 PASSES: tuple[tuple[str, PassFn, float, Callable[[Claim, Prepared], bool]], ...] = (
+    ("first_look", first_look_pass, 0.1, _smooth),
     ("nonsmooth", nonsmooth_pass, 0.3, _has_kinks),
     ("canonical", canonical_pass, 0.3, _always),
     ("index_aware", index_aware_pass, 0.6, _always),
@@ -52,7 +59,7 @@ PASSES: tuple[tuple[str, PassFn, float, Callable[[Claim, Prepared], bool]], ...]
 )
 
 #: Passes whose only possible verdict is a refutation (skipped when ``refute=False``).
-REFUTING_ONLY = frozenset({"witness"})
+REFUTING_ONLY = frozenset({"first_look", "witness"})
 
 
 class _Clock:

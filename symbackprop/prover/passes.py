@@ -131,6 +131,25 @@ def concrete_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> Opt
     return proved(f"exact at {text} (the sizes are fixed)")
 
 
+def first_look_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> Optional[Verdict]:
+    """Two random points at the first instance (the smallest sizes, the first index values),
+    before any symbolic work: a wrong step whose symbolic passes would run out of time is
+    refuted here in milliseconds.  A difference is a witness like any other (checked at 100
+    digits, inside every range); no difference decides nothing."""
+    insts, _ = instances(claim)
+    insts = [inst for inst in insts if in_every_range(claim, inst)][:1]
+    if not insts:
+        return None
+    form = at_instance(claim, prepared, insts[0])
+    if form is None or form.unsolved:
+        return None
+    found, _ = search(form, random.Random(claim.seed ^ 0xF1257), 2, _frozen(claim))
+    if found and found.real:
+        where = f" at {describe(insts[0])}" if insts[0] else ""
+        return _refuted(found, f"counterexample{where} (checked {found.check})")
+    return None
+
+
 # ── random high-precision witness search ───────────────────────────────────
 def witness_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0,
                  max_points: int = 48) -> Optional[Verdict]:
