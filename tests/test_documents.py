@@ -37,15 +37,9 @@ TIMEOUT = 5.0
 FALSE_ALARMS_TODAY = {
 }
 MISSED_TODAY = {  # what the checker says at the erratum's line today
-    "md-softmax-en/mutant-01.md": "δ_j = σ(u_j)(1 + σ(u_j)) Σ_k w_jk δ_k: a claim about ∂E/∂u_j now (the δ schema), "
-                                  "but the fully expanded step times out (5 s)",
     "md-softmax-en/mutant-04.md": "∂E/∂w_jk = δ_j y_k: timed out (the expanded step)",
-    "tex-tanh/mutant-05.tex": "∂E/∂w_ij = δ_j x_j: timed out (the expanded step)",
     "html-relu/mutant-04.html": "w ← w + η ∂E/∂w: update rules (←) are reported, not checked",
     "rst-neuron/mutant-02.rst": "flaky: refuted on an idle machine, but the step times out (5 s) under load",
-    "ipynb-softmax-jacobian/mutant-04.ipynb": "∂E/∂u_k = ∂E/∂y_k ∂y_k/∂u_k (Σ_j dropped): inconclusive (letters: the "
-                                              "definition of y_k used for y_j); the next row, refuted, stands on line 46",
-    "ipynb-softmax-jacobian/mutant-02.ipynb": "∂E/∂y_j = t_j/y_j: inconclusive (letters: the definition of y_k used for y_j)",
 }
 
 

@@ -88,7 +88,11 @@ def one_hot_targets(r: Refutation) -> Optional[Outcome]:
     probability targets), which documents often leave to the prose.  A step that holds with
     Σ_k t_k = 1 is not an erratum; it says what it needs."""
     d = r.decision
+    stated = {sp.sympify(a) - sp.sympify(b) for a, b in d.pairs if not isinstance(a, sp.Ne)} \
+        if all(isinstance(p, tuple) for p in d.pairs) else set()
     for t_sum in target_sums(d.lhs, d.rhs):
+        if t_sum - 1 in stated:  # refuted with Σ t = 1 already assumed: nothing to excuse
+            continue
         again = decide(d.lhs, d.rhs, list(d.pairs) + [(t_sum, sp.Integer(1))], r.seconds, refute=False)
         if again.verdict.proved:
             return open_("needs Σ t = 1", f"holds only if {tex(t_sum)} = 1 (one-hot targets), which the "
@@ -105,14 +109,29 @@ COMMON_SECONDS = 1.5
 def unbounded_sums(r: Refutation) -> Union[Outcome, Decision, None]:
     """``Σ_k`` without bounds runs over a range the document does not give (read ``n_{k}``);
     two such sums over different letters may well run over the same range.  A refutation
-    must survive reading every such sum over one common range."""
+    must survive reading every such sum over one common range: first one common size ``n``
+    (the engine's first look tries n = 1 and 2 at once), then, where that ran out of time,
+    1 and 2 terms each on their own."""
     d = r.decision
     sizes = implicit_sizes([d.lhs, d.rhs])
     if len({s.name for s in sizes}) < 2:
         return None
-    for n in COMMON_SIZES:  # small and quick first: every such sum over the same n terms
+    common = sp.Symbol("n", integer=True, positive=True)
+    if common in (d.lhs.free_symbols | d.rhs.free_symbols):
+        common = sp.Dummy("n", integer=True, positive=True)
+    sub = {s: common for s in sizes}
+    again = decide(d.lhs.xreplace(sub), d.rhs.xreplace(sub), _at(d.pairs, sub), r.seconds, refute=True)
+    if again.verdict.refuted:
+        w = again.verdict.witness
+        values = dict(w.values) if w is not None else {}
+        n = values.pop(str(common), None)
+        values = {**({s.name: n for s in sorted(sizes, key=str)} if n is not None else {}), **values}
+        v = replace(again.verdict, witness=replace(w, values=values) if w is not None else None,
+                    method=f"{again.verdict.method}; every sum without bounds over one common range")
+        return Decision(v, d.lhs, d.rhs, d.pairs)
+    for n in COMMON_SIZES if not again.verdict.proved else ():
         at_n = {s: sp.Integer(n) for s in sizes}
-        again = decide(d.lhs.xreplace(at_n), d.rhs.xreplace(at_n), d.pairs, min(r.seconds, COMMON_SECONDS),
+        again = decide(d.lhs.xreplace(at_n), d.rhs.xreplace(at_n), _at(d.pairs, at_n), min(r.seconds, COMMON_SECONDS),
                        refute=True)
         if again.verdict.refuted:
             w = again.verdict.witness
@@ -120,16 +139,15 @@ def unbounded_sums(r: Refutation) -> Union[Outcome, Decision, None]:
             v = replace(again.verdict, witness=replace(w, values=values),
                         method=f"{again.verdict.method}; every sum without bounds over {n} term{'s' * (n > 1)}")
             return Decision(v, d.lhs, d.rhs, d.pairs)
-    common = sp.Symbol("n", integer=True, positive=True)
-    if common in (d.lhs.free_symbols | d.rhs.free_symbols):
-        common = sp.Dummy("n", integer=True, positive=True)
-    sub = {s: common for s in sizes}
-    again = decide(d.lhs.xreplace(sub), d.rhs.xreplace(sub), d.pairs, r.seconds, refute=True)
-    if again.verdict.refuted:
-        return None
     return open_("bounds", "refuted only when the sums without bounds "
                            f"({', '.join(sorted(s.name for s in sizes))}) run over different ranges; "
                            "the document does not say", d.verdict.method)
+
+
+def _at(pairs, mapping: dict) -> list:
+    """The stated relations (``Σ_k t_k = 1``) with the same sizes put in as the claim."""
+    return [p.xreplace(mapping) if isinstance(p, sp.Basic) else tuple(sp.sympify(x).xreplace(mapping) for x in p)
+            for p in pairs]
 
 
 def _places(source: str) -> int:

@@ -43,6 +43,7 @@ class DocumentScan:
     letter_bounds: dict = field(default_factory=dict)  # summation letter → upper bounds written for it
     label_letters: frozenset = frozenset()           # letters of layer labels (z^{l+1}, a^{L}: l, L)
     numeric_labels: bool = False                     # a^{1}_j written: numbers above indexed names are layers
+    linked_letters: frozenset = frozenset()          # {j, k} of a two-index quantity (w_{jk}): maybe two layers
 
     def sized(self, expr: sp.Basic) -> sp.Basic:
         """``Σ_k`` written without bounds runs over ``n_{k}``; where the document writes the range
@@ -89,6 +90,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     kron = False
     defined_letters: dict = {}
     pairs: dict = {}
+    linked: set = set()
     for pos, (frag, parsed) in enumerate(items):
         sc.numeric_labels = sc.numeric_labels or bool(NUMERIC_LABEL.search(getattr(frag, "source", "") or ""))
         if not isinstance(parsed, Parsed):
@@ -126,6 +128,8 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                     sc.free_letters.setdefault(key(i), set()).update(free)
                     if len(letters) == 2 and None not in letters and not (set(i.indices) & bound):
                         pairs.setdefault(key(i), set()).add(letters)
+                    if len(set(letters)) == 2 and None not in letters and str(i.base.label) != "delta":
+                        linked.add(frozenset(letters))
                 kron = kron or e.has(sp.KroneckerDelta)
                 for s in e.atoms(sp.Sum):
                     for v, lo, hi in s.limits:
@@ -140,4 +144,5 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     defined_letters = {k: v for k, v in defined_letters.items() if split(k) is None}
     chained = any(a[1] == b[0] and a[0] != b[1] for ps in pairs.values() for a in ps for b in ps)
     sc.layered = chained or any(len({t for t in ts}) > 1 for ts in defined_letters.values())
+    sc.linked_letters = frozenset(linked)
     return sc

@@ -75,12 +75,15 @@ class SymbolTable:
     claim is not refuted, since the letter may mean another layer).
     """
 
-    def __init__(self, layered: bool = False) -> None:
+    def __init__(self, layered: bool = False, linked: Optional[frozenset] = None) -> None:
         self._defs: dict[tuple, Definition] = {}
         self._history: list[tuple[tuple, Definition]] = []
         self.section: tuple = ()
         self.constraints: list[tuple[sp.Expr, sp.Expr, int]] = []
         self.layered = layered  # index letters name layers: no definition for another letter
+        # pairs of letters some two-index quantity joins (w_{jk}): where two letters are never
+        # joined, they index one layer (y_j and y_k of one softmax); None: any two may be layers
+        self.linked = linked
         self.version = 0  # bumped whenever the definitions in force change
         self.memo: dict = {}  # (question, version, …) → answer, for what depends on the definitions only
 
@@ -273,6 +276,9 @@ class SymbolTable:
             d = same[0]
             if "^" in key(e):  # a^{l}_{k'} by a^{l}_j: the label names the layer, the letter is free
                 return d, None
+            if self.linked is not None and not any(frozenset(p) in self.linked for p in zip(letters, letters_of(d.lhs))
+                                                   if len(set(p)) == 2):
+                return d, None  # no weight joins the two letters: one layer, two names for its index
             return d, f"the definition of {tex(d.lhs)} (line {d.line}) is used for {tex(e)}"
         return None, (f"{tex(e)} is not defined (only " + ", ".join(tex(d.lhs) for d in same)
                       + " is; another index letter may be another layer)")

@@ -90,7 +90,7 @@ class Checker:
         self.timeout = float(options.timeout)
         self.function_letters = function_letters
         self.scan = scan([(r.fragment, r.parsed) for r in self.readings])
-        self.table = SymbolTable(self.scan.layered)
+        self.table = SymbolTable(self.scan.layered, self.scan.linked_letters)
         self.pos: tuple = (0, 0)
         self.chain_length = 0
         self.phase = ""

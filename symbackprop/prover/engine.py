@@ -1,7 +1,7 @@
 """The prover: a chain of named passes, each bounded in time, that never guesses.
 
     prepare      definitions, elementary form, derivatives carried out, kinks found
-    first_look   two random points at the smallest instance              → refuted
+    first_look   two random points at one common size, 1 then 2         → refuted
     nonsmooth    a derivative at a kink that is not excluded            → refuted
     canonical    cheap exact canonicalisation                           → proved
     index_aware  Σ-linearity, Kronecker collapse, stated equalities     → proved (all sizes)
@@ -50,7 +50,7 @@ def _has_instances(claim: Claim, prepared: Prepared) -> bool:
 
 #: (name, pass, share of the remaining time, applies?) in the order they run.
 PASSES: tuple[tuple[str, PassFn, float, Callable[[Claim, Prepared], bool]], ...] = (
-    ("first_look", first_look_pass, 0.1, _smooth),
+    ("first_look", first_look_pass, 0.3, _smooth),
     ("nonsmooth", nonsmooth_pass, 0.3, _has_kinks),
     ("canonical", canonical_pass, 0.3, _always),
     ("index_aware", index_aware_pass, 0.6, _always),

@@ -132,21 +132,28 @@ def concrete_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> Opt
 
 
 def first_look_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> Optional[Verdict]:
-    """Two random points at the first instance (the smallest sizes, the first index values),
-    before any symbolic work: a wrong step whose symbolic passes would run out of time is
-    refuted here in milliseconds.  A difference is a witness like any other (checked at 100
+    """Two random points at the first instance of one common size, 1 and then 2 (every size
+    equal, the first index values), before any symbolic work: a wrong step whose symbolic
+    passes would run out of time is refuted here in a second.  Size 2 too, because at size 1
+    a softmax is the constant 1 and much else degenerates; one common size, because sums without
+    bounds may all be over one range.  A difference is a witness like any other (checked at 100
     digits, inside every range); no difference decides nothing."""
-    insts, _ = instances(claim)
-    insts = [inst for inst in insts if in_every_range(claim, inst)][:1]
-    if not insts:
-        return None
-    form = at_instance(claim, prepared, insts[0])
-    if form is None or form.unsolved:
-        return None
-    found, _ = search(form, random.Random(claim.seed ^ 0xF1257), 2, _frozen(claim))
-    if found and found.real:
-        where = f" at {describe(insts[0])}" if insts[0] else ""
-        return _refuted(found, f"counterexample{where} (checked {found.check})")
+    deadline = time.monotonic() + 0.8 * seconds
+    rng = random.Random(claim.seed ^ 0xF1257)
+    insts = [inst for inst in instances(claim)[0] if in_every_range(claim, inst)]
+    for size in (1, 2):
+        if time.monotonic() > deadline:
+            return None
+        inst = next((i for i in insts if all(i.get(s) == size for s in claim.sizes)), None)
+        if inst is None or (size == 2 and not claim.sizes):
+            continue
+        form = at_instance(claim, prepared, inst)
+        if form is None or form.unsolved:
+            continue
+        found, _ = search(form, rng, 2, _frozen(claim))
+        if found and found.real:
+            where = f" at {describe(inst)}" if inst else ""
+            return _refuted(found, f"counterexample{where} (checked {found.check})")
     return None
 
 

@@ -45,3 +45,12 @@ def test_sums_without_bounds_refuted_over_one_common_range_name_it():
     sizes = {k: v for k, v in c.witness["values"].items() if k.startswith("n_")}
     assert len(sizes) == 2 and len(set(sizes.values())) == 1   # one common range
     assert "every sum without bounds over" in c.method
+
+
+def test_a_common_range_holds_for_the_stated_relations_too():
+    """Read over one common range, Σ_k t_k = 1 (stated) is about that range as well: with the
+    relation left over n_k, Σ_j t_j = 1 'failed' at n = 1, n_k = 2 — a false alarm."""
+    from symbackprop.checker import check_text
+    doc = "Targets: $$\\sum_k t_k = 1$$\n\n$$\\sum_j t_j + \\sum_k a_k = 1 + \\sum_k a_k$$\n"
+    (c,) = [c for c in check_text(doc, timeout=5.0, disabled=["one-hot-targets"]).claims if c.line == 3]
+    assert c.status == "inconclusive" and c.category == "bounds"
