@@ -169,14 +169,15 @@ def test_a_generated_report_is_correct_so_nothing_is_refuted():
     assert r.summary()["claims"] > 20 and r.count("refuted") == 0
 
 
-def test_prose_read_as_a_symbol_is_not_a_definition():
-    # The parser reads the word in "&& \text{(}\text{definition}\text{)}" as a symbol that the next
-    # row "&= …" continues; such a word is prose, never defined.
+def test_an_annotation_column_is_not_read_as_a_quantity():
+    # "&& \text{(}\text{definition}\text{)}" annotates the row (it was read as a symbol
+    # "definition" that the next row "&= …" continued); the chain is δ_k = ∂E/∂u_k = ….
     doc = (r"$$\begin{aligned} \delta_k &= \frac{\partial E}{\partial u_k} && \text{(}\text{definition}\text{)} \\"
            r" &= \frac{\partial E}{\partial y_k} \frac{\partial y_k}{\partial u_k} && \text{(}\text{chain rule}\text{)}"
            r" \end{aligned}$$")
-    words = [c for c in check_text(doc).claims if c.statement.startswith("definition")]
-    assert words and all(c.category == "notation" for c in words)
+    claims = check_text(doc).claims
+    assert not [c for c in claims if "definition" in c.statement]
+    assert [c.statement.split(" = ")[0] for c in claims] == [r"\delta_{k}", r"\frac{\partial E}{\partial u_{k}}"]
 
 
 def test_a_refutation_carries_the_expected_right_side():

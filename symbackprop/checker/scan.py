@@ -22,6 +22,8 @@ from .names import definable, key, keys, letter, letters_of, plain_symbols, shor
 
 DEFINING_OPS = frozenset({"=", ":=", r"\equiv"})
 _IMPLICIT = re.compile(r"n_\{([A-Za-z])'*\}")
+#: ``\delta_{kj}`` written (not ``[k = j]`` nor ``\mathbb{1}_{k=j}``): the letter δ with two indices.
+_TWO_INDEX_DELTA = re.compile(r"\\delta\s*_\s*\{\s*[A-Za-z]'*\s*,?\s*[A-Za-z]'*\s*\}")
 BOLD = re.compile(r"\\(mathbf|bm|boldsymbol|vec|mathsf)\b")
 #: ``a^{1}_j`` or ``a_j^{0}``: an exponent 0 or 1 on an indexed quantity means nothing, a layer does.
 NUMERIC_LABEL = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*[01]\s*\}?\s*_|(?<!\\sum)(?<!\\prod)(?<!\\int)(?<!\\lim)_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*[01]\s*\}?(?![\d.])")
@@ -91,6 +93,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     defined_letters: dict = {}
     pairs: dict = {}
     linked: set = set()
+    numbered: list = []  # (name, position) of "l = 3": a size at a value (a case), no definition
     for pos, (frag, parsed) in enumerate(items):
         sc.numeric_labels = sc.numeric_labels or bool(NUMERIC_LABEL.search(getattr(frag, "source", "") or ""))
         if not isinstance(parsed, Parsed):
@@ -108,6 +111,8 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                 if k:
                     sc.defined_at.setdefault(k, []).append(((pos, ci), frag.line))
                     sc.dependent.add(k)
+                    if isinstance(exprs[0], sp.Symbol) and isinstance(exprs[1], sp.Basic) and exprs[1].is_number:
+                        numbered.append((k, (pos, ci)))
             for e in exprs:
                 if not isinstance(e, sp.Basic):
                     continue
@@ -130,7 +135,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                         pairs.setdefault(key(i), set()).add(letters)
                     if len(set(letters)) == 2 and None not in letters and str(i.base.label) != "delta":
                         linked.add(frozenset(letters))
-                kron = kron or e.has(sp.KroneckerDelta)
+                kron = kron or (e.has(sp.KroneckerDelta) and bool(_TWO_INDEX_DELTA.search(getattr(frag, "source", "") or "")))
                 for s in e.atoms(sp.Sum):
                     for v, lo, hi in s.limits:
                         sc.sizes |= lo.free_symbols | hi.free_symbols
@@ -145,4 +150,8 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     chained = any(a[1] == b[0] and a[0] != b[1] for ps in pairs.values() for a in ps for b in ps)
     sc.layered = chained or any(len({t for t in ts}) > 1 for ts in defined_letters.values())
     sc.linked_letters = frozenset(linked)
+    size_names = {getattr(x, "name", None) for x in sc.sizes}
+    for k, at in numbered:  # the walk reads "l = 3" for a size as a case: nothing defined later
+        if k in size_names:
+            sc.defined_at[k] = [d for d in sc.defined_at.get(k, []) if d[0] != at]
     return sc

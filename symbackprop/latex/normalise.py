@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .annotations import IVERSON, annotation_end
+
 from symbackprop.latex.errors import fail
 
 __all__ = ["Text", "normalise", "MARKERS"]
@@ -185,9 +187,14 @@ class _Normaliser:
                 if self.braces.pop()[0] == "keep":
                     self.out.emit("}", i)
                 i += 1
+            elif c == "[" and IVERSON.match(s, i):
+                m = IVERSON.match(s, i)  # [k = k']: the Iverson bracket of two indices, the Kronecker delta
+                self.out.emit(rf"\mathbb{{1}}_{{{m.group(1)}={m.group(2)}}}", i)
+                i = m.end()
             elif c == "&":
+                end = None if self.envs else annotation_end(s, i)
                 self.out.emit("&" if self.envs else " ", i)
-                i += 1
+                i = end if end is not None else i + 1
             elif c == "|":
                 self._bar("|", i)
                 i += 1

@@ -360,3 +360,25 @@ def test_garbage_with_conditions_raises_only_parse_error(tokens):
         assert len(chain.conditions) == len(chain.ops)
         assert all(1 <= s <= len(chain.ops) for s in chain.gaps)
         assert all(isinstance(r, sp.Basic) for step in chain.conditions for r in step)
+
+
+# ── annotations and Iverson brackets (latex/normalise.py) ──
+def test_an_annotation_column_is_prose_not_part_of_the_row():
+    """``&& \\text{(chain rule)}`` (math inside it too) annotates the step; the row ends before it."""
+    from symbackprop.latex.parse import ParseOptions, parse_math
+    src = (r"\begin{aligned} a &= b + c && \text{(}\text{definition}\text{)} \\"
+           r" &= c + b && \text{(}\text{identity: }x = y\text{)} \end{aligned}")
+    (chain,) = parse_math(src, ParseOptions()).chains
+    assert [str(e) for e in chain.exprs] == ["a", "b + c", "b + c"]
+
+
+def test_two_equations_side_by_side_are_not_an_annotation():
+    from symbackprop.latex.normalise import normalise
+    assert "c" in normalise(r"\begin{aligned} a &= b && c &= d \end{aligned}").text
+
+
+def test_an_iverson_bracket_of_two_indices_is_the_kronecker_delta():
+    import sympy as sp
+    from symbackprop.latex.parse import ParseOptions, parse_math
+    (chain,) = parse_math(r"y_{k'} \left([k = k'] - y_{k}\right) = z", ParseOptions(kronecker=True)).chains
+    assert chain.exprs[0].has(sp.KroneckerDelta)
