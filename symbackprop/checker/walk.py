@@ -46,6 +46,7 @@ from .frozen import freezable, kept_as_variables
 from .generic import generic_activation, generic_costs, through_next_layer
 from .width_one import read_at_width_one
 from .layer_instances import at_each_layer
+from .updates import update_rule
 from .relations import assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
@@ -187,6 +188,10 @@ class Checker:
         return ""
 
     def _relation(self, frag, si: int, a, op: str, b, chain: Sequence, conds: Sequence = ()) -> Outcome:
+        if op == r"\leftarrow" and isinstance(b, sp.Expr):  # p ← p − η ∂E/∂p: descends, by E's gradient
+            out = update_rule(a, b, self.table, lambda x, y: self._claim(frag, x, y))
+            if out is not None:
+                return out
         if op in UNCHECKED_OPS:
             return open_(*UNCHECKED_OPS[op])
         if op not in DEFINING_OPS:

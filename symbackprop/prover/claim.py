@@ -100,10 +100,13 @@ def unshadowed(exprs: list) -> list:
     a free ``j``, left by a definition put in), or the dummy of sums over different ranges
     (``Σ_{k=1}^{n^{(2)}} w_{kj} Σ_{k=1}^{n^{(1)}} …``), gets a fresh dummy per sum, so the ranges
     read off the claim by letter (:func:`index_structure`) never mix two of them (a free j of
-    layer 1 tried at j ≤ n^{(2)})."""
-    free = set().union(*(e.free_symbols for e in exprs))
+    layer 1 tried at j ≤ n^{(2)}).  Read off the claim's two sides only: a stated constraint with
+    a free index named like a dummy of the claim (``Σ_k t_{bk} = 1`` beside ``Σ_b Σ_k t_{bk}``)
+    holds for every value of that dummy, and keeps it."""
+    sides = exprs[:2]  # a constraint's free index (Σ_k t_{bk} = 1) speaks of the claim's dummy b: for every b
+    free = set().union(*(e.free_symbols for e in sides))
     ranges: dict = {}
-    for e in exprs:
+    for e in sides:
         for s in e.atoms(sp.Sum):
             for d, lo, hi in s.limits:
                 ranges.setdefault(d, set()).add((lo, hi))

@@ -138,6 +138,10 @@ def first_look_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> O
     a softmax is the constant 1 and much else degenerates; one common size, because sums without
     bounds may all be over one range.  A difference is a witness like any other (checked at 100
     digits, inside every range); no difference decides nothing."""
+    if claim.assumptions.constraints:
+        # a constraint with a free index (Σ_k t_{bk} = 1 for every row b) is solved at the
+        # instance's value of it only: a point that breaks it in another row is no witness
+        return None
     start = time.monotonic()
     rng = random.Random(claim.seed ^ 0xF1257)
     insts = [inst for inst in instances(claim)[0] if in_every_range(claim, inst)]

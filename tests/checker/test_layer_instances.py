@@ -2,6 +2,8 @@
 and what it rests on: quantities at a layer number reached through a layer's own definition
 (a^{(2)} = z^{(2)}, then the general z^{(l)}), sums over a layer's width as written."""
 
+import re
+
 import pytest
 
 from symbackprop.checker import check_text
@@ -45,7 +47,7 @@ def test_a_refuted_expected_formula_never_prints_a_captured_index():
 def test_a_general_gradient_with_the_wrong_layer_is_refuted_at_a_layer_of_the_document():
     claim = _at("$$\\frac{\\partial E}{\\partial w^{(l)}_{jk}} = \\delta^{(l)}_j a^{(l)}_k$$\n", 9)
     assert claim.status == "refuted", claim.reason
-    assert "at l = 2, a layer the document has (l = 1, 2)" in claim.method
+    assert re.search(r"at l = [12], a layer the document has \(l = 1, 2\)", claim.method), claim.method
 
 
 def test_the_general_gradient_is_not_refuted():
