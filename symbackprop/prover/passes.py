@@ -13,7 +13,7 @@ from typing import Optional
 import sympy as sp
 
 from ..verdict import Verdict, inconclusive, proved
-from .claim import Claim
+from .claim import Claim, index_structure
 from .prepare import Prepared, elementary, evaluated
 from .symbolic import value_atoms
 from .witness import Form, Found, at_instance, describe, in_every_range, instances, search
@@ -138,7 +138,7 @@ def first_look_pass(claim: Claim, prepared: Prepared, seconds: float = 5.0) -> O
     a softmax is the constant 1 and much else degenerates; one common size, because sums without
     bounds may all be over one range.  A difference is a witness like any other (checked at 100
     digits, inside every range); no difference decides nothing."""
-    if claim.assumptions.constraints:
+    if any(index_structure([x - y])[1] for x, y in claim.assumptions.constraints):
         # a constraint with a free index (Σ_k t_{bk} = 1 for every row b) is solved at the
         # instance's value of it only: a point that breaks it in another row is no witness
         return None

@@ -28,3 +28,20 @@ def test_a_true_claim_goes_on_to_be_proved():
 def test_a_claim_that_may_only_be_proved_takes_no_first_look():
     v = prove(sp.Sum(2 * x[k], (k, 1, n)), 2 * sp.Sum(x[k], (k, 1, n)), refute=False)
     assert v.proved and "first_look" not in _passes(v)
+
+
+t = sp.IndexedBase("t")
+b, B, z = sp.Symbol("b", integer=True), sp.Symbol("B", integer=True, positive=True), sp.Symbol("z")
+
+
+def test_a_constraint_over_its_own_sum_keeps_the_first_look():
+    v = prove(sp.Sum(t[k], (k, 1, n)) * sp.tanh(z) ** 2, 1 - sp.tanh(z) ** 2,
+              assumptions=[sp.Eq(sp.Sum(t[k], (k, 1, n)), 1)])
+    assert v.refuted and _passes(v) == ["prepare", "first_look"]
+
+
+def test_a_constraint_with_a_free_index_gets_no_first_look_verdict():
+    """Σ_k t_{bk} = 1 holds for every row b; solved at one b only, a point would break it in
+    another row: the first look decides nothing, and the claim is proved as before."""
+    v = prove(sp.Sum(t[b, k], (k, 1, n), (b, 1, B)), B, assumptions=[sp.Eq(sp.Sum(t[b, k], (k, 1, n)), 1)])
+    assert v.proved and dict((p, s) for p, s, _t in v.details["passes"])["first_look"] == "no verdict"
