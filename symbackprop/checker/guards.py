@@ -119,29 +119,33 @@ def unbounded_sums(r: Refutation) -> Union[Outcome, Decision, None]:
     common = sp.Symbol("n", integer=True, positive=True)
     if common in (d.lhs.free_symbols | d.rhs.free_symbols):
         common = sp.Dummy("n", integer=True, positive=True)
-    sub = {s: common for s in sizes}
-    again = decide(d.lhs.xreplace(sub), d.rhs.xreplace(sub), _at(d.pairs, sub), r.seconds, refute=True)
+    again = _sized(r, sizes, common, r.seconds, "one common range")
     if again.verdict.refuted:
-        w = again.verdict.witness
-        values = dict(w.values) if w is not None else {}
-        n = values.pop(str(common), None)
-        values = {**({s.name: n for s in sorted(sizes, key=str)} if n is not None else {}), **values}
-        v = replace(again.verdict, witness=replace(w, values=values) if w is not None else None,
-                    method=f"{again.verdict.method}; every sum without bounds over one common range")
-        return Decision(v, d.lhs, d.rhs, d.pairs)
+        return again
     for n in COMMON_SIZES if not again.verdict.proved else ():
-        at_n = {s: sp.Integer(n) for s in sizes}
-        again = decide(d.lhs.xreplace(at_n), d.rhs.xreplace(at_n), _at(d.pairs, at_n), min(r.seconds, COMMON_SECONDS),
-                       refute=True)
+        again = _sized(r, sizes, sp.Integer(n), min(r.seconds, COMMON_SECONDS), f"{n} term{'s' * (n > 1)}")
         if again.verdict.refuted:
-            w = again.verdict.witness
-            values = {**{s.name: str(n) for s in sorted(sizes, key=str)}, **w.values}
-            v = replace(again.verdict, witness=replace(w, values=values),
-                        method=f"{again.verdict.method}; every sum without bounds over {n} term{'s' * (n > 1)}")
-            return Decision(v, d.lhs, d.rhs, d.pairs)
+            return again
     return open_("bounds", "refuted only when the sums without bounds "
                            f"({', '.join(sorted(s.name for s in sizes))}) run over different ranges; "
                            "the document does not say", d.verdict.method)
+
+
+def _sized(r: Refutation, sizes: set, n: sp.Expr, seconds: float, what: str) -> Decision:
+    """The refuted step decided again with every size in ``sizes`` read as ``n`` (the stated
+    relations too); a witness names each of those sizes at the value ``n`` took."""
+    d = r.decision
+    at = {s: n for s in sizes}
+    again = decide(d.lhs.xreplace(at), d.rhs.xreplace(at), _at(d.pairs, at), seconds, refute=True)
+    if not again.verdict.refuted:
+        return again
+    w = again.verdict.witness
+    values = dict(w.values) if w is not None else {}
+    value = str(n) if n.is_Integer else values.pop(str(n), None)
+    values = {**({s.name: value for s in sorted(sizes, key=str)} if value is not None else {}), **values}
+    v = replace(again.verdict, witness=replace(w, values=values) if w is not None else None,
+                method=f"{again.verdict.method}; every sum without bounds over {what}")
+    return Decision(v, d.lhs, d.rhs, d.pairs)
 
 
 def _at(pairs, mapping: dict) -> list:

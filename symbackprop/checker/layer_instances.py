@@ -31,6 +31,7 @@ from .cases import in_case
 from .guards import Outcome
 from .labels import split
 from .names import key
+from .order import memo
 
 if TYPE_CHECKING:
     from .table import SymbolTable
@@ -39,7 +40,12 @@ if TYPE_CHECKING:
 MAX_INSTANCES = 4
 
 
-def document_quantities(table: "SymbolTable", rounds: int = 4) -> frozenset:
+def document_quantities(table: "SymbolTable") -> frozenset:
+    """See :func:`_document_quantities` (remembered per state of the definitions)."""
+    return memo(table, ("document_quantities",), lambda: _document_quantities(table))
+
+
+def _document_quantities(table: "SymbolTable", rounds: int = 4) -> frozenset:
     """The labelled quantities the document has at a layer number (``a^{(1)}``, ``z^{(1)}``,
     ``w^{(1)}``, …): named with that label in a definition, or in the body of a general
     definition at such a quantity (``z^{(1)} = Σ_k w^{(1)}_{jk} a^{(0)}_k + b^{(1)}_j``)."""

@@ -60,3 +60,11 @@ def test_a_formula_that_holds_at_the_hidden_layer_only_is_not_refuted():
     it may have been meant for the hidden layers; no layer is chosen for the author."""
     claim = _at("$$\\frac{\\partial a^{(l)}_j}{\\partial z^{(l)}_j} = a^{(l)}_j \\left(1 - a^{(l)}_j\\right)$$\n", 9)
     assert claim.status != "refuted", claim.reason
+
+
+@pytest.mark.parametrize("wrong", ["2 \\delta^{(l)}_j", "\\delta^{(l)}_j a^{(l-1)}_j", "\\delta^{(l-1)}_j"])
+def test_no_wrong_general_formula_is_proved_at_the_layers(wrong):
+    """Proved at every layer the document has only when it holds there: wrong factors, indices
+    and labels of a general-layer gradient are never proved."""
+    claim = _at(f"$$\\frac{{\\partial E}}{{\\partial b^{{(l)}}_j}} = {wrong}$$\n", 9)
+    assert claim.status != "proved", claim.method

@@ -29,3 +29,8 @@ def test_letters_a_weight_joins_may_be_two_layers():
            "$$\\frac{\\partial y_j}{\\partial u_j} = 1 - y_j^2$$\n")
     (c,) = _line(doc, 5)
     assert c.status != "refuted", c.reason
+
+
+def test_a_wrong_gradient_under_the_other_letter_is_never_proved():
+    (c,) = _line(SOFTMAX + "$$\\frac{\\partial E}{\\partial y_j} = -\\frac{2 t_j}{y_j}$$\n", 5)
+    assert c.status != "proved", c.method

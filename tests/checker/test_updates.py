@@ -41,3 +41,9 @@ def test_a_wrong_gradient_in_an_update_is_refuted(wrong):
 def test_other_updates_stay_unchecked_assignments(other):
     c = _row(f"v_j \\leftarrow {other}")
     assert c.status == "inconclusive" and c.category == "update rule"
+
+
+@pytest.mark.parametrize("wrong", ["v_j - \\eta \\cdot 2 (y - t) h_j", "v_j - \\eta (y - t)",
+                                   "v_j - \\eta \\frac{\\partial E}{\\partial c}"])
+def test_no_wrong_update_is_proved(wrong):
+    assert _row(f"v_j \\leftarrow {wrong}").status != "proved"
