@@ -99,6 +99,12 @@ def _preactivation(d) -> Optional[Layer]:
                  labelled=split(key(lhs) or "") is not None)
 
 
+def _same_layer(a: Layer, b: Layer) -> bool:
+    """Two pre-activations that differ only in the letter of their own layer."""
+    return (a.name, a.fed_by, a.inputs, a.weight, a.weight_order, a.bias) == \
+        (b.name, b.fed_by, b.inputs, b.weight, b.weight_order, b.bias)
+
+
 def _activation(rhs: sp.Basic, pre: sp.Indexed, seconds: float) -> str:
     if isinstance(rhs, AppliedUndef) and rhs.args == (pre,):
         return "generic"
@@ -139,7 +145,11 @@ def infer(definitions, seconds: float = RULE_SECONDS) -> NetworkModel:
     by_name: dict = {}
     for d in definitions:
         layer = _preactivation(d) if getattr(d, "shape", "") == "indexed" else None
-        if layer is not None and layer.index not in {x.index for x in model.layers}:
+        same = next((x for x in model.layers if layer is not None and _same_layer(x, layer)), None)
+        if same is not None and same.index != layer.index:  # u_r = Σ_j y_j w_jr + b_r beside u_k
+            model.notes.append(f"{layer.name}_{layer.index} (line {d.line}) is {same.name}_{same.index} "
+                               f"written with the letter {layer.index}: one layer")
+        elif layer is not None and layer.index not in {x.index for x in model.layers}:
             model.layers.append(layer)
             by_name[(layer.name, layer.index)] = layer
     for d in definitions:
@@ -148,11 +158,16 @@ def infer(definitions, seconds: float = RULE_SECONDS) -> NetworkModel:
         pres = [a for a in d.rhs.atoms(sp.Indexed) if (_name(a), str(a.indices[0])) in by_name and len(a.indices) == 1]
         if len({(_name(a), str(a.indices[0])) for a in pres}) != 1 or str(d.lhs.indices[0]) != str(pres[0].indices[0]):
             continue
+        if d.rhs.has(sp.Derivative) or _name(d.lhs).lstrip("\\").startswith(ERROR_SIGNALS):
+            continue  # δ_k := ∂E/∂u_k names a derivative, not an activation
         layer = by_name[(_name(pres[0]), str(pres[0].indices[0]))]
-        if not layer.activation:
-            layer.activation = _activation(d.rhs, pres[0], seconds) or "unread"
-            layer.output = _name(d.lhs)
-            layer.lines = sorted(set(layer.lines) | {d.line})
+        found = _activation(d.rhs, pres[0], seconds) or "unread"
+        if layer.activation not in ("", "unread", found):  # the last one in force is shown
+            model.notes.append(f"line {d.line} gives the layer {layer.index} the activation {found}, "
+                               f"after {layer.activation} (lines {', '.join(map(str, layer.lines))}): "
+                               "the document describes more than one network; the last is shown")
+        layer.activation, layer.output = found, _name(d.lhs)
+        layer.lines = sorted(set(layer.lines) | {d.line})
     order = _ordered(model.layers)
     if order is None:
         model.notes.append("the layers do not form one chain (each fed by the one below)")
@@ -167,8 +182,11 @@ def infer(definitions, seconds: float = RULE_SECONDS) -> NetworkModel:
             target = next((a.base for a in d.rhs.atoms(sp.Indexed) if _name(a) not in (out.output,)), None)
             outputs = [a.base for a in d.rhs.atoms(sp.Indexed) if _name(a) == out.output]
             if target is not None and outputs:
-                model.loss = _loss(d.rhs, outputs[0], target, seconds)
-                model.loss_line = d.line if model.loss else None
+                found = _loss(d.rhs, outputs[0], target, seconds)
+                if model.loss and found != model.loss:
+                    model.notes.append(f"line {d.line} gives the loss {found or 'another one'}, after "
+                                       f"{model.loss} (line {model.loss_line}); the last is shown")
+                model.loss, model.loss_line = found, (d.line if found else None)
     return model
 
 

@@ -17,6 +17,7 @@ from ..latex.extract import Fragment
 from ..latex.parse import Parsed
 from ..prover.claim import bound_symbols
 from .generic import layer_letters
+from . import implied
 from .labels import split
 from .names import definable, key, keys, letter, letters_of, plain_symbols, shorthand
 
@@ -84,6 +85,38 @@ def _layer_widths(expr: sp.Basic) -> sp.Basic:
     return expr.replace(lambda e: isinstance(e, sp.Sum), width)
 
 
+def _returns_with_other_letters(definitions: list) -> bool:
+    """y_k := u_k and u_k := Σ_j y_j w_{jk} + b_k: following the definitions from y with the
+    letter k comes back to y with the letter j — read without letters the definitions would be
+    circular, so the letters name layers (the output y_k is computed from the hidden y_j)."""
+    graph: dict = {}
+    for name, value in definitions:
+        if split(key(name)) is not None:
+            continue
+        graph.setdefault((key(name), letters_of(name)), set()).update(
+            (key(i), letters_of(i)) for i in value.atoms(sp.Indexed) if split(key(i)) is None)
+    for start in graph:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in graph[todo.pop()]:
+                if nxt[0] == start[0] and nxt[1] != start[1] and None not in nxt[1]:
+                    return True
+                todo.extend(n for n in graph if n[0] == nxt[0] and n not in seen)
+                seen.update(todo)
+    return False
+
+
+class _NothingDefined:
+    """A table in which nothing is defined: what a step would imply on its own."""
+
+    @staticmethod
+    def lookup(_e) -> None:
+        return None
+
+
+_NOTHING_DEFINED = _NothingDefined()
+
+
 def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     sc = DocumentScan()
     plain: set = set()
@@ -94,6 +127,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     pairs: dict = {}
     linked: set = set()
     numbered: list = []  # (name, position) of "l = 3": a size at a value (a case), no definition
+    through: list = []  # (name, value) of indexed definitions, written or implied
     for pos, (frag, parsed) in enumerate(items):
         sc.numeric_labels = sc.numeric_labels or bool(NUMERIC_LABEL.search(getattr(frag, "source", "") or ""))
         if not isinstance(parsed, Parsed):
@@ -105,6 +139,14 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                 sc.layer_letters |= set(letters_of(exprs[0]))
                 if isinstance(exprs[1], sp.Basic):
                     sc.layer_letters |= {letter(v) for x in exprs[1].atoms(sp.Sum) for v in x.variables}
+            found = implied.substituted(exprs[0], exprs[1], _NOTHING_DEFINED) \
+                if chain.ops and chain.ops[0] in DEFINING_OPS else None
+            if found is not None and definable(found[0]) == "indexed":  # u_k written out under ∂
+                sc.layer_letters |= set(letters_of(found[0])) | {
+                    letter(v) for x in found[1].atoms(sp.Sum) for v in x.variables}
+            if definable(found[0] if found else exprs[0]) == "indexed" and chain.ops \
+                    and chain.ops[0] in DEFINING_OPS and isinstance((found or exprs)[1], sp.Basic):
+                through.append((found or exprs)[:2])
             if chain.ops and chain.ops[0] in DEFINING_OPS and definable(exprs[0]):
                 k = key(exprs[0]) if not isinstance(exprs[0], sp.Function) or isinstance(exprs[0], AppliedUndef) \
                     else None
@@ -148,7 +190,8 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     pairs = {k: v for k, v in pairs.items() if split(k) is None}
     defined_letters = {k: v for k, v in defined_letters.items() if split(k) is None}
     chained = any(a[1] == b[0] and a[0] != b[1] for ps in pairs.values() for a in ps for b in ps)
-    sc.layered = chained or any(len({t for t in ts}) > 1 for ts in defined_letters.values())
+    sc.layered = chained or any(len({t for t in ts}) > 1 for ts in defined_letters.values()) \
+        or _returns_with_other_letters(through)
     sc.linked_letters = frozenset(linked)
     size_names = {getattr(x, "name", None) for x in sc.sizes}
     for k, at in numbered:  # the walk reads "l = 3" for a size as a case: nothing defined later

@@ -31,7 +31,7 @@ from .index_rules import index_erratum
 from .known_functions import speaks_of
 from .layers import tag_layers
 from .guards import Outcome, Refutation, confirm, open_
-from .names import GREEK, definable, indices, is_opaque, key, keys, self_reference, shorthand, tex
+from .names import GREEK, definable, indices, key, keys, self_reference, shorthand, tex
 from .read import Reading
 from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
 from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_out, undecided
@@ -40,6 +40,7 @@ from .scan import DEFINING_OPS, DocumentScan, scan
 from .matrices import SHAPES, matrix_step
 from .shape_steps import SHAPE_CATEGORIES, ShapeSteps, written_order
 from .apart import apart_from
+from . import implied
 from .cases import in_case, next_case, stated_case
 from .order import upstream
 from .frozen import freezable, kept_as_variables
@@ -98,6 +99,7 @@ class Checker:
         self.case = self.pending_case = None  # a stated case: ``i = N`` (cases.py)
         self._decided: dict = {}  # the same step under the same definitions is decided once
         self._refuted_at: dict = {}  # (formula, step) → the line it was first refuted at
+        self.implied: set = set()  # (name, line) of definitions read from a step (implied.py)
         self.joined = False  # the chain walked continues the previous display
         self.stopped_at: Optional[int] = None  # the first reading the deadline kept from the walk
         self.shape_steps = ShapeSteps(self.readings)  # vector steps refuted by their shapes
@@ -214,25 +216,20 @@ class Checker:
             if out is not None:
                 return out
         if self.options.definitions:
-            alias = self._alias(frag, a, b, chain)
+            alias = self._implied(frag, si, a, b, chain)
             if alias is not None:
                 return alias
         return self._claim(frag, a, b, extra=pairs)
 
-    def _alias(self, frag, a: sp.Expr, b: sp.Expr, chain: Sequence) -> Optional[Outcome]:
-        """``… = g_w`` with ``g_w`` used nowhere before: a new name for the other side, not a claim."""
-        new = [x for x in (b, a) if definable(x) in ("symbol", "indexed") and self.table.lookup(x) is None
-               and not is_opaque(x)]
-        if len(new) == 2:
+    def _implied(self, frag, si: int, a: sp.Expr, b: sp.Expr, chain: Sequence) -> Optional[Outcome]:
+        """A definition the step implies (:mod:`.implied`): written out under ∂, or a new name."""
+        found = implied.substituted(a, b, self.table) if si == 1 else None
+        if found is not None:
+            self.implied.add((key(found[0]), frag.line))
+        found = found or implied.alias(a, b, chain, self.table, self.scan.first_seen, self.pos)
+        if found is not None and found[2] == "both":
             return open_("condition", f"{tex(a)} = {tex(b)} relates two quantities nothing defines; not checked")
-        new = [x for x in new if self.scan.first_seen.get(key(x), self.pos) >= self.pos
-               and not any(key(x) in keys(e) for e in chain if e is not x and isinstance(e, sp.Basic))]
-        if not new:
-            return None
-        name, other = new[0], (a if new[0] is b else b)
-        if self_reference(name, other):
-            return None
-        return self._record(name, other, frag, "definition", f"{tex(name)} names the other side (a definition)")
+        return found and self._record(found[0], found[1], frag, "definition", found[2])
 
     # ── definitions ──
     def defined_later(self, name: str) -> Optional[int]:
@@ -264,6 +261,9 @@ class Checker:
             self.pending_case = (case, frag.end_line) if case else self.pending_case
             return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")
         known = self.table.lookup(a)
+        if known is not None and (key(a), known.line) in self.implied:  # the author's own words win
+            return self._record(a, b, frag, "definition", f"definition of {tex(a)} (line {known.line} "
+                                                          "implied another), used by later claims")
         if known is not None and op not in EXPLICIT_DEFINING_OPS:
             out = self._claim(frag, a, b)
             if out.status != "refuted":

@@ -134,3 +134,30 @@ def test_a_spec_that_cannot_be_read_is_one_line_and_exit_2(tmp_path):
                                   show_network=False, network=str(spec_path))
         assert run_check(args, out, err) == 2
         assert err.getvalue().count("\n") == 1 and "--network" in err.getvalue()
+
+
+#: A blog's output layer: u_k only written out under ∂, two sections with two networks.
+TWO_SECTIONS = r"""
+$$\frac{\partial u_k}{\partial w_{jk}} = \frac{\partial(\sum_{q=1}^{m} y_q w_{qk} + b_k)}{\partial w_{jk}}$$
+
+$$\frac{\partial u_r}{\partial y_j} = \frac{\partial(\sum_{q=1}^{m} y_q w_{qr} + b_r)}{\partial y_j}$$
+
+$$\frac{\partial E}{\partial y_k} = \frac{\partial}{\partial y_k}\left(\frac{1}{2} \sum_{k=1}^{n} (y_k - t_k)^2\right)$$
+
+$$\frac{\partial y_k}{\partial u_k} = \frac{\partial u_k}{\partial u_k}$$
+
+$$E = -\sum_{k=1}^{n} t_k \log y_k$$
+
+$$y_k = \frac{\exp(u_k)}{\sum_{k'=1}^{n} \exp(u_{k'})}$$
+"""
+
+
+def test_a_network_written_out_under_derivatives_is_read_with_what_it_rests_on():
+    model = check_text(TWO_SECTIONS).network()
+    assert [x.index for x in model.layers] == ["k"]          # u_r is u_k with another letter
+    (out,) = model.layers
+    assert (out.fed_by, out.inputs, out.weight, out.activation) == ("j", "y", "w", "softmax")
+    assert model.loss == "cross_entropy" and model.loss_line == 10
+    notes = " ".join(model.notes)
+    assert "u_r (line 4) is u_k" in notes
+    assert "activation softmax, after identity" in notes and "loss cross_entropy, after sse (line 6)" in notes
