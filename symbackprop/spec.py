@@ -34,8 +34,8 @@ _TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string",
                list: "array", dict: "table"}
 
 
-def load(path: Union[str, os.PathLike[str]]) -> Network:
-    """Read the TOML spec at ``path`` into a Network."""
+def load(path: Union[str, os.PathLike[str]], letter_layered: bool = False) -> Network:
+    """Read the TOML spec at ``path`` into a Network (``letter_layered``: see :func:`from_dict`)."""
     source = os.fspath(path)
     try:
         with open(source, "rb") as f:
@@ -49,7 +49,7 @@ def load(path: Union[str, os.PathLike[str]]) -> Network:
         _fail(source, "(file)", f"not UTF-8 text ({e.reason} at byte {e.start})")
     except OSError as e:
         _fail(source, "(file)", f"cannot read: {e.strerror or e}")
-    return loads(text, source)
+    return loads(text, source, letter_layered)
 
 
 #: The deepest nesting of arrays and inline tables a spec may have (a spec needs 2: an
@@ -88,7 +88,7 @@ def _nesting(text: str) -> tuple[int, int]:
     return best, where
 
 
-def loads(text: str, source: str = "<string>") -> Network:
+def loads(text: str, source: str = "<string>", letter_layered: bool = False) -> Network:
     """Read a TOML spec from a string; ``source`` names it in error messages."""
     if not isinstance(text, str):
         _fail(source, "(file)", f"expected TOML text, not {type(text).__name__}")
@@ -101,11 +101,16 @@ def loads(text: str, source: str = "<string>") -> Network:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         _fail(source, "(syntax)", f"invalid TOML: {e}")
-    return from_dict(data, source)
+    return from_dict(data, source, letter_layered)
 
 
-def from_dict(data: Any, source: str = "<dict>") -> Network:
-    """Build a Network from an already parsed spec (a dict shaped like the TOML)."""
+def from_dict(data: Any, source: str = "<dict>", letter_layered: bool = False) -> Network:
+    """Build a Network from an already parsed spec (a dict shaped like the TOML).
+
+    ``letter_layered`` (``check --network`` only): the input may have the activation's letter
+    when every layer has an index letter of its own — notes that write ``u_k = Σ_j w_{jk} y_j``
+    with y_j the layer below and y_k the output, the letters telling the layers apart.  derive,
+    verify and report refuse such a spec (their batch forms would print one matrix Y for both)."""
     if not isinstance(data, dict):
         _fail(source, "(top level)", f"must be a table, not {_describe(data)}")
     _check_keys(source, data, "top level", "")
@@ -117,7 +122,11 @@ def from_dict(data: Any, source: str = "<dict>") -> Network:
     loss = _choice(source, "loss", data["loss"], LOSSES, "loss")
     notation = _notation(source, data.get("notation", {}))
     layers = _layers(source, data)
-    clash = find_clash(spec_names(notation, ((t["size"], t["index"]) for t in data["layers"])))
+    names = spec_names(notation, ((t["size"], t["index"]) for t in data["layers"]))
+    indices = [t["index"] for t in data["layers"]]
+    if letter_layered and notation.input == notation.activation and len(set(indices)) == len(indices):
+        names = [n for n in names if n.key != "notation.input"]
+    clash = find_clash(names)
     if clash is not None:
         raise SpecNameClash(clash.message(source))
     try:

@@ -12,7 +12,7 @@ Each returns ``(name, value, text)`` for the walk to record, or None.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import sympy as sp
 
@@ -39,18 +39,21 @@ def alias(a: sp.Expr, b: sp.Expr, chain: Sequence, table, first_seen: dict, pos:
     return name, other, f"{tex(name)} names the other side (a definition)"
 
 
-def substituted(a: sp.Expr, b: sp.Expr, table) -> Optional[Implied]:
+def substituted(a: sp.Expr, b: sp.Expr, table, weak: Callable = lambda d: False) -> Optional[Implied]:
     """``∂A/∂v = ∂B/∂v`` (the same variables, in the same order) where A is a quantity nothing
     has defined so far and B is an expression that is neither A nor a derivative: the document
     differentiates A by writing out what A is, so ``A := B`` holds from this line on (an implied
     definition; ``∂y_k/∂u_k = ∂u_k/∂u_k`` reads y_k := u_k, the identity activation).  A quantity
-    already defined is never redefined this way: the step is then an ordinary claim."""
+    the document has defined is never redefined this way: the step is then an ordinary claim.
+    Only a ``weak`` definition gives way (one a step implied, or a spec's given with ``--network``):
+    the document's own writing says more about its section than a reading of another part."""
     if not (isinstance(a, sp.Derivative) and isinstance(b, sp.Derivative)):
         return None
     if tuple(a.variable_count) != tuple(b.variable_count):
         return None
     name, value = a.expr, b.expr
-    if definable(name) not in ("symbol", "indexed") or is_opaque(name) or table.lookup(name) is not None:
+    known = table.lookup(name) if definable(name) in ("symbol", "indexed") else None
+    if definable(name) not in ("symbol", "indexed") or is_opaque(name) or (known is not None and not weak(known)):
         return None
     if value == name or value.has(sp.Derivative) or self_reference(name, value):
         return None
@@ -83,3 +86,17 @@ def _dummies_as_differentiated(value: sp.Expr, variables: list) -> sp.Expr:
         if renames:
             value = value.xreplace({s: s.xreplace(renames)})
     return value
+
+
+def replacing(name: sp.Expr, line: int) -> str:
+    """What an explicit definition says when it replaces a weak one (an implied reading, or the
+    spec's at line 0)."""
+    was = "the spec's (--network)" if line == 0 else f"what line {line} implied"
+    return f"definition of {tex(name)}, in place of {was}, used by later claims"
+
+
+def statement(a, op: str, b) -> str:
+    """A step as one line of LaTeX (empty when a side is not an expression)."""
+    if isinstance(a, sp.Basic) and isinstance(b, sp.Basic):
+        return f"{tex(a)} {op} {tex(b)}"
+    return ""

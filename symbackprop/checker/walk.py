@@ -149,7 +149,7 @@ class Checker:
                     out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
                 elif out.status == "refuted":
                     erratum = line
-            statement = self._statement(a, op, b)
+            statement = implied.statement(a, op, b)
             if written_order(out):  # its products as written, not as a number reads them
                 statement = self.shape_steps.facts.statement(reading, ci - 1, si) or statement
             out = first_report(self._refuted_at, (statement or frag.source, si), line, out)
@@ -182,12 +182,6 @@ class Checker:
                 return open_("unsupported", "unsupported claim: " + res.error.split(": ", 1)[-1])
             return open_("unsupported", f"cannot check this step ({res.error.splitlines()[0][:160]})")
         return res.value
-
-    @staticmethod
-    def _statement(a, op, b) -> str:
-        if isinstance(a, sp.Basic) and isinstance(b, sp.Basic):
-            return f"{tex(a)} {op} {tex(b)}"
-        return ""
 
     def _relation(self, frag, si: int, a, op: str, b, chain: Sequence, conds: Sequence = ()) -> Outcome:
         if op == r"\leftarrow" and isinstance(b, sp.Expr):  # p ← p − η ∂E/∂p: descends, by E's gradient
@@ -223,13 +217,17 @@ class Checker:
 
     def _implied(self, frag, si: int, a: sp.Expr, b: sp.Expr, chain: Sequence) -> Optional[Outcome]:
         """A definition the step implies (:mod:`.implied`): written out under ∂, or a new name."""
-        found = implied.substituted(a, b, self.table) if si == 1 else None
+        found = implied.substituted(a, b, self.table, self._weak) if si == 1 else None
         if found is not None:
             self.implied.add((key(found[0]), frag.line))
         found = found or implied.alias(a, b, chain, self.table, self.scan.first_seen, self.pos)
         if found is not None and found[2] == "both":
             return open_("condition", f"{tex(a)} = {tex(b)} relates two quantities nothing defines; not checked")
         return found and self._record(found[0], found[1], frag, "definition", found[2])
+
+    def _weak(self, d) -> bool:
+        """A definition a step implied, or a spec's (line 0, ``--network``): the document's own replaces it."""
+        return d.line == 0 or (key(d.lhs), d.line) in self.implied
 
     # ── definitions ──
     def defined_later(self, name: str) -> Optional[int]:
@@ -261,9 +259,8 @@ class Checker:
             self.pending_case = (case, frag.end_line) if case else self.pending_case
             return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")
         known = self.table.lookup(a)
-        if known is not None and (key(a), known.line) in self.implied:  # the author's own words win
-            return self._record(a, b, frag, "definition", f"definition of {tex(a)} (line {known.line} "
-                                                          "implied another), used by later claims")
+        if known is not None and self._weak(known):  # the author's own words win
+            return self._record(a, b, frag, "definition", implied.replacing(a, known.line))
         if known is not None and op not in EXPLICIT_DEFINING_OPS:
             out = self._claim(frag, a, b)
             if out.status != "refuted":

@@ -171,7 +171,7 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
         from ..spec import load
 
         try:
-            network = load(args.network)
+            network = load(args.network, letter_layered=True)
         except Exception as exc:  # a spec that cannot be read is bad input: one line, exit 2
             return _usage(f"--network {args.network}: {reason_of(exc)}", err)
     stream = not output and fmt in STREAMED

@@ -81,6 +81,23 @@ def test_an_explicit_definition_later_replaces_what_a_step_implied():
     text = REGRESSION + CLASSIFICATION + "$$\\frac{\\partial E}{\\partial u_k} = y_k - t_k$$\n"
     results = check_text(text, timeout=5.0).claims
     (e,) = [c for c in results if c.line == 7]
-    assert e.category == "definition" and "implied another" in e.reason
+    assert e.category == "definition" and "in place of what line 3 implied" in e.reason
     (last,) = [c for c in results if c.line == 13]
     assert last.status == "proved"   # softmax + CE, not the implied identity + ½SSE
+
+
+def test_a_step_of_the_document_replaces_a_definition_given_with_network(tmp_path):
+    """--network gives E := CE ahead of the document; the regression section writes ½SSE under
+    the derivative: its own reading wins there (the spec is one network, a document may have two)."""
+    from symbackprop import spec
+    from symbackprop.checker import check_document
+
+    net = spec.loads('loss = "cross_entropy"\n[[layers]]\nsize = "m"\nindex = "j"\n'
+                     '[[layers]]\nsize = "n"\nindex = "k"\nactivation = "softmax"\n')
+    doc = tmp_path / "regression.md"
+    doc.write_text("$$\\frac{\\partial E}{\\partial y_k} = \\frac{\\partial}{\\partial y_k}"
+                   "\\left(\\frac{1}{2} \\sum_{k=1}^{n} (y_k - t_k)^2\\right)$$\n\n"
+                   "$$\\frac{\\partial E}{\\partial y_k} = y_k - t_k$$\n", encoding="utf-8")
+    claims = check_document(doc, timeout=5.0, network=net).claims
+    assert [c.status for c in claims if c.line == 3] == ["proved"]
+    assert "implied definition" in claims[0].reason

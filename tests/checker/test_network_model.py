@@ -161,3 +161,16 @@ def test_a_network_written_out_under_derivatives_is_read_with_what_it_rests_on()
     notes = " ".join(model.notes)
     assert "u_r (line 4) is u_k" in notes
     assert "activation softmax, after identity" in notes and "loss cross_entropy, after sse (line 6)" in notes
+
+
+def test_a_letter_layered_network_is_given_back_with_network():
+    """The inferred spec of a letter-layered document names the input with the activation's
+    letter (y_j below, y_k the output): check --network takes it, derive refuses it."""
+    text = check_text(TWO_SECTIONS).network().to_toml("two sections")
+    with pytest.raises(spec.SpecError):
+        spec.loads(text)
+    net = spec.loads(text, letter_layered=True)
+    assert (net.notation.input, net.notation.activation) == ("y", "y")
+    same_letters = text.replace('index = "k"', 'index = "j"')
+    with pytest.raises(spec.SpecError):
+        spec.loads(same_letters, letter_layered=True)
