@@ -61,6 +61,7 @@ SLOW_TESTS = (
     "tests/checker/test_document_model.py::test_the_activation_of_the_wrong_layer_is_refuted_with_a_chosen_activation",
     "tests/test_prove.py::test_cli_one_name_text_and_json",
     "tests/verifier/test_modular.py::test_depth_20_is_proved_within_the_threshold_or_inconclusive",
+    "tests/checker/test_chain.py::test_without_the_rule_the_whole_network_is_expanded_and_runs_out",
 )
 
 
@@ -84,6 +85,7 @@ SAMPLED_SWEEPS = {
     "tests/render/test_templates.py::test_derivation_template_renders": 6,
     "tests/test_registry_forms.py::test_every_rule_is_defined_by_the_verifier_and_written_by_codegen": 6,
     "tests/test_evaluate.py::test_agrees_with_torch": 4,
+    "tests/checker/test_chain.py::test_a_wrong_weight_gradient_is_refuted_with_a_witness": 5,
     "tests/checker/test_width_one.py::test_steps_that_tie_a_vector_to_its_entries_or_size_are_not_read_at_width_one": 3,
     "tests/checker/test_network_model.py::test_a_network_stated_in_prose_is_taken_from_a_spec": 2,
     "tests/test_check.py::test_small_documents_give_the_expected_verdict_per_claim": 2,

@@ -37,7 +37,6 @@ TIMEOUT = 5.0
 FALSE_ALARMS_TODAY = {
 }
 MISSED_TODAY = {  # what the checker says at the erratum's line today
-    "md-softmax-en/mutant-04.md": "∂E/∂w_jk = δ_j y_k: timed out (the expanded step)",
     "rst-neuron/mutant-02.rst": "flaky: refuted on an idle machine, but the step times out (5 s) under load",
 }
 

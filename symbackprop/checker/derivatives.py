@@ -21,6 +21,7 @@ from ..prover.prepare import elementary
 from ..prover.symbolic import canonical_dummies
 from .doubts import Doubts
 from .names import OPAQUE, indices, is_opaque, is_quantity, key, keys, letter, tex, unknowns
+from .order import name_of
 from .scan import DocumentScan
 
 #: Functions with kinks: derivatives of expressions holding them are never carried out here.
@@ -142,7 +143,7 @@ class Derivatives:
         if not variables:
             return dep
         below = frozenset.intersection(*(self.upstream(v) for v in variables))
-        return {a for a in dep if is_opaque(a) or key(a) not in below}
+        return {a for a in dep if is_opaque(a) or (key(a) not in below and name_of(a) not in below)}
 
     def _carry_out(self, F: sp.Basic, vc: Sequence) -> sp.Basic:
         """∂F/∂u with u defined (u = wx): carried out now, in elementary form, so that the

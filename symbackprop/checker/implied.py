@@ -16,6 +16,7 @@ from typing import Callable, Optional, Sequence
 
 import sympy as sp
 
+from ..prover.symbolic import canonical_dummies
 from .names import definable, is_opaque, key, keys, self_reference, tex
 
 Implied = tuple[sp.Expr, sp.Expr, str]
@@ -60,6 +61,8 @@ def substituted(a: sp.Expr, b: sp.Expr, table, weak: Callable = lambda d: False)
     if not any(value.has(v.base if isinstance(v, sp.Indexed) else v) for v, _ in a.variable_count):
         return None  # ∂E/∂w = ∂(t)/∂w: no dependence shown (w_{qk} under Σ_q shows w_{jk}'s)
     value = _dummies_as_differentiated(value, [v for v, _ in a.variable_count])
+    if known is not None and canonical_dummies(known.rhs) == canonical_dummies(value):
+        return None  # what is in force already, up to the names of summation indices
     return name, value, (f"{tex(name)} = {tex(value)} read from this step, which writes it out under "
                          "the derivative (an implied definition, used by later claims)")
 

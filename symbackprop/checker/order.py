@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 import sympy as sp
 
 from .labels import general_variable, shift, split
+from .layers import tag_layers
 from .names import definable, key, keys, plain_symbols
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,6 +61,52 @@ def _upstream(table: "SymbolTable", e: sp.Basic, depth: int = 8) -> frozenset:
                     nxt.append(a)
         frontier = nxt
     return frozenset(seen)
+
+
+def beside(table: "SymbolTable", v: sp.Basic, layer_letters: frozenset) -> frozenset:
+    """See :func:`_beside` (remembered per state of the definitions)."""
+    return memo(table, ("beside", v, frozenset(layer_letters)), lambda: _beside(table, v, layer_letters))
+
+
+def _beside(table: "SymbolTable", v: sp.Basic, layer_letters: frozenset) -> frozenset:
+    """For a parameter ``v`` (a weight or bias the document defines nowhere): the names computed
+    before ``v`` is used — the other names of each forward definition that uses it, and what
+    those are computed from (``y⟨j⟩``, ``b⟨k⟩`` beside ``w⟨jk⟩`` in u⟨k⟩ := Σ_j w⟨jk⟩ y⟨j⟩ + b⟨k⟩).
+    In a feed-forward network none of them changes with ``v`` (∂y_j/∂w_{jk} = 0: the layer below
+    does not depend on the weights above it).  Names tagged by their layer letters (layers.py)
+    are compared in the tagged form; labelled names (``w^{l}``) are left to :func:`upstream`.
+    Empty when ``v`` is defined, or when ``v`` is met again below (not feed-forward)."""
+    own = name_of(v)
+    if own is None or split(own) is not None or table.lookup(v) is not None:
+        return frozenset()
+    forward: dict = {}
+    for d in table._defs.values():
+        if d.shape != "indexed" or d.rhs.has(sp.Derivative):
+            continue
+        sides = tag_layers([d.lhs, d.rhs], set(layer_letters)) if "⟨" in own else [d.lhs, d.rhs]
+        if sides is not None:
+            forward.setdefault(name_of(sides[0]), set()).update(names_in(sides[1]))
+    users = [name for name, used in forward.items() if own in used]
+    below = set().union(*(forward[u] for u in users)) - {own} - set(users) if users else set()
+    todo = list(below)
+    while todo:
+        for k in forward.get(todo.pop(), ()):
+            if k == own or k in users:
+                return frozenset()
+            if k not in below:
+                below.add(k)
+                todo.append(k)
+    return frozenset(below)
+
+
+def name_of(e: sp.Basic):
+    """A quantity's name with its layer tag (``y⟨j⟩``; :func:`.names.key` leaves the tag out)."""
+    return str(e.base.label) if isinstance(e, sp.Indexed) else key(e)
+
+
+def names_in(e: sp.Basic) -> set:
+    """The names (with layer tags) of the quantities in ``e``."""
+    return {name_of(a) for a in e.atoms(sp.Indexed)} | {s.name for s in plain_symbols(e)}
 
 
 def consumers(table: "SymbolTable", name: str) -> set:

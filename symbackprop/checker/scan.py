@@ -142,8 +142,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
             found = implied.substituted(exprs[0], exprs[1], _NOTHING_DEFINED) \
                 if chain.ops and chain.ops[0] in DEFINING_OPS else None
             if found is not None and definable(found[0]) == "indexed":  # u_k written out under ∂
-                sc.layer_letters |= set(letters_of(found[0])) | {
-                    letter(v) for x in found[1].atoms(sp.Sum) for v in x.variables}
+                sc.layer_letters |= set(letters_of(found[0]))
             if definable(found[0] if found else exprs[0]) == "indexed" and chain.ops \
                     and chain.ops[0] in DEFINING_OPS and isinstance((found or exprs)[1], sp.Basic):
                 through.append((found or exprs)[:2])

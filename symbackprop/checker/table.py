@@ -280,6 +280,9 @@ class SymbolTable:
                                                    if len(set(p)) == 2):
                 return d, None  # no weight joins the two letters: one layer, two names for its index
             return d, f"the definition of {tex(d.lhs)} (line {d.line}) is used for {tex(e)}"
+        if self.layered and "^" not in key(e) and self.linked and all(
+                any(frozenset(p) in self.linked for p in zip(letters, letters_of(d.lhs))) for d in same):
+            return None, None  # letters name layers, a weight joins them: y_j is the layer below y_k
         return None, (f"{tex(e)} is not defined (only " + ", ".join(tex(d.lhs) for d in same)
                       + " is; another index letter may be another layer)")
 

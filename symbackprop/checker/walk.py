@@ -42,8 +42,9 @@ from .shape_steps import SHAPE_CATEGORIES, ShapeSteps, written_order
 from .apart import apart_from
 from . import implied
 from .cases import in_case, next_case, stated_case
-from .order import upstream
-from .frozen import freezable, kept_as_variables
+from .order import beside, upstream
+from .frozen import kept_as_variables
+from .chain import kept_layer
 from .generic import generic_activation, generic_costs, through_next_layer
 from .width_one import read_at_width_one
 from .layer_instances import at_each_layer
@@ -295,9 +296,9 @@ class Checker:
 
     # ── claims ──
     def _claim(self, frag, a: sp.Expr, b: sp.Expr, refute: bool = True, extra: Sequence = ()) -> Outcome:
-        frozen = freezable(self.table, a, b)
+        a_kept, b_kept, frozen = kept_layer(self.table, self.scan, a, b)  # ∂E/∂w_jk through u_k too
         if frozen:
-            quick = kept_as_variables(self, frag, a, b, frozen, extra)
+            quick = kept_as_variables(self, frag, a_kept, b_kept, frozen, extra)
             if quick is not None:
                 return quick
         doubts = Doubts()
@@ -375,7 +376,7 @@ class Checker:
         names = self.table.names() - frozen
         derivs = Derivatives(self.scan, self.defined_later, doubts,
                              lambda k: k in names or (k not in frozen and self.table.defined_at_label(k)),
-                             lambda x: upstream(self.table, x))
+                             lambda x: upstream(self.table, x) | beside(self.table, x, self.scan.layer_letters))
         lhs, rhs = derivs(lhs), derivs(rhs)
         for _ in range(3):  # definitions of the variables, into derivatives carried out
             if not derivs.carried_out:
