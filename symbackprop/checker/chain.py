@@ -22,37 +22,52 @@ from typing import Optional
 import sympy as sp
 
 from .frozen import freeze_key, freezable
+from ..latex.vocabulary import unbounded_upper
+from .labels import split
 from .layers import tag_layers
-from .names import letter, letters_of
+from .names import key, letter, letters_of
+from .network_model import _preactivation
 from .order import name_of, names_in
 from .scan import DocumentScan
 from .table import Definition, SymbolTable
 
 
 def kept_layer(table: SymbolTable, scan: DocumentScan, a: sp.Expr, b: sp.Expr) -> tuple:
-    """``(a, b, frozen)``: the step with its defined derivative variables kept (:func:`.frozen.freezable`),
-    else with each ``∂F/∂p`` of a parameter taken through the layer ``p`` feeds and that layer's
-    quantity kept; ``frozen`` empty when neither applies."""
-    frozen = freezable(table, a, b)
-    if frozen:
-        return a, b, frozen
+    """``(a, b, frozen)``: the step with each ``∂F/∂v`` taken through the next layer's
+    pre-activation downstream of ``v`` and that layer kept (the module docstring), else with its
+    defined derivative variables kept (:func:`.frozen.freezable`); ``frozen`` empty when neither
+    applies."""
     used = {s.name for e in (a, b) for s in e.free_symbols | _bound(e)}
-    for sides in ([a, b], _applied_keeping_users(table, scan, a, b)):
-        rewritten = [e.replace(lambda x: isinstance(x, sp.Derivative),
-                               lambda d: _through_layer(table, scan, d, used) or d) for e in sides]
+    for sides in (_applied_keeping_cuts(table, scan, a, b), [a, b]):
+        rewritten = sides
+        for _ in range(4):  # ∂E/∂b_j → Σ_j' ∂E/∂u_j' ∂u_j'/∂b_j, then ∂E/∂u_j' through u_k: down to the last layer
+            deeper = [e.replace(lambda x: isinstance(x, sp.Derivative),
+                                lambda d: _through_layer(table, scan, d, used) or d) for e in rewritten]
+            if deeper == rewritten:
+                break
+            rewritten = deeper
         if rewritten != sides:
-            return rewritten[0], rewritten[1], freezable(table, *rewritten)
-    return a, b, frozenset()
+            frozen = freezable(table, *rewritten)
+            if frozen:
+                return rewritten[0], rewritten[1], frozen
+    return a, b, freezable(table, a, b)
 
 
-def _applied_keeping_users(table: SymbolTable, scan: DocumentScan, a: sp.Expr, b: sp.Expr) -> list:
-    """The sides with the definitions put in but the layers the parameters feed kept: ``∂w_{jk}``
-    named as ``∂E/∂w_{jk}`` (a derivative only once its definition is in), E put in down to u_k."""
+def _applied_keeping_cuts(table: SymbolTable, scan: DocumentScan, a: sp.Expr, b: sp.Expr) -> list:
+    """The sides with the definitions put in but the layers the derivatives go through kept:
+    ``∂w_{jk}`` named as ``∂E/∂w_{jk}`` is a derivative only once its definition is in, and E is
+    then put in down to u_k."""
     applied = [table.apply(e)[0] for e in (a, b)]
-    params = {v for e in applied for d in e.atoms(sp.Derivative) for v in d.variables if isinstance(v, sp.Indexed)}
-    users = [_user(table, scan, p) for p in sorted(params, key=str)]
-    kept = frozenset(freeze_key(table, u.lhs) for u in users if u is not None)
-    return [table.apply(e, kept)[0] for e in (a, b)] if kept else [a, b]
+    variables = {v for e in applied for d in e.atoms(sp.Derivative) for v in d.variables if isinstance(v, sp.Indexed)}
+    cuts = [_cut(table, scan, v) for v in sorted(variables, key=str)]
+    kept = frozenset(freeze_key(table, c.lhs) for c in cuts if c is not None)
+    if not kept:
+        return [a, b]
+    kept |= {freeze_key(table, v) for v in variables if table.lookup(v) is not None}  # u_j of ∂E/∂u_j, everywhere
+    done = [table.apply(e, kept) for e in (a, b)]
+    if any(notes for _e, notes in done):  # a loose definition, a guessed letter: its doubt must reach the step
+        return [a, b]
+    return [e for e, _notes in done]
 
 
 def _bound(e: sp.Basic) -> set:
@@ -63,21 +78,29 @@ def _tagged(table: SymbolTable, scan: DocumentScan, exprs: list) -> Optional[lis
     return tag_layers(exprs, set(scan.layer_letters)) if table.layered else exprs
 
 
-def _user(table: SymbolTable, scan: DocumentScan, p: sp.Indexed) -> Optional[Definition]:
-    """The one forward definition that uses the parameter ``p`` (by name, and by layer letters
-    where letters name layers), or None."""
-    tagged = _tagged(table, scan, [p])
-    if tagged is None or table.lookup(p) is not None:
+def _cut(table: SymbolTable, scan: DocumentScan, v: sp.Indexed) -> Optional[Definition]:
+    """The pre-activation of the next layer downstream of ``v`` (``u_k := Σ_j w_{jk} y_j + b_k``
+    for ``w_{jk}``, ``b_k``, ``y_j`` and ``u_j``): the nearest forward definition, following who
+    uses what, that sums over the layer below; None when two are equally near or none is."""
+    tagged = _tagged(table, scan, [v])
+    if tagged is None:
         return None
-    own = name_of(tagged[0])
-    users = []
+    forward = {}
     for d in table._defs.values():
         if d.shape != "indexed" or d.rhs.has(sp.Derivative) or not isinstance(d.lhs, sp.Indexed):
             continue
         sides = _tagged(table, scan, [d.lhs, d.rhs])
-        if sides is not None and own in names_in(sides[1]):
-            users.append(d)
-    return users[0] if len(users) == 1 else None
+        if sides is not None:
+            forward[name_of(sides[0])] = (d, names_in(sides[1]))
+    frontier, seen = {name_of(tagged[0])}, set()
+    for _ in range(4):
+        users = {name for name, (_d, used) in forward.items() if used & frontier and name not in seen}
+        cuts = [forward[name][0] for name in sorted(users) if _preactivation(forward[name][0]) is not None]
+        if cuts:
+            return cuts[0] if len(cuts) == 1 else None
+        seen |= users
+        frontier = users
+    return None
 
 
 def _through_layer(table: SymbolTable, scan: DocumentScan, d: sp.Derivative, used: set) -> Optional[sp.Expr]:
@@ -85,14 +108,17 @@ def _through_layer(table: SymbolTable, scan: DocumentScan, d: sp.Derivative, use
     if len(d.variable_count) != 1 or d.variable_count[0][1] != 1 or not isinstance(d.variables[0], sp.Indexed):
         return None
     p = d.variables[0]
-    user = _user(table, scan, p)
-    if user is None or len(user.lhs.indices) != 1 or letter(user.lhs.indices[0]) is None:
+    user = _cut(table, scan, p)
+    if user is None or len(user.lhs.indices) != 1 or letter(user.lhs.indices[0]) is None \
+            or d.expr == user.lhs or not table.layered and key(d.expr) == key(user.lhs):
         return None
     u = user.lhs
-    bounds = scan.letter_bounds.get(letters_of(u)[0], set())
+    if split(key(u)) is not None:
+        return None  # a layer label (z^{(2)}): letters do not name the layer, so no width by letter
+    bounds = scan.letter_bounds.get(letters_of(u)[0], set()) or {unbounded_upper(u.indices[0])}
     if len(bounds) != 1:
-        return None  # the width of u's layer is not written once: no range for the new sum
-    kept = frozenset({freeze_key(table, u)})
+        return None  # two widths written for u's letter: no range for the new sum
+    kept = frozenset({freeze_key(table, u), freeze_key(table, p)})
     inside, _notes = table.apply(d.expr, kept)
     tagged = _tagged(table, scan, [inside, p])
     if tagged is None or name_of(tagged[1]) in names_in(tagged[0]):

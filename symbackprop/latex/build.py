@@ -151,12 +151,20 @@ class Builder(ScriptsMixin, CalculusMixin, FunctionsMixin, JuxtaposeMixin, Conta
     def sum(self, s: SumN) -> sp.Basic:
         values: list = []
         where = None
-        for sign, ht in splice_braces(s.parts):
+        parts = splice_braces(s.parts)
+        skip = False
+        for n, (sign, ht) in enumerate(parts):
+            if skip:
+                skip = False
+                continue
             if self._is_ellipsis(ht):
                 values.append(None)
                 where = ht.pos if where is None else where
                 continue
-            v = self.hterm(ht)
+            if self._ends_with_bigop(ht) and n + 1 < len(parts) and parts[n + 1][0] in ("-", "+"):
+                v, skip = self._signed_summand(ht, parts[n + 1]), True  # \sum_{k'} - \frac{t}{y}: Σ of −t/y
+            else:
+                v = self.hterm(ht)
             if sign == "-":
                 v = arithmetic.neg(v)
             values.append(v)
@@ -170,6 +178,19 @@ class Builder(ScriptsMixin, CalculusMixin, FunctionsMixin, JuxtaposeMixin, Conta
                 else matrix_add(values)
         except (TypeError, ValueError) as exc:
             raise SemanticError(f"cannot add these terms: {exc}", s.pos) from exc
+
+    @staticmethod
+    def _ends_with_bigop(ht: HTerm) -> bool:
+        return len(ht.terms) == 1 and bool(ht.terms[0].items) and is_tok(unwrap(ht.terms[0].items[-1]), "bigop")
+
+    def _signed_summand(self, ht: HTerm, following: tuple) -> sp.Basic:
+        """``a \\sum_{k} - x y``: the big operator takes the signed term after it as its operand
+        (as TeX typesets it, Σ over −x y), the factors before it multiply the sum."""
+        items = ht.terms[0].items
+        operand = self.hterm(following[1])
+        operand = arithmetic.neg(operand) if following[0] == "-" else operand
+        value = self._bigop(unwrap(items[-1]), operand)
+        return mul([*self._factors(items[:-1], 0, ht.pos), value], ht.pos) if len(items) > 1 else value
 
     @staticmethod
     def _is_ellipsis(ht: HTerm) -> bool:

@@ -49,3 +49,47 @@ def test_a_loss_that_holds_the_weight_itself_is_not_taken_through_u():
                                  "\\sum_{k=1}^{n} w_{jk}^2$$")
     c = _last(decay + f"$$\\frac{{\\partial E}}{{\\partial w_{{jk}}}} = (y_k - t_k) {SIGMA_PRIME} y_j$$\n")
     assert c.status != "proved"
+
+
+#: The network of reports/classification: sigmoid hidden layer, softmax output, cross-entropy.
+TWO_LAYERS = ("$$u_j = \\sum_{i=1}^{l} x_i w_{ij} + b_j$$\n\n"
+              "$$y_j = \\sigma(u_j)$$\n\n"
+              "$$u_k = \\sum_{j=1}^{m} y_j w_{jk} + b_k$$\n\n"
+              "$$y_k = \\frac{e^{u_k}}{\\sum_{k'=1}^{n} e^{u_{k'}}}$$\n\n"
+              "$$E = - \\sum_{k=1}^{n} t_k \\log(y_k)$$\n\n"
+              "$$\\sum_{k=1}^{n} t_k = 1$$\n\n"
+              "$$\\delta_k = \\frac{\\partial E}{\\partial u_k}$$\n\n")
+HIDDEN_SIGMA_PRIME = "\\sigma(u_j)(1 - \\sigma(u_j))"
+
+
+@pytest.mark.parametrize("claim", [
+    f"\\frac{{\\partial E}}{{\\partial u_j}} = {HIDDEN_SIGMA_PRIME} \\sum_{{k=1}}^{{n}} \\delta_k w_{{jk}}",
+    f"\\frac{{\\partial E}}{{\\partial w_{{ij}}}} = x_i {HIDDEN_SIGMA_PRIME} \\sum_{{k=1}}^{{n}} \\delta_k w_{{jk}}",
+    f"\\frac{{\\partial E}}{{\\partial b_j}} = {HIDDEN_SIGMA_PRIME} \\sum_{{k=1}}^{{n}} \\delta_k w_{{jk}}",
+    "\\frac{\\partial E}{\\partial y_j} = \\sum_{k=1}^{n} \\delta_k w_{jk}",
+])
+def test_the_hidden_layer_is_proved_through_the_next_layer(claim):
+    """∂E/∂u_j = Σ_k ∂E/∂u_k ∂u_k/∂u_j with u_k kept: E stays −Σ t log softmax(u)."""
+    c = _last(TWO_LAYERS + f"$${claim}$$\n")
+    assert c.status == "proved" and "u_{k}" in c.method, c.reason
+
+
+@pytest.mark.parametrize("wrong", [
+    f"{HIDDEN_SIGMA_PRIME} \\sum_{{k=1}}^{{n}} \\delta_k w_{{kj}}",      # indices swapped
+    "\\sigma(u_j)(1 + \\sigma(u_j)) \\sum_{k=1}^{n} \\delta_k w_{jk}",    # σ′ wrong
+    "\\sum_{k=1}^{n} \\delta_k w_{jk}",                                    # σ′ dropped
+    f"{HIDDEN_SIGMA_PRIME} \\sum_{{k=1}}^{{n}} (t_k - y_k) w_{{jk}}",     # sign
+])
+def test_a_wrong_hidden_error_signal_is_refuted(wrong):
+    c = _last(TWO_LAYERS + f"$$\\frac{{\\partial E}}{{\\partial u_j}} = {wrong}$$\n")
+    assert c.status == "refuted" and c.witness is not None, c.reason
+
+
+def test_a_loose_definition_keeps_its_doubt_through_the_chain_rule():
+    """δ_j := y_j(1 − y_j) w_jk δ_k (k free on the right: an erratum, kept as what the document
+    means) — claims that use it are not decided, on the chain-rule route too (md-softmax-en
+    mutant-05 had two false alarms when the route put the definitions in without their doubts)."""
+    doc = (TWO_LAYERS + "$$\\delta_j = y_j (1 - y_j) w_{jk} \\delta_k$$\n\n"
+           "$$\\frac{\\partial E}{\\partial b_j} = \\delta_j$$\n")
+    c = _last(doc)
+    assert c.status == "inconclusive" and c.category == "loose", c.reason

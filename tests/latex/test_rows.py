@@ -382,3 +382,17 @@ def test_an_iverson_bracket_of_two_indices_is_the_kronecker_delta():
     from symbackprop.latex.parse import ParseOptions, parse_math
     (chain,) = parse_math(r"y_{k'} \left([k = k'] - y_{k}\right) = z", ParseOptions(kronecker=True)).chains
     assert chain.exprs[0].has(sp.KroneckerDelta)
+
+
+@pytest.mark.parametrize("source,expected", [
+    # our own reports write a sum of negative terms this way: Σ over −t/y …
+    (r"\sum_{k=1}^{n} - x_{k}", sp.Sum(-IndexedBase("x")[I("k")], (I("k"), 1, S("n")))),
+    (r"a - \sum_{k=1}^{n} - x_{k} + 1",
+     S("a") - sp.Sum(-IndexedBase("x")[I("k")], (I("k"), 1, S("n"))) + 1),
+    (r"2 \sum_{k=1}^{n} + x_{k} y", 2 * sp.Sum(IndexedBase("x")[I("k")] * S("y"), (I("k"), 1, S("n")))),
+    # a sign after a summand ends the sum's operand, as before
+    (r"\sum_{k=1}^{n} x_{k} - y", sp.Sum(IndexedBase("x")[I("k")], (I("k"), 1, S("n"))) - S("y")),
+])
+def test_a_big_operator_takes_the_signed_term_after_it(source, expected):
+    (value,) = parse_math(source, KRON).chains[0].exprs
+    assert sp.simplify(value - expected) == 0 and value.atoms(sp.Sum)
