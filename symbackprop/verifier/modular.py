@@ -220,23 +220,42 @@ class ModularDomain:
             self.factor_bounds.append((deg, height))
         return fid
 
-    def _den(self, factors: tuple) -> Den:
+    def _den(self, factors: tuple, deg: Optional[int] = None, height: Optional[int] = None) -> Den:
+        """The interned multiset; ``deg`` and ``height`` (the sums over its copies) when the
+        caller already knows them."""
         hit = self.dens.get(factors)
         if hit is None:
-            deg = sum(self.factor_bounds[f - 1][0] * c for f, c in factors)
-            height = sum(self.factor_bounds[f - 1][1] * c for f, c in factors)
+            if deg is None or height is None:
+                deg = sum(self.factor_bounds[f - 1][0] * c for f, c in factors)
+                height = sum(self.factor_bounds[f - 1][1] * c for f, c in factors)
             hit = self.dens[factors] = Den(factors, deg, height, len(self.dens))
         return hit
 
     def lcm(self, a: Den, b: Den) -> Den:
-        """The least common multiple of two factor multisets (maximum counts)."""
+        """The least common multiple of two factor multisets (maximum counts); its degree and
+        height are a's plus what b's larger counts add."""
         hit = a.lcm_memo.get(b.uid)
         if hit is None:
-            counts = dict(a.factors)
-            for f, c in b.factors:
-                counts[f] = max(counts.get(f, 0), c)
-            hit = a.lcm_memo[b.uid] = b.lcm_memo[a.uid] = self._den(tuple(sorted(counts.items())))
+            big, small = (a, b) if len(a.factors) >= len(b.factors) else (b, a)
+            counts = dict(big.factors)
+            deg, height, bounds = big.deg, big.height, self.factor_bounds
+            for f, c in small.factors:
+                have = counts.get(f, 0)
+                if c > have:
+                    counts[f] = c
+                    deg += (c - have) * bounds[f - 1][0]
+                    height += (c - have) * bounds[f - 1][1]
+            hit = a.lcm_memo[b.uid] = b.lcm_memo[a.uid] = self._den(tuple(sorted(counts.items())), deg, height)
         return hit
+
+    def lcm_many(self, dens: list) -> Den:
+        """The least common multiple of many factor multisets in one pass (maximum counts)."""
+        counts: dict[int, int] = {}
+        for d in {d.uid: d for d in dens}.values():
+            for f, c in d.factors:
+                if counts.get(f, 0) < c:
+                    counts[f] = c
+        return self._den(tuple(sorted(counts.items())))
 
     def times(self, a: Den, b: Den) -> Den:
         """The product of two factor multisets (counts add)."""
@@ -246,10 +265,12 @@ class ModularDomain:
             return b
         hit = a.mul_memo.get(b.uid)
         if hit is None:
-            counts = dict(a.factors)
-            for f, c in b.factors:
+            big, small = (a, b) if len(a.factors) >= len(b.factors) else (b, a)
+            counts = dict(big.factors)
+            for f, c in small.factors:
                 counts[f] = counts.get(f, 0) + c
-            hit = a.mul_memo[b.uid] = b.mul_memo[a.uid] = self._den(tuple(sorted(counts.items())))
+            hit = a.mul_memo[b.uid] = b.mul_memo[a.uid] = self._den(tuple(sorted(counts.items())),
+                                                                    a.deg + b.deg, a.height + b.height)
         return hit
 
     # ── the error of one point ────────────────────────────────────────────

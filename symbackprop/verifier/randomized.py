@@ -29,9 +29,10 @@ agreement alone never proves anything.
 from __future__ import annotations
 
 import random
+from collections import ChainMap
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, MutableMapping, Optional, Sequence
 
 import mpmath
 import sympy as sp
@@ -40,6 +41,8 @@ from ..derive import Derivation
 from ..instantiate import parameter_table
 from .closed import FUNCTION_NAMES, ClosedForms, OutOfRange, Unreadable
 from .formal import REAL, Degenerate, Formal, FormalDomain, RealDomain, difference_bound
+from .field_arrays import FieldParams, gc_paused
+from .field_route import FieldPoint, group_entries, pairs
 from .modular import ModularDomain
 from .tape import Reference
 
@@ -80,7 +83,7 @@ def parameter_keys(d: Derivation, sizes: Sequence[int]) -> dict[tuple, str]:
 
 
 def solve_assumptions(d: Derivation, sizes: Sequence[int], domain: Any,
-                      params: dict[tuple, Any]) -> dict[tuple, Any]:
+                      params: MutableMapping[tuple, Any]) -> MutableMapping[tuple, Any]:
     """Replace one target per assumption (the last free one it depends on) by its solution.
 
     Each assumption lhs = rhs must be affine in that target: g(t) = lhs − rhs is evaluated
@@ -95,7 +98,7 @@ def solve_assumptions(d: Derivation, sizes: Sequence[int], domain: Any,
                 continue
 
             def g(v: Any) -> Any:
-                trial = {**params, key: v}
+                trial = ChainMap({key: v}, params)
                 cf = ClosedForms(d, sizes, domain, trial)
                 return cf.expression(a.lhs, {}) - cf.expression(a.rhs, {})
 
@@ -186,47 +189,96 @@ def modular_test(d: Derivation, sizes: Sequence[int], entries: Sequence[EntryKey
     A difference at any point is "differs" (a formal difference, for the real functions to
     confirm); an entry equal at every point keeps drawing points while its bound is above
     ``threshold``, at most ``max_points`` of them."""
-    bits = PRIME_BITS if bits is None else bits
-    max_points = MAX_POINTS if max_points is None else max_points
-    threshold = PROOF_THRESHOLD if threshold is None else threshold
+    with gc_paused():
+        return _modular_test(d, sizes, entries, seed, PRIME_BITS if bits is None else bits,
+                             MAX_POINTS if max_points is None else max_points,
+                             PROOF_THRESHOLD if threshold is None else threshold)
+
+
+def _modular_test(d: Derivation, sizes: Sequence[int], entries: Sequence[EntryKey], seed: int,
+                  bits: int, max_points: int, threshold: float) -> list[Outcome]:
     rng = random.Random(seed)
-    keys = parameter_keys(d, sizes)
-    bounds = [1.0] * len(entries)
-    passed = [0] * len(entries)
+    groups = group_entries(entries, sizes)
+    common = {g: [1.0, 0] for g in groups}        # (bound, points passed) of a group's every entry
+    each: dict[tuple, dict[int, list]] = {}       # per entry, once a group's entries part ways
     done: dict[int, Outcome] = {}
+    differs = Outcome("differs")
+
+    def open_(bound: float, passed: int) -> bool:
+        return bound > threshold and passed < max_points
+
     for _ in range(max_points * REDRAWS):
-        todo = [j for j in range(len(entries))
-                if j not in done and bounds[j] > threshold and passed[j] < max_points]
+        todo = {}
+        for g, members in groups.items():
+            if g not in each:
+                todo[g] = members if open_(*common[g]) else []
+            else:
+                todo[g] = [(j, f) for j, f in pairs(members) if j not in done and open_(*each[g][j])]
+        todo = {g: members for g, members in todo.items() if members}
         if not todo:
             break
-        cf, ref, domain = _draw_exact(d, sizes, keys, rng, bits, ModularDomain)
-        collisions = domain.collision_bound()
-        for j in todo:
-            try:
-                lhs, rhs = _pair(cf, ref, entries[j])
-            except ZeroDivisionError:
+        point = _draw_field(d, sizes, rng, bits, list(todo))
+        collisions = point.dom.collision_bound()
+        for g, members in todo.items():
+            results = point.results(g, members, collisions)
+            if g not in each and isinstance(results, tuple):  # every entry passed alike
+                common[g][0] *= results[1]
+                common[g][1] += 1
                 continue
-            except (OutOfRange, Unreadable, TypeError) as exc:
-                done[j] = Outcome("error", reason=str(exc))
-                continue
-            if lhs.v != rhs.v:
-                done[j] = Outcome("differs")
-                continue
-            bounds[j] *= domain.point_error(lhs - rhs, collisions)
-            passed[j] += 1
-    out = []
-    for j in range(len(entries)):
-        if j in done:
-            out.append(done[j])
-        elif passed[j] == 0:
-            out.append(Outcome("error", reason="denominators vanished at every random point"))
-        elif bounds[j] > threshold:
-            out.append(Outcome("weak", bound=bounds[j], reason=(
-                f"equal at all {passed[j]} points drawn, but the error bound reached only "
-                f"{bounds[j]:.1e} > {threshold:.0e} within the point budget")))
-        else:
-            out.append(Outcome("same", bound=bounds[j], reason=f"{passed[j]}"))
+            if g not in each:
+                each[g] = {j: list(common[g]) for j, _ in pairs(groups[g])}
+            if isinstance(results, tuple):
+                results = [(j, results) for j, _ in pairs(members)]
+            for j, result in results:
+                if result is None:
+                    continue  # a denominator vanished at this point: the entry waits for the next
+                if result[0] == "pass":
+                    each[g][j][0] *= result[1]
+                    each[g][j][1] += 1
+                else:
+                    done[j] = differs if result[0] == "differs" else Outcome("error", reason=result[1])
+    shared: dict[tuple, Outcome] = {}  # one object per distinct outcome: cheap to send back
+    out: list[Outcome] = [differs] * len(entries)
+    for g, members in groups.items():
+        if g not in each and isinstance(members, range):  # the whole group alike
+            out[members.start:members.stop] = [_final(*common[g], threshold, shared)] * len(members)
+            continue
+        for j, _ in pairs(members):
+            out[j] = done[j] if j in done else _final(*(each[g][j] if g in each else common[g]),
+                                                      threshold, shared)
     return out
+
+
+def _final(bound: float, passed: int, threshold: float, shared: dict[tuple, Outcome]) -> Outcome:
+    """The outcome of an entry equal at every point it was evaluated at."""
+    key = (bound, passed)
+    hit = shared.get(key)
+    if hit is None:
+        if passed == 0:
+            hit = Outcome("error", reason="denominators vanished at every random point")
+        elif bound > threshold:
+            hit = Outcome("weak", bound=bound, reason=(
+                f"equal at all {passed} points drawn, but the error bound reached only "
+                f"{bound:.1e} > {threshold:.0e} within the point budget"))
+        else:
+            hit = Outcome("same", bound=bound, reason=f"{passed}")
+        shared[key] = hit
+    return hit
+
+
+def _draw_field(d: Derivation, sizes: Sequence[int], rng: random.Random, bits: int,
+                groups: list) -> FieldPoint:
+    """A point of F_p (a fresh prime, uniform parameters, the assumptions solved) where every
+    denominator of u, y, δ is non-zero (redrawn otherwise), with both sides of ``groups``."""
+    biases = [l.bias for l in d.network.layers]
+    for _ in range(REDRAWS):
+        domain = ModularDomain(rng, bits)
+        try:
+            params = solve_assumptions(d, sizes, domain, FieldParams(domain, sizes, biases))
+            return FieldPoint(d, sizes, domain, params, groups)
+        except ZeroDivisionError:
+            continue
+    raise ZeroDivisionError("denominators kept vanishing at random points")
 
 
 def _draw_exact(d: Derivation, sizes: Sequence[int], keys: Mapping[tuple, str], rng: random.Random,
