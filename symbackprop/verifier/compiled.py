@@ -251,6 +251,8 @@ class CompiledForms:
         for var, lo, hi in e.limits:
             inner[var] = (self._number(lo), self._number(hi))
             summed.append(var)
+            if inner[var][0] > inner[var][1]:  # an empty range: Σ = 0, the body never evaluated
+                return self._scalar(self.dom.const(0))
         body = e.function
         if len(summed) == 1 and body.is_Mul:
             done = self._contract(body, summed[0], inner)

@@ -5,6 +5,7 @@ at widths where the bulk route is what runs."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 from fractions import Fraction
 from pathlib import Path
@@ -213,3 +214,52 @@ def test_a_mutated_delta_is_refuted_with_a_rechecked_witness_at_width_64():
     first = bad[0].verdict
     assert first.witness is not None and "real functions" in first.method
     assert sum("SymPy substitution" in c.verdict.reason for c in bad) >= 2
+
+
+# ── the bulk evaluator on every kind of node ────────────────────────────────
+def test_every_node_kind_agrees_with_the_entrywise_walk():
+    d = spec("classification")
+    net = d.network
+    s0, s1, s2 = net.symbols
+    i, j, k = s0.index, s1.index, s2.index
+    l, m, n = (layer.size for layer in net.layers)
+    sizes = (4, 3, 5)
+    dom, params = point(d, sizes, seed=11)
+    compiled = CompiledForms(d, sizes, dom, params)
+    entrywise = ClosedForms(d, sizes, dom, params)
+    u1, y1, u2, y2, w2, t = s1.u[j], s1.y[j], s2.u[k], s2.y[k], s2.w[j, k], net.target[k]
+    exprs = [
+        sp.Sum(sp.Sum(sp.KroneckerDelta(j, k) * (j + 2 * k), (j, 1, m)), (k, 1, n)),
+        sp.Sum(w2 * y1 * y1, (j, 1, m)),                      # three factors hold the summed index
+        sp.Sum(2 * s2.delta[k] * w2 + t, (k, 1, n)),          # a sum of terms under Σ
+        s1.y[1] * u2 + s0.y[i],                               # a fixed index, broadcasting
+        j * u1 - sp.Rational(3, 7),                           # an index as a value
+        u1 ** 3 + 1 / u1 + sigmoid(u1) ** 2,                  # powers, a division per entry
+        sp.Sum(y1, (k, 1, n)) + sp.Sum(y2, (k, 3, 2)),        # a term free of k; an empty range
+        sp.KroneckerDelta(j, 2) * y1 * w2,                    # δ with a number; two free indices
+        sp.exp(-u2) * sp.log(y2) + sp.tanh(u1),               # reflections through the domain
+    ]
+    ranges = {i: (1, 4), j: (1, 3), k: (1, 5)}
+    for e in exprs:
+        free = tuple(sorted((x for x in e.free_symbols if x in ranges), key=str))
+        t_ = compiled.eval(e, {x: ranges[x] for x in free})
+        dims = tuple(ranges[x][1] for x in free)
+        got = compiled.arrange(t_, free, dims)
+        want = [entrywise.expression(e, dict(zip(free, idx))).v
+                for idx in itertools.product(*(range(1, dd + 1) for dd in dims))]
+        assert got == want, e
+
+
+def test_transposed_weight_gradients_differ_at_square_widths():
+    """∂E/∂w_jk written δ_j y_k: every index is in range at square widths, so only the
+    values can tell — and they do, off the diagonal."""
+    d = spec("classification")
+    s1, s2 = d.network.symbols[1], d.network.symbols[2]
+    j, k = s1.index, s2.index
+    d = mutate(d, 2, "weight", lambda e: e.xreplace({s2.delta[k]: s2.delta[j], s1.y[j]: s1.y[k]}))
+    sizes = (5, 5, 5)
+    ks = [(n, q, key) for n, q, keys in entry_groups(d.network, sizes) for key in keys]
+    out = dict(zip(ks, modular_test(d, sizes, ks, seed=1)))
+    for p in range(1, 6):
+        for a in range(1, 6):
+            assert out[(2, "weight", (p, a))].kind == ("same" if p == a else "differs"), (p, a)
