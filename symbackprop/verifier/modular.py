@@ -33,6 +33,7 @@ divisor vanishing (probability ≥ 1 − r, r the same sum over divisions), so
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from fractions import Fraction
@@ -55,6 +56,7 @@ def random_prime(rng: random.Random, bits: int) -> int:
             return x
 
 
+@functools.lru_cache(maxsize=None)
 def primes_in_range(bits: int) -> float:
     """A lower bound on the number of primes in [2^(bits−1), 2^bits) (Rosser–Schoenfeld:
     x/ln x < π(x) < 1.25506 x/ln x for x ≥ 17)."""
@@ -162,6 +164,7 @@ class ModularDomain:
         self.divisions = 0
         self.div_bound = (0, 0)                    # max (degree, height) of a divisor's numerator
         self.div_risk = 0.0                        # Σ P(a divisor vanishes) over divisions
+        self.inverses: dict[int, int] = {}          # v → v⁻¹ mod p (every division still counted)
 
     # ── values ────────────────────────────────────────────────────────────
     def draw(self) -> Mod:
@@ -207,7 +210,10 @@ class ModularDomain:
         self.divisions += 1
         self.div_bound = (max(self.div_bound[0], o.num + o.den.deg), max(self.div_bound[1], o.h + o.den.height))
         self.div_risk += o.num / (1 << (self.bits - 1)) + o.h / ((self.bits - 1) * primes_in_range(self.bits))
-        return pow(o.v, -1, self.p)
+        inv = self.inverses.get(o.v)
+        if inv is None:
+            inv = self.inverses[o.v] = pow(o.v, -1, self.p)
+        return inv
 
     def factor(self, o: Mod) -> Den:
         """The factor multiset {numerator of o}, keyed on o's value and bounds."""
