@@ -14,6 +14,8 @@ whose values differ is a formal difference (for the real functions to confirm).
 
 from __future__ import annotations
 
+from itertools import product
+from operator import itemgetter
 from typing import Any, Optional, Sequence, Union
 
 from ..derive import Derivation
@@ -40,8 +42,8 @@ def group_entries(entries: Sequence[tuple[int, str, tuple]], sizes: Sequence[int
         layer, quantity, key = entries[j]
         g = (layer, quantity)
         shape = _shape(sizes, layer, quantity)
-        m = shape[0] * (shape[1] if len(shape) > 1 else 1)
-        if g not in out and entries[j:j + m] == [(layer, quantity, k) for k in _keys(shape)]:
+        m = _count(shape)
+        if g not in out and _whole(entries[j:j + m], layer, quantity, shape):
             out[g] = range(j, j + m)
             j += m
             continue
@@ -59,10 +61,19 @@ def _shape(sizes: Sequence[int], layer: int, quantity: str) -> tuple[int, ...]:
     return (sizes[layer - 1],) if quantity == "input" else (sizes[layer],)
 
 
+def _whole(run: Sequence[tuple[int, str, tuple]], layer: int, quantity: str, shape: tuple[int, ...]) -> bool:
+    """Whether ``run`` is every entry of (layer, quantity) in row-major order (C-level passes)."""
+    return (len(run) == _count(shape) and set(map(itemgetter(0), run)) == {layer}
+            and set(map(itemgetter(1), run)) == {quantity} and list(map(itemgetter(2), run)) == _keys(shape))
+
+
+def _count(shape: tuple[int, ...]) -> int:
+    return shape[0] * (shape[1] if len(shape) > 1 else 1)
+
+
 def _keys(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
-    if len(shape) == 1:
-        return [(a,) for a in range(1, shape[0] + 1)]
-    return [(p, a) for p in range(1, shape[0] + 1) for a in range(1, shape[1] + 1)]
+    """Every key of a group of this shape, in row-major order."""
+    return list(product(*(range(1, w + 1) for w in shape)))
 
 
 def pairs(members: Members) -> list[tuple[int, int]]:
