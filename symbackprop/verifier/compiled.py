@@ -32,7 +32,7 @@ import sympy as sp
 from ..derive import Derivation
 from ..instantiate import quantity_kinds
 from .closed import FUNCTION_NAMES
-from .field_arrays import FieldParams, Rec, ceil_log2, mod, mods, mul_rec, pow_rec, rec_of, sum_rec
+from .field_arrays import FieldParams, Rec, ceil_log2, mods, mul_rec, pow_rec, rec_of, sum_rec
 from .modular import ModularDomain
 
 Range = tuple[int, int]

@@ -1,8 +1,9 @@
 """Closed forms against the independent gradients at points: exactly, and in the reals.
 
-*Prime-field identity test* (:func:`modular_test`, the default route).  The same
-evaluators over :class:`.modular.ModularDomain`: at each point a fresh random prime p of
-``PRIME_BITS`` bits and uniform field elements for every parameter and atom.  Equality at
+*Prime-field identity test* (:func:`modular_test`, the default route).  Both sides over
+:class:`.modular.ModularDomain` in bulk (:mod:`.field_test`, :mod:`.field_route`: the
+compiled closed forms against the layered reverse mode): at each point a fresh random prime
+p of ``PRIME_BITS`` bits and uniform field elements for every parameter and atom.  Equality at
 every point drawn gives the error bound Π_points ε (ε from
 :meth:`.modular.ModularDomain.point_error`); an entry is "same" only when that bound is at
 most ``PROOF_THRESHOLD``.  Points are drawn until it is, up to ``MAX_POINTS``; past that
@@ -29,21 +30,18 @@ agreement alone never proves anything.
 from __future__ import annotations
 
 import random
-from collections import ChainMap
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Mapping, MutableMapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import mpmath
 import sympy as sp
 
 from ..derive import Derivation
-from ..instantiate import parameter_table
 from .closed import FUNCTION_NAMES, ClosedForms, OutOfRange, Unreadable
 from .formal import REAL, Degenerate, Formal, FormalDomain, RealDomain, difference_bound
-from .field_arrays import FieldParams, gc_paused
-from .field_route import FieldPoint, group_entries, pairs
-from .modular import ModularDomain
+from .field_arrays import gc_paused
+from .field_test import field_test
+from .points import AssumptionError, Outcome, parameter_keys, solve_assumptions  # noqa: F401 (AssumptionError: re-exported)
 from .tape import Reference
 
 Key = tuple[int, ...]
@@ -57,71 +55,6 @@ TARGET_BOUND = PROOF_THRESHOLD
 PRIME_BITS = 192        # primes of the field route: one point gives deg / 2^191 and less
 MAX_POINTS = 6          # the field route's point budget (its cost limit)
 REDRAWS = 10            # points drawn per wanted point when denominators vanish
-
-
-class AssumptionError(ValueError):
-    """A stated assumption that is not affine in one free target."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One entry's result: "same" (bound ≤ PROOF_THRESHOLD for the field route), "weak" (equal
-    at every point, bound above the threshold), "differs" (point or None), "error" (reason)."""
-
-    kind: str
-    bound: float = 1.0
-    point: Optional[dict[str, Fraction]] = None
-    lhs: Any = None
-    rhs: Any = None
-    reason: str = ""
-
-
-# ── points ───────────────────────────────────────────────────────────────
-def parameter_keys(d: Derivation, sizes: Sequence[int]) -> dict[tuple, str]:
-    """(key → parameter name) for x, w, b, t in the instantiation's order and names."""
-    return {k: s.name for k, s in parameter_table(sizes, [l.bias for l in d.network.layers]).items()}
-
-
-def solve_assumptions(d: Derivation, sizes: Sequence[int], domain: Any,
-                      params: MutableMapping[tuple, Any]) -> MutableMapping[tuple, Any]:
-    """Replace one target per assumption (the last free one it depends on) by its solution.
-
-    Each assumption lhs = rhs must be affine in that target: g(t) = lhs − rhs is evaluated
-    at t = 0, 1, 2 and t = −g(0)/(g(1) − g(0)) is used when g(2) − g(1) = g(1) − g(0).
-    """
-    fixed: set[tuple] = set()
-    zero, one, two = (domain.const(v) for v in (0, 1, 2))
-    for a in d.assumptions:
-        for k in range(sizes[-1], 0, -1):
-            key = ("t", k)
-            if key in fixed:
-                continue
-
-            def g(v: Any) -> Any:
-                trial = ChainMap({key: v}, params)
-                cf = ClosedForms(d, sizes, domain, trial)
-                return cf.expression(a.lhs, {}) - cf.expression(a.rhs, {})
-
-            g0, g1, g2 = g(zero), g(one), g(two)
-            slope = g1 - g0
-            if not _equal(g2 - g1, slope):
-                raise AssumptionError(f"the assumption {a.lhs} = {a.rhs} is not affine in t_{k}")
-            if _is_zero(slope):
-                continue
-            params[key] = -g0 / slope
-            fixed.add(key)
-            break
-        else:
-            raise AssumptionError(f"cannot apply the assumption {a.lhs} = {a.rhs} ({a.rule})")
-    return params
-
-
-def _equal(a: Any, b: Any) -> bool:
-    return (a.q == b.q) if isinstance(a, Formal) else bool(a == b)
-
-
-def _is_zero(a: Any) -> bool:
-    return (a.q == 0) if isinstance(a, Formal) else bool(a == 0)
 
 
 def _gradients(d: Derivation, sizes: Sequence[int], domain: Any, params: dict[tuple, Any]
@@ -190,95 +123,9 @@ def modular_test(d: Derivation, sizes: Sequence[int], entries: Sequence[EntryKey
     confirm); an entry equal at every point keeps drawing points while its bound is above
     ``threshold``, at most ``max_points`` of them."""
     with gc_paused():
-        return _modular_test(d, sizes, entries, seed, PRIME_BITS if bits is None else bits,
-                             MAX_POINTS if max_points is None else max_points,
-                             PROOF_THRESHOLD if threshold is None else threshold)
-
-
-def _modular_test(d: Derivation, sizes: Sequence[int], entries: Sequence[EntryKey], seed: int,
-                  bits: int, max_points: int, threshold: float) -> list[Outcome]:
-    rng = random.Random(seed)
-    groups = group_entries(entries, sizes)
-    common = {g: [1.0, 0] for g in groups}        # (bound, points passed) of a group's every entry
-    each: dict[tuple, dict[int, list]] = {}       # per entry, once a group's entries part ways
-    done: dict[int, Outcome] = {}
-    differs = Outcome("differs")
-
-    def open_(bound: float, passed: int) -> bool:
-        return bound > threshold and passed < max_points
-
-    for _ in range(max_points * REDRAWS):
-        todo = {}
-        for g, members in groups.items():
-            if g not in each:
-                todo[g] = members if open_(*common[g]) else []
-            else:
-                todo[g] = [(j, f) for j, f in pairs(members) if j not in done and open_(*each[g][j])]
-        todo = {g: members for g, members in todo.items() if members}
-        if not todo:
-            break
-        point = _draw_field(d, sizes, rng, bits, list(todo))
-        collisions = point.dom.collision_bound()
-        for g, members in todo.items():
-            results = point.results(g, members, collisions)
-            if g not in each and isinstance(results, tuple):  # every entry passed alike
-                common[g][0] *= results[1]
-                common[g][1] += 1
-                continue
-            if g not in each:
-                each[g] = {j: list(common[g]) for j, _ in pairs(groups[g])}
-            if isinstance(results, tuple):
-                results = [(j, results) for j, _ in pairs(members)]
-            for j, result in results:
-                if result is None:
-                    continue  # a denominator vanished at this point: the entry waits for the next
-                if result[0] == "pass":
-                    each[g][j][0] *= result[1]
-                    each[g][j][1] += 1
-                else:
-                    done[j] = differs if result[0] == "differs" else Outcome("error", reason=result[1])
-    shared: dict[tuple, Outcome] = {}  # one object per distinct outcome: cheap to send back
-    out: list[Outcome] = [differs] * len(entries)
-    for g, members in groups.items():
-        if g not in each and isinstance(members, range):  # the whole group alike
-            out[members.start:members.stop] = [_final(*common[g], threshold, shared)] * len(members)
-            continue
-        for j, _ in pairs(members):
-            out[j] = done[j] if j in done else _final(*(each[g][j] if g in each else common[g]),
-                                                      threshold, shared)
-    return out
-
-
-def _final(bound: float, passed: int, threshold: float, shared: dict[tuple, Outcome]) -> Outcome:
-    """The outcome of an entry equal at every point it was evaluated at."""
-    key = (bound, passed)
-    hit = shared.get(key)
-    if hit is None:
-        if passed == 0:
-            hit = Outcome("error", reason="denominators vanished at every random point")
-        elif bound > threshold:
-            hit = Outcome("weak", bound=bound, reason=(
-                f"equal at all {passed} points drawn, but the error bound reached only "
-                f"{bound:.1e} > {threshold:.0e} within the point budget"))
-        else:
-            hit = Outcome("same", bound=bound, reason=f"{passed}")
-        shared[key] = hit
-    return hit
-
-
-def _draw_field(d: Derivation, sizes: Sequence[int], rng: random.Random, bits: int,
-                groups: list) -> FieldPoint:
-    """A point of F_p (a fresh prime, uniform parameters, the assumptions solved) where every
-    denominator of u, y, δ is non-zero (redrawn otherwise), with both sides of ``groups``."""
-    biases = [l.bias for l in d.network.layers]
-    for _ in range(REDRAWS):
-        domain = ModularDomain(rng, bits)
-        try:
-            params = solve_assumptions(d, sizes, domain, FieldParams(domain, sizes, biases))
-            return FieldPoint(d, sizes, domain, params, groups)
-        except ZeroDivisionError:
-            continue
-    raise ZeroDivisionError("denominators kept vanishing at random points")
+        return field_test(d, sizes, entries, random.Random(seed), PRIME_BITS if bits is None else bits,
+                          MAX_POINTS if max_points is None else max_points,
+                          PROOF_THRESHOLD if threshold is None else threshold, REDRAWS)
 
 
 def _draw_exact(d: Derivation, sizes: Sequence[int], keys: Mapping[tuple, str], rng: random.Random,
