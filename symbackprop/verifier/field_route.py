@@ -47,6 +47,8 @@ def group_entries(entries: Sequence[tuple[int, str, tuple]], sizes: Sequence[int
             out[g] = range(j, j + m)
             j += m
             continue
+        if len(key) != len(shape) or not all(1 <= k <= w for k, w in zip(key, shape)):
+            raise KeyError(f"{quantity} {key} of layer {layer} is not an entry at sizes {tuple(sizes)}")
         members = out.get(g)
         if not isinstance(members, list):
             members = out[g] = pairs(members) if members is not None else []

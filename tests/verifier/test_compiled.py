@@ -147,6 +147,13 @@ def test_members_are_ranges_for_whole_groups_and_lists_otherwise():
         assert f == (p - 1) * 4 + a - 1
 
 
+def test_an_entry_outside_the_sizes_is_refused_not_compared_with_a_neighbour():
+    with pytest.raises(KeyError, match="not an entry"):
+        group_entries([(2, "weight", (1, 5))], (3, 2, 4))
+    with pytest.raises(KeyError, match="not an entry"):
+        group_entries([(1, "delta", (0,))], (3, 2, 4))
+
+
 def test_an_index_outside_its_quantity_falls_back_to_the_entrywise_walk():
     """Swapped w indices at non-square widths: the bulk evaluator does not guess; the
     field route still says which entries name no weight."""
