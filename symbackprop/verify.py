@@ -86,8 +86,10 @@ def entries_of(net: Network, sizes: Sequence[int]) -> list[list[Entry]]:
 def entry_names(layer: int, quantity: str, keys: Sequence[tuple[int, ...]]) -> list[str]:
     """:attr:`Entry.name` of every key of one group, at once."""
     n = layer
-    if quantity == "weight":
-        return [f"∂E/∂w^({n})[{p},{a}]" for p, a in keys]
+    if quantity == "weight":  # one concatenation per entry: the row's head and the column's tail
+        heads = {p: f"∂E/∂w^({n})[{p}," for p in {k[0] for k in keys}}
+        tails = {a: f"{a}]" for a in {k[1] for k in keys}}
+        return [heads[p] + tails[a] for p, a in keys]
     head = {"delta": f"δ^({n})", "bias": f"∂E/∂b^({n})",
             "input": "∂E/∂x" if n == 1 else f"∂E/∂y^({n - 1})"}[quantity]
     return [f"{head}[{','.join(map(str, k))}]" for k in keys]
