@@ -274,9 +274,14 @@ def _verify(d: Derivation, sizes: tuple[int, ...], timeout: float, symbolic: boo
     verdicts: list[Optional[Verdict]] = [None] * len(flat)
 
     def report() -> VerificationReport:
-        names = [name for n, q, keys in groups for name in entry_names(n, q, keys)]
-        checks = tuple(EntryCheck(e[0], e[1], name, v) for e, name, v in zip(flat, names, verdicts))
-        return VerificationReport(net.title, sizes, checks, time.perf_counter() - start)
+        flat.clear()  # the keys are no longer needed: their memory goes to the checks
+        checks: list[EntryCheck] = []
+        at = 0
+        for n, q, keys in groups:
+            checks += map(EntryCheck, [n] * len(keys), [q] * len(keys), entry_names(n, q, keys),
+                          verdicts[at:at + len(keys)])
+            at += len(keys)
+        return VerificationReport(net.title, sizes, tuple(checks), time.perf_counter() - start)
 
     missing = unsupported([l.activation for l in net.layers[1:]], net.loss)
     if missing:
