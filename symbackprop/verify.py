@@ -231,6 +231,20 @@ def _second_opinion(d: Derivation, sizes: tuple[int, ...], todo: list[tuple], fi
     return [r.kind == "error" or q.kind == "error" or _same(r) == _same(q) for r, q in zip(field, res.value)]
 
 
+def _field_verdict(r: Outcome, shown: Verdict, at: str) -> Optional[Verdict]:
+    """The verdict of one field-route outcome: ``shown`` (proved) only when its bound is at most
+    PROOF_THRESHOLD (the guard: never a weaker proof), inconclusive when equal at every point
+    but weaker or not comparable, None for a difference (the real functions decide)."""
+    if r.kind == "same" and r.bound <= PROOF_THRESHOLD:
+        return shown
+    if r.kind in ("same", "weak"):
+        return inconclusive(r.reason or f"error bound {r.bound:.1e} > {PROOF_THRESHOLD:.0e}",
+                            method=f"randomized exact mod {PRIME_BITS}-bit primes {at}")
+    if r.kind == "error":
+        return inconclusive(f"cannot compare: {r.reason}", method=f"randomized exact {at}")
+    return None
+
+
 def estimated_seconds(sizes: Sequence[int]) -> float:
     """The cost of the exact stage at these sizes: :data:`SECONDS_PER_ENTRY` per entry (measured
     on a 2-core machine, the whole of verify at widths 128–1024 and 100000,2,2: 3.8–4.9 µs;
@@ -296,23 +310,17 @@ def _verify(d: Derivation, sizes: tuple[int, ...], timeout: float, symbolic: boo
     res = bounded(modular_test, d, sizes, keys, seed, seconds=timeout)
     if res.ok:
         agree = _second_opinion(d, sizes, keys, res.value, seed, timeout)
-        same = [r.bound for r in {id(r): r for r in res.value}.values()
-                if r.kind == "same" and r.bound <= PROOF_THRESHOLD]
+        distinct = {id(r): r for r in res.value}  # the field route shares equal outcomes
+        same = [r.bound for r in distinct.values() if r.kind == "same" and r.bound <= PROOF_THRESHOLD]
         method = _randomized_method(sizes, max(same, default=0.0), agree is not None)
         shown = proved(method)  # one verdict object for every entry it proves
-        formal = []
-        for i, (j, r) in enumerate(zip(todo, res.value)):
-            if agree is not None and not agree[i]:
-                formal.append(j)  # the two routes disagree: the real functions decide
-            elif r.kind == "same" and r.bound <= PROOF_THRESHOLD:  # the guard: never a weaker proof
-                verdicts[j] = shown
-            elif r.kind in ("same", "weak"):
-                verdicts[j] = inconclusive(r.reason or f"error bound {r.bound:.1e} > {PROOF_THRESHOLD:.0e}",
-                                           method=f"randomized exact mod {PRIME_BITS}-bit primes {at}")
-            elif r.kind == "error":
-                verdicts[j] = inconclusive(f"cannot compare: {r.reason}", method=f"randomized exact {at}")
-            else:
-                formal.append(j)
+        table = {i: _field_verdict(r, shown, at) for i, r in distinct.items()}
+        decided = [table[id(r)] for r in res.value]  # None: for the real functions to decide
+        if agree is not None:  # where the two routes disagree, the real functions decide
+            decided = [v if ok else None for v, ok in zip(decided, agree)]
+        formal = [j for j, v in zip(todo, decided) if v is None]
+        for j, v in zip(todo, decided):
+            verdicts[j] = v
         kind = "formal"
     elif res.timed_out:
         formal, kind = todo, "timed"
