@@ -247,8 +247,8 @@ def _field_verdict(r: Outcome, shown: Verdict, at: str) -> Optional[Verdict]:
 
 def estimated_seconds(sizes: Sequence[int]) -> float:
     """The cost of the exact stage at these sizes: :data:`SECONDS_PER_ENTRY` per entry (measured
-    on a 2-core machine, the whole of verify at widths 128–1024 and 100000,2,2: 3.8–4.9 µs;
-    doubled for a loaded machine and rounded up)."""
+    on a 2-core machine, the whole of verify at widths 128–1024 and 100000,2,2: 3.4–4.0 µs;
+    over doubled for a loaded machine and rounded up)."""
     return entry_count(sizes) * SECONDS_PER_ENTRY
 
 
