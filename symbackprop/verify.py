@@ -42,11 +42,12 @@ from .instantiate import concrete_sizes, entry_count, instantiate
 from .model import Network
 from .verdict import Status, Verdict, exit_code, inconclusive, proved, refuted, report_latex, report_repr
 from .verifier.definitions import unsupported
+from .verifier.field_arrays import gc_paused
 from .verifier.witnesses import settle
 from .verifier.randomized import PRIME_BITS, PROOF_THRESHOLD, Outcome, identity_test, modular_test
 
 QUANTITIES = ("delta", "weight", "bias", "input")
-SECONDS_PER_ENTRY = 1e-4  # the exact stage's cost per entry (estimated_seconds)
+SECONDS_PER_ENTRY = 1e-5  # the exact stage's cost per entry (estimated_seconds)
 SECOND_OPINION_WIDTH = 4  # the rational route re-decides every entry up to this width
 
 
@@ -61,28 +62,37 @@ class Entry:
 
     @property
     def name(self) -> str:
-        n, k = self.layer, ",".join(map(str, self.key))
-        if self.quantity == "delta":
-            return f"δ^({n})[{k}]"
-        if self.quantity == "weight":
-            return f"∂E/∂w^({n})[{k}]"
-        if self.quantity == "bias":
-            return f"∂E/∂b^({n})[{k}]"
-        return f"∂E/∂x[{k}]" if n == 1 else f"∂E/∂y^({n - 1})[{k}]"
+        return entry_names(self.layer, self.quantity, [self.key])[0]
 
 
-def entries_of(net: Network, sizes: Sequence[int]) -> list[list[Entry]]:
-    """The groups (layer, quantity), output layer first; inside, entries in index order."""
+def entry_groups(net: Network, sizes: Sequence[int]) -> list[tuple[int, str, list[tuple[int, ...]]]]:
+    """The groups (layer, quantity, keys), output layer first; inside, keys in index order
+    (weights row-major over (p, a))."""
     groups = []
     for n in range(len(sizes) - 1, 0, -1):
         shapes = {"delta": [(a,) for a in range(1, sizes[n] + 1)],
                   "weight": [(p, a) for p in range(1, sizes[n - 1] + 1) for a in range(1, sizes[n] + 1)],
                   "bias": [(a,) for a in range(1, sizes[n] + 1)] if net.layers[n].bias else [],
                   "input": [(p,) for p in range(1, sizes[n - 1] + 1)]}
-        for q in QUANTITIES:
-            if shapes[q]:
-                groups.append([Entry(n, q, k) for k in shapes[q]])
+        groups += [(n, q, shapes[q]) for q in QUANTITIES if shapes[q]]
     return groups
+
+
+def entries_of(net: Network, sizes: Sequence[int]) -> list[list[Entry]]:
+    """The groups (layer, quantity), output layer first; inside, entries in index order."""
+    return [[Entry(n, q, k) for k in keys] for n, q, keys in entry_groups(net, sizes)]
+
+
+def entry_names(layer: int, quantity: str, keys: Sequence[tuple[int, ...]]) -> list[str]:
+    """:attr:`Entry.name` of every key of one group, at once."""
+    n = layer
+    if quantity == "weight":  # one concatenation per entry: the row's head and the column's tail
+        heads = {p: f"∂E/∂w^({n})[{p}," for p in {k[0] for k in keys}}
+        tails = {a: f"{a}]" for a in {k[1] for k in keys}}
+        return [heads[p] + tails[a] for p, a in keys]
+    head = {"delta": f"δ^({n})", "bias": f"∂E/∂b^({n})",
+            "input": "∂E/∂x" if n == 1 else f"∂E/∂y^({n - 1})"}[quantity]
+    return [f"{head}[{','.join(map(str, k))}]" for k in keys]
 
 
 
@@ -179,17 +189,19 @@ def default_sizes(net: Network) -> tuple[int, ...]:
 
 
 
-def _symbolic(d: Derivation, sizes: tuple[int, ...], groups: list[list[Entry]], timeout: float
-              ) -> dict[Entry, Verdict]:
-    """Entries proved by SymEngine expansion (each group bounded; a timeout skips the rest)."""
+def _symbolic(d: Derivation, sizes: tuple[int, ...], groups: list[tuple[int, str, list]], timeout: float
+              ) -> dict[tuple, Verdict]:
+    """Entries (layer, quantity, key) proved by SymEngine expansion (each group bounded; a
+    timeout skips the rest)."""
     from .verifier.symbolic import compare
 
     made = bounded(instantiate, d, sizes, seconds=timeout)
     if not made.ok:
         return {}
-    out: dict[Entry, Verdict] = {}
-    for g in groups:
-        res = bounded(compare, made.value, [(e.layer, e.quantity, e.key) for e in g], seconds=timeout)
+    out: dict[tuple, Verdict] = {}
+    for n, q, keys in groups:
+        g = [(n, q, k) for k in keys]
+        res = bounded(compare, made.value, g, seconds=timeout)
         if not res.ok:
             break  # groups grow more complex going down
         out.update({e: proved(f"exact symbolic (expand) at sizes {sizes}")
@@ -207,22 +219,36 @@ def _same(r: Outcome) -> bool:
     return r.kind in ("same", "weak")
 
 
-def _second_opinion(d: Derivation, sizes: tuple[int, ...], todo: list[Entry], field: list[Outcome],
+def _second_opinion(d: Derivation, sizes: tuple[int, ...], todo: list[tuple], field: list[Outcome],
                     seed: int, timeout: float) -> Optional[list[bool]]:
     """Per entry, whether the rational route agrees with the field route on "equal at every
     point" vs "differs" (None when the sizes are too large or it did not finish)."""
     if max(sizes) > SECOND_OPINION_WIDTH:
         return None
-    res = bounded(identity_test, d, sizes, [(e.layer, e.quantity, e.key) for e in todo], seed,
-                  seconds=timeout)
+    res = bounded(identity_test, d, sizes, todo, seed, seconds=timeout)
     if not res.ok:
         return None
     return [r.kind == "error" or q.kind == "error" or _same(r) == _same(q) for r, q in zip(field, res.value)]
 
 
+def _field_verdict(r: Outcome, shown: Verdict, at: str) -> Optional[Verdict]:
+    """The verdict of one field-route outcome: ``shown`` (proved) only when its bound is at most
+    PROOF_THRESHOLD (the guard: never a weaker proof), inconclusive when equal at every point
+    but weaker or not comparable, None for a difference (the real functions decide)."""
+    if r.kind == "same" and r.bound <= PROOF_THRESHOLD:
+        return shown
+    if r.kind in ("same", "weak"):
+        return inconclusive(r.reason or f"error bound {r.bound:.1e} > {PROOF_THRESHOLD:.0e}",
+                            method=f"randomized exact mod {PRIME_BITS}-bit primes {at}")
+    if r.kind == "error":
+        return inconclusive(f"cannot compare: {r.reason}", method=f"randomized exact {at}")
+    return None
+
+
 def estimated_seconds(sizes: Sequence[int]) -> float:
     """The cost of the exact stage at these sizes: :data:`SECONDS_PER_ENTRY` per entry (measured
-    on a 2-core machine at widths 128–512 and 100000,2,2: 68–100 µs, rounded up)."""
+    on a 2-core machine, the whole of verify at widths 128–1024 and 100000,2,2: 3.4–4.0 µs;
+    over doubled for a loaded machine and rounded up)."""
     return entry_count(sizes) * SECONDS_PER_ENTRY
 
 
@@ -250,45 +276,60 @@ def verify(derivation_or_network: Union[Derivation, Network], sizes: Optional[Se
     net = d.network
     sizes = concrete_sizes(net, sizes if sizes is not None else default_sizes(net))
     refuse_beyond_the_bound(sizes, timeout)
-    groups = entries_of(net, sizes)
-    flat = [e for g in groups for e in g]
+    with gc_paused():  # millions of entries and verdicts: no collector passes over them meanwhile
+        return _verify(d, sizes, timeout, symbolic, seed, start)
 
-    def report(verdicts: dict[Entry, Verdict]) -> VerificationReport:
-        checks = tuple(EntryCheck(e.layer, e.quantity, e.name, verdicts[e]) for e in flat)
-        return VerificationReport(net.title, sizes, checks, time.perf_counter() - start)
+
+def _verify(d: Derivation, sizes: tuple[int, ...], timeout: float, symbolic: bool, seed: int,
+            start: float) -> VerificationReport:
+    net = d.network
+    groups = entry_groups(net, sizes)
+    flat = [(n, q, k) for n, q, keys in groups for k in keys]
+    verdicts: list[Optional[Verdict]] = [None] * len(flat)
+
+    def report() -> VerificationReport:
+        flat.clear()  # the keys are no longer needed: their memory goes to the checks
+        checks: list[EntryCheck] = []
+        at = 0
+        for n, q, keys in groups:
+            checks += map(EntryCheck, [n] * len(keys), [q] * len(keys), entry_names(n, q, keys),
+                          verdicts[at:at + len(keys)])
+            at += len(keys)
+        return VerificationReport(net.title, sizes, tuple(checks), time.perf_counter() - start)
 
     missing = unsupported([l.activation for l in net.layers[1:]], net.loss)
     if missing:
-        return report({e: inconclusive(missing) for e in flat})
-    verdicts = _symbolic(d, sizes, groups, timeout) if symbolic else {}
-    todo = [e for e in flat if e not in verdicts]
+        verdicts[:] = [inconclusive(missing)] * len(flat)
+        return report()
+    if symbolic:
+        done = _symbolic(d, sizes, groups, timeout)
+        verdicts[:] = [done.get(e) for e in flat]
+    todo = [j for j, v in enumerate(verdicts) if v is None]
+    keys = [flat[j] for j in todo] if len(todo) < len(flat) else flat
     at = f"at sizes {sizes}"
-    res = bounded(modular_test, d, sizes, [(e.layer, e.quantity, e.key) for e in todo], seed,
-                  seconds=timeout)
+    res = bounded(modular_test, d, sizes, keys, seed, seconds=timeout)
     if res.ok:
-        agree = _second_opinion(d, sizes, todo, res.value, seed, timeout)
-        same = [r.bound for r in res.value if r.kind == "same" and r.bound <= PROOF_THRESHOLD]
+        agree = _second_opinion(d, sizes, keys, res.value, seed, timeout)
+        distinct = {id(r): r for r in res.value}  # the field route shares equal outcomes
+        same = [r.bound for r in distinct.values() if r.kind == "same" and r.bound <= PROOF_THRESHOLD]
         method = _randomized_method(sizes, max(same, default=0.0), agree is not None)
-        formal = []
-        for j, (e, r) in enumerate(zip(todo, res.value)):
-            if agree is not None and not agree[j]:
-                formal.append(e)  # the two routes disagree: the real functions decide
-            elif r.kind == "same" and r.bound <= PROOF_THRESHOLD:  # the guard: never a weaker proof
-                verdicts[e] = proved(method)
-            elif r.kind in ("same", "weak"):
-                verdicts[e] = inconclusive(r.reason or f"error bound {r.bound:.1e} > {PROOF_THRESHOLD:.0e}",
-                                           method=f"randomized exact mod {PRIME_BITS}-bit primes {at}")
-            elif r.kind == "error":
-                verdicts[e] = inconclusive(f"cannot compare: {r.reason}", method=f"randomized exact {at}")
-            else:
-                formal.append(e)
+        shown = proved(method)  # one verdict object for every entry it proves
+        table = {i: _field_verdict(r, shown, at) for i, r in distinct.items()}
+        decided = [table[id(r)] for r in res.value]  # None: for the real functions to decide
+        if agree is not None:  # where the two routes disagree, the real functions decide
+            decided = [v if ok else None for v, ok in zip(decided, agree)]
+        formal = [j for j, v in zip(todo, decided) if v is None]
+        for j, v in zip(todo, decided):
+            verdicts[j] = v
         kind = "formal"
     elif res.timed_out:
         formal, kind = todo, "timed"
     else:  # the test could not run at all (an assumption it cannot solve, say)
-        verdicts.update({e: inconclusive(f"cannot compare: {res.error}", method=f"randomized exact {at}")
-                         for e in todo})
+        for j in todo:
+            verdicts[j] = inconclusive(f"cannot compare: {res.error}", method=f"randomized exact {at}")
         formal = []
     if formal:
-        verdicts.update(zip(formal, settle(d, sizes, formal, kind, timeout, seed + 1)))
-    return report(verdicts)
+        settled = settle(d, sizes, [Entry(*flat[j]) for j in formal], kind, timeout, seed + 1)
+        for j, v in zip(formal, settled):
+            verdicts[j] = v
+    return report()

@@ -32,6 +32,7 @@ SLOW_TESTS = (
     "tests/test_check.py::test_a_generated_report_is_correct_so_nothing_is_refuted",
     "tests/test_check.py::test_every_real_document_is_checked_without_a_crash",
     "tests/verifier/test_modular.py::test_depth_32_width_16_is_proved_within_the_threshold",
+    "tests/verifier/test_compiled.py::test_a_mutated_delta_is_refuted_with_a_rechecked_witness_at_width_64",
     "tests/test_check_formats.py::test_the_hook_fails_a_commit_with_an_erratum_and_passes_a_correct_one",
     "tests/test_simplify.py::test_sum_linearity_leaves_no_constant_inside_a_sum",
     "tests/test_simplify.py::test_tidy_is_an_equality_with_no_more_operations",

@@ -33,6 +33,7 @@ divisor vanishing (probability ≥ 1 − r, r the same sum over divisions), so
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from fractions import Fraction
@@ -55,6 +56,7 @@ def random_prime(rng: random.Random, bits: int) -> int:
             return x
 
 
+@functools.lru_cache(maxsize=None)
 def primes_in_range(bits: int) -> float:
     """A lower bound on the number of primes in [2^(bits−1), 2^bits) (Rosser–Schoenfeld:
     x/ln x < π(x) < 1.25506 x/ln x for x ≥ 17)."""
@@ -162,6 +164,7 @@ class ModularDomain:
         self.divisions = 0
         self.div_bound = (0, 0)                    # max (degree, height) of a divisor's numerator
         self.div_risk = 0.0                        # Σ P(a divisor vanishes) over divisions
+        self.inverses: dict[int, int] = {}          # v → v⁻¹ mod p (every division still counted)
 
     # ── values ────────────────────────────────────────────────────────────
     def draw(self) -> Mod:
@@ -207,7 +210,10 @@ class ModularDomain:
         self.divisions += 1
         self.div_bound = (max(self.div_bound[0], o.num + o.den.deg), max(self.div_bound[1], o.h + o.den.height))
         self.div_risk += o.num / (1 << (self.bits - 1)) + o.h / ((self.bits - 1) * primes_in_range(self.bits))
-        return pow(o.v, -1, self.p)
+        inv = self.inverses.get(o.v)
+        if inv is None:
+            inv = self.inverses[o.v] = pow(o.v, -1, self.p)
+        return inv
 
     def factor(self, o: Mod) -> Den:
         """The factor multiset {numerator of o}, keyed on o's value and bounds."""
@@ -220,23 +226,42 @@ class ModularDomain:
             self.factor_bounds.append((deg, height))
         return fid
 
-    def _den(self, factors: tuple) -> Den:
+    def _den(self, factors: tuple, deg: Optional[int] = None, height: Optional[int] = None) -> Den:
+        """The interned multiset; ``deg`` and ``height`` (the sums over its copies) when the
+        caller already knows them."""
         hit = self.dens.get(factors)
         if hit is None:
-            deg = sum(self.factor_bounds[f - 1][0] * c for f, c in factors)
-            height = sum(self.factor_bounds[f - 1][1] * c for f, c in factors)
+            if deg is None or height is None:
+                deg = sum(self.factor_bounds[f - 1][0] * c for f, c in factors)
+                height = sum(self.factor_bounds[f - 1][1] * c for f, c in factors)
             hit = self.dens[factors] = Den(factors, deg, height, len(self.dens))
         return hit
 
     def lcm(self, a: Den, b: Den) -> Den:
-        """The least common multiple of two factor multisets (maximum counts)."""
+        """The least common multiple of two factor multisets (maximum counts); its degree and
+        height are a's plus what b's larger counts add."""
         hit = a.lcm_memo.get(b.uid)
         if hit is None:
-            counts = dict(a.factors)
-            for f, c in b.factors:
-                counts[f] = max(counts.get(f, 0), c)
-            hit = a.lcm_memo[b.uid] = b.lcm_memo[a.uid] = self._den(tuple(sorted(counts.items())))
+            big, small = (a, b) if len(a.factors) >= len(b.factors) else (b, a)
+            counts = dict(big.factors)
+            deg, height, bounds = big.deg, big.height, self.factor_bounds
+            for f, c in small.factors:
+                have = counts.get(f, 0)
+                if c > have:
+                    counts[f] = c
+                    deg += (c - have) * bounds[f - 1][0]
+                    height += (c - have) * bounds[f - 1][1]
+            hit = a.lcm_memo[b.uid] = b.lcm_memo[a.uid] = self._den(tuple(sorted(counts.items())), deg, height)
         return hit
+
+    def lcm_many(self, dens: list) -> Den:
+        """The least common multiple of many factor multisets in one pass (maximum counts)."""
+        counts: dict[int, int] = {}
+        for d in {d.uid: d for d in dens}.values():
+            for f, c in d.factors:
+                if counts.get(f, 0) < c:
+                    counts[f] = c
+        return self._den(tuple(sorted(counts.items())))
 
     def times(self, a: Den, b: Den) -> Den:
         """The product of two factor multisets (counts add)."""
@@ -246,10 +271,12 @@ class ModularDomain:
             return b
         hit = a.mul_memo.get(b.uid)
         if hit is None:
-            counts = dict(a.factors)
-            for f, c in b.factors:
+            big, small = (a, b) if len(a.factors) >= len(b.factors) else (b, a)
+            counts = dict(big.factors)
+            for f, c in small.factors:
                 counts[f] = counts.get(f, 0) + c
-            hit = a.mul_memo[b.uid] = b.mul_memo[a.uid] = self._den(tuple(sorted(counts.items())))
+            hit = a.mul_memo[b.uid] = b.mul_memo[a.uid] = self._den(tuple(sorted(counts.items())),
+                                                                    a.deg + b.deg, a.height + b.height)
         return hit
 
     # ── the error of one point ────────────────────────────────────────────

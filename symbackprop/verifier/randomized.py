@@ -1,8 +1,9 @@
 """Closed forms against the independent gradients at points: exactly, and in the reals.
 
-*Prime-field identity test* (:func:`modular_test`, the default route).  The same
-evaluators over :class:`.modular.ModularDomain`: at each point a fresh random prime p of
-``PRIME_BITS`` bits and uniform field elements for every parameter and atom.  Equality at
+*Prime-field identity test* (:func:`modular_test`, the default route).  Both sides over
+:class:`.modular.ModularDomain` in bulk (:mod:`.field_test`, :mod:`.field_route`: the
+compiled closed forms against the layered reverse mode): at each point a fresh random prime
+p of ``PRIME_BITS`` bits and uniform field elements for every parameter and atom.  Equality at
 every point drawn gives the error bound Π_points ε (ε from
 :meth:`.modular.ModularDomain.point_error`); an entry is "same" only when that bound is at
 most ``PROOF_THRESHOLD``.  Points are drawn until it is, up to ``MAX_POINTS``; past that
@@ -29,7 +30,6 @@ agreement alone never proves anything.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Optional, Sequence
 
@@ -37,10 +37,11 @@ import mpmath
 import sympy as sp
 
 from ..derive import Derivation
-from ..instantiate import parameter_table
 from .closed import FUNCTION_NAMES, ClosedForms, OutOfRange, Unreadable
 from .formal import REAL, Degenerate, Formal, FormalDomain, RealDomain, difference_bound
-from .modular import ModularDomain
+from .field_arrays import gc_paused
+from .field_test import field_test
+from .points import AssumptionError, Outcome, parameter_keys, solve_assumptions  # noqa: F401 (AssumptionError: re-exported)
 from .tape import Reference
 
 Key = tuple[int, ...]
@@ -54,71 +55,6 @@ TARGET_BOUND = PROOF_THRESHOLD
 PRIME_BITS = 192        # primes of the field route: one point gives deg / 2^191 and less
 MAX_POINTS = 6          # the field route's point budget (its cost limit)
 REDRAWS = 10            # points drawn per wanted point when denominators vanish
-
-
-class AssumptionError(ValueError):
-    """A stated assumption that is not affine in one free target."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One entry's result: "same" (bound ≤ PROOF_THRESHOLD for the field route), "weak" (equal
-    at every point, bound above the threshold), "differs" (point or None), "error" (reason)."""
-
-    kind: str
-    bound: float = 1.0
-    point: Optional[dict[str, Fraction]] = None
-    lhs: Any = None
-    rhs: Any = None
-    reason: str = ""
-
-
-# ── points ───────────────────────────────────────────────────────────────
-def parameter_keys(d: Derivation, sizes: Sequence[int]) -> dict[tuple, str]:
-    """(key → parameter name) for x, w, b, t in the instantiation's order and names."""
-    return {k: s.name for k, s in parameter_table(sizes, [l.bias for l in d.network.layers]).items()}
-
-
-def solve_assumptions(d: Derivation, sizes: Sequence[int], domain: Any,
-                      params: dict[tuple, Any]) -> dict[tuple, Any]:
-    """Replace one target per assumption (the last free one it depends on) by its solution.
-
-    Each assumption lhs = rhs must be affine in that target: g(t) = lhs − rhs is evaluated
-    at t = 0, 1, 2 and t = −g(0)/(g(1) − g(0)) is used when g(2) − g(1) = g(1) − g(0).
-    """
-    fixed: set[tuple] = set()
-    zero, one, two = (domain.const(v) for v in (0, 1, 2))
-    for a in d.assumptions:
-        for k in range(sizes[-1], 0, -1):
-            key = ("t", k)
-            if key in fixed:
-                continue
-
-            def g(v: Any) -> Any:
-                trial = {**params, key: v}
-                cf = ClosedForms(d, sizes, domain, trial)
-                return cf.expression(a.lhs, {}) - cf.expression(a.rhs, {})
-
-            g0, g1, g2 = g(zero), g(one), g(two)
-            slope = g1 - g0
-            if not _equal(g2 - g1, slope):
-                raise AssumptionError(f"the assumption {a.lhs} = {a.rhs} is not affine in t_{k}")
-            if _is_zero(slope):
-                continue
-            params[key] = -g0 / slope
-            fixed.add(key)
-            break
-        else:
-            raise AssumptionError(f"cannot apply the assumption {a.lhs} = {a.rhs} ({a.rule})")
-    return params
-
-
-def _equal(a: Any, b: Any) -> bool:
-    return (a.q == b.q) if isinstance(a, Formal) else bool(a == b)
-
-
-def _is_zero(a: Any) -> bool:
-    return (a.q == 0) if isinstance(a, Formal) else bool(a == 0)
 
 
 def _gradients(d: Derivation, sizes: Sequence[int], domain: Any, params: dict[tuple, Any]
@@ -186,47 +122,10 @@ def modular_test(d: Derivation, sizes: Sequence[int], entries: Sequence[EntryKey
     A difference at any point is "differs" (a formal difference, for the real functions to
     confirm); an entry equal at every point keeps drawing points while its bound is above
     ``threshold``, at most ``max_points`` of them."""
-    bits = PRIME_BITS if bits is None else bits
-    max_points = MAX_POINTS if max_points is None else max_points
-    threshold = PROOF_THRESHOLD if threshold is None else threshold
-    rng = random.Random(seed)
-    keys = parameter_keys(d, sizes)
-    bounds = [1.0] * len(entries)
-    passed = [0] * len(entries)
-    done: dict[int, Outcome] = {}
-    for _ in range(max_points * REDRAWS):
-        todo = [j for j in range(len(entries))
-                if j not in done and bounds[j] > threshold and passed[j] < max_points]
-        if not todo:
-            break
-        cf, ref, domain = _draw_exact(d, sizes, keys, rng, bits, ModularDomain)
-        collisions = domain.collision_bound()
-        for j in todo:
-            try:
-                lhs, rhs = _pair(cf, ref, entries[j])
-            except ZeroDivisionError:
-                continue
-            except (OutOfRange, Unreadable, TypeError) as exc:
-                done[j] = Outcome("error", reason=str(exc))
-                continue
-            if lhs.v != rhs.v:
-                done[j] = Outcome("differs")
-                continue
-            bounds[j] *= domain.point_error(lhs - rhs, collisions)
-            passed[j] += 1
-    out = []
-    for j in range(len(entries)):
-        if j in done:
-            out.append(done[j])
-        elif passed[j] == 0:
-            out.append(Outcome("error", reason="denominators vanished at every random point"))
-        elif bounds[j] > threshold:
-            out.append(Outcome("weak", bound=bounds[j], reason=(
-                f"equal at all {passed[j]} points drawn, but the error bound reached only "
-                f"{bounds[j]:.1e} > {threshold:.0e} within the point budget")))
-        else:
-            out.append(Outcome("same", bound=bounds[j], reason=f"{passed[j]}"))
-    return out
+    with gc_paused():
+        return field_test(d, sizes, entries, random.Random(seed), PRIME_BITS if bits is None else bits,
+                          MAX_POINTS if max_points is None else max_points,
+                          PROOF_THRESHOLD if threshold is None else threshold, REDRAWS)
 
 
 def _draw_exact(d: Derivation, sizes: Sequence[int], keys: Mapping[tuple, str], rng: random.Random,
