@@ -160,13 +160,19 @@ def test_index_letters_that_name_layers_are_not_confused():
     assert [c.status for c in results[5:]] == ["proved"] * 5
 
 
-REPORT = Path(__file__).resolve().parents[1] / "reports" / "classification.en.md"
+#: every English Markdown report, and one HTML report (its formulas read from MathML annotations);
+#: the Japanese and TeX reports hold the same formulas (benchmarked in the notes, not here: minutes)
+REPORTS = sorted([*(Path(__file__).resolve().parents[1] / "reports").glob("*.en.md"),
+                  Path(__file__).resolve().parents[1] / "reports" / "classification.en.html"])
 
 
-@pytest.mark.skipif(not REPORT.is_file(), reason="reports/classification.en.md not generated")
-def test_a_generated_report_is_correct_so_nothing_is_refuted():
-    r = check_document(REPORT)
-    assert r.summary()["claims"] > 20 and r.count("refuted") == 0
+@pytest.mark.parametrize("report", REPORTS, ids=[p.name for p in REPORTS])
+def test_a_generated_report_is_correct_so_nothing_is_refuted(report):
+    """Our reports are correct by construction: a refuted claim in one is a false alarm (one was,
+    in binary_classifier: a counterexample from a pass told not to refute)."""
+    r = check_document(report)
+    assert r.summary()["claims"] > 20 and r.count("refuted") == 0, \
+        [(c.line, c.statement) for c in r.claims if c.status == "refuted"]
 
 
 def test_an_annotation_column_is_not_read_as_a_quantity():

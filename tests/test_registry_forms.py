@@ -32,7 +32,7 @@ def test_every_network_function_has_every_form(name):
     tex = latex(f)
     assert name not in tex or name == "softplus", f"{name}: the LaTeX printer writes the Python name: {tex}"
     assert parse_math(tex + " = 0").chains[0].exprs[0].func == type(f), f"{name}: {tex} does not read back"
-    assert "operatorname" not in to_mathml(tex), f"{name}: MathML of {tex}"
+    assert "operatorname" not in to_mathml(tex).split("<annotation")[0], f"{name}: MathML of {tex}"
     assert "**" not in text(f) and text(f) != str(f) or name == "softplus", f"{name}: text {text(f)}"
     assert name in NUMPY_FUNCTIONS, f"{name}: no NumPy form (rules/functions.NUMPY_FUNCTIONS)"
     assert name in FUNCTION_NAMES, f"{name}: the verifier cannot evaluate it (verifier/closed.FUNCTION_NAMES)"

@@ -15,7 +15,8 @@ from typing import Callable, Optional
 import sympy as sp
 
 from ..prover.claim import bound_symbols, index_structure
-from .names import letter, tex
+from .labels import split
+from .names import key, letter, tex
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,16 @@ class IndexRule:
 
 def _free(e: sp.Expr) -> set:
     return {i for i in index_structure([e])[1] if isinstance(i, sp.Symbol) and letter(i)}
+
+
+def _label_letters(e: sp.Expr) -> set:
+    """The letters in the layer labels of the quantities in ``e`` (i of z^{i+1}_k)."""
+    out = set()
+    for q in e.atoms(sp.Indexed) | e.free_symbols:
+        parts = split(key(q) or "") if isinstance(q, (sp.Indexed, sp.Symbol)) else None
+        if parts is not None:
+            out |= {letter(x) for x in sp.sympify(parts[2]).free_symbols if isinstance(x, sp.Symbol)}
+    return out
 
 
 def summed_free_index(a: sp.Expr, b: sp.Expr, layer_letters: set) -> Optional[str]:
@@ -52,7 +63,11 @@ def stray_free_index(a: sp.Expr, b: sp.Expr, layer_letters: set) -> Optional[str
     left = _free(a)
     if not left:
         return None
-    stray = sorted(str(i) for i in _free(b) - left if letter(i) in layer_letters)
+    labels = _label_letters(a)  # z^{i+1}_k has the layer letter i in its label: the width M_i is no stray
+    summands = {x for q in b.replace(lambda e: isinstance(e, sp.Sum), lambda e: e.function).atoms(sp.Indexed)
+                for x in q.indices}
+    stray = sorted(str(i) for i in _free(b) - left if letter(i) in layer_letters
+                   and not (letter(i) in labels and i not in summands))
     if stray:
         return (f"the index {', '.join(stray)} is free on the right side but not on the left "
                 f"({tex(a)} has only {', '.join(sorted(str(i) for i in left))})")

@@ -164,7 +164,9 @@ def _code_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-_HTML_SKIP = re.compile(r"<!--|<(script|style|pre|code|textarea)\b([^<>]*)>|</?[A-Za-z][^<>]*>", re.I)
+_HTML_SKIP = re.compile(r"<!--|<(script|style|pre|code|textarea|math)\b([^<>]*)>|</?[A-Za-z][^<>]*>", re.I)
+_TEX_ANNOTATION = re.compile(r"""<annotation\b[^<>]*encoding\s*=\s*["']application/x-tex["'][^<>]*>(.*?)</annotation>""",
+                             re.I | re.S)
 
 
 def _mask_html(text: str) -> tuple[list[tuple[int, int, str]], list[_Raw]]:
@@ -183,6 +185,9 @@ def _mask_html(text: str) -> tuple[list[tuple[int, int, str]], list[_Raw]]:
             if kind and close_m and m.group(1).lower() == "script":
                 body = html.unescape(text[m.end():close_m.start()]).strip()
                 found.append(_Raw(m.start(), pos, body, "mode=display" in kind.group(1).replace(" ", "")))
+            tex = _TEX_ANNOTATION.search(text, m.end(), close_m.start()) if close_m and m.group(1).lower() == "math" else None
+            if tex:  # MathML with its TeX source (our own HTML reports, MathJax's output)
+                found.append(_Raw(m.start(), pos, html.unescape(tex.group(1)).strip(), "block" in m.group(2)))
         else:
             pos = m.end()
             spans.append((m.start(), pos, NEUTRAL))

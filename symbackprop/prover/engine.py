@@ -234,6 +234,10 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
         log.append((name, v.status.value if v else "no verdict", round(clock.elapsed(), 3)))
         if v is None:
             continue
+        if v.refuted and not refute:  # fixed sizes: the concrete pass decides either way
+            notes.append("a counterexample to the step as read refutes nothing here (what it leaves open "
+                         "may take other values)")
+            break
         if v.refuted and one_sided:  # d max(0, x)/dx = H(x): the claim may be what defines H
             notes.append(f"{', '.join(one_sided)} appear(s) on one side only, so the claim may define "
                          "it; a made-up function is no counterexample")

@@ -199,6 +199,11 @@ def to_mathml(latex: str, display: bool = False) -> str:
     for apply in PASSES:
         apply(root)
     root.attrib.clear()
+    semantics = ET.Element("semantics")  # the TeX source kept beside the presentation (check reads it)
+    row = ET.SubElement(semantics, "mrow")
+    row.extend(list(root))
+    ET.SubElement(semantics, "annotation", {"encoding": "application/x-tex"}).text = latex
+    root[:] = [semantics]
     root.set("xmlns", MATHML_NS)
     root.set("display", "block" if display else "inline")
     if not display:

@@ -47,3 +47,13 @@ def test_a_display_joined_to_the_previous_one_is_not_judged_by_its_indices():
     doc = ("$$\\frac{\\partial z_k}{\\partial z_j} = w_{kj} \\sigma'(z_j)$$\n\n"
            "$$= \\sum_k \\frac{\\partial z_k}{\\partial z_j} d_k$$\n")
     assert not any("index discipline" in (c.method or "") for c in check_text(doc, timeout=3.0).claims)
+
+
+def test_a_width_named_by_the_layer_letter_of_a_label_is_no_stray_index():
+    """z^{i+1}_k = Σ_{j=1}^{M_i} w^{i+1}_{kj} φ_i(z^i_j): the width M_i carries the layer letter i,
+    which the left side has in its label (our proofs report was refuted here)."""
+    letters = "$$s_{n} = \\sum_{i=1}^{N} c_{i}$$\n\n"  # i is an index letter of the document
+    doc = letters + "$$z^{i+1}_{k} = \\sum_{j=1}^{M_{i}} w^{i+1}_{kj} \\phi_{i}(z^{i}_{j})$$\n"
+    assert "refuted" not in statuses(doc)
+    stray = letters + "$$z^{i+1}_{k} = \\sum_{j=1}^{M_{i}} w^{i+1}_{kj} \\phi_{i}(z^{i}_{j}) + b^{i+1}_{j}$$\n"
+    assert "refuted" in statuses(stray)  # b_j: another unit's bias, still a stray

@@ -421,3 +421,23 @@ def test_bare_display_lines_are_extracted_and_prose_is_not():
 
 def test_bare_lines_are_a_markdown_reading_only():
     assert [f.line for f in extract(BARE_DOC, "latex")] == [17]
+
+
+def test_mathml_with_its_tex_source_is_read_from_the_annotation() -> None:
+    """Our HTML reports (and MathJax's MathML output) keep the TeX in an annotation."""
+    text = ('<p>Before</p>\n<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><semantics>'
+            '<mrow><mi>x</mi><mo>=</mo><mi>y</mi></mrow>\n'
+            '<annotation encoding="application/x-tex">x_{k} &lt; y</annotation></semantics></math>\n'
+            '<p>inline <math display="inline"><semantics><mi>z</mi>'
+            '<annotation encoding="application/x-tex">z</annotation></semantics></math></p>\n'
+            '<math><mi>w</mi></math>\n')
+    frags = extract(text, "html")
+    assert [(f.source, f.line, f.display) for f in frags] == [("x_{k} < y", 2, True), ("z", 4, False)]
+
+
+def test_our_mathml_keeps_the_tex_it_was_made_from() -> None:
+    from symbackprop.render.mathml import to_mathml
+
+    out = to_mathml(r"\frac{a}{b} < c", display=True)
+    assert '<annotation encoding="application/x-tex">\\frac{a}{b} &lt; c</annotation>' in out
+    assert extract(f"<p>{out}</p>", "html")[0].source == r"\frac{a}{b} < c"
