@@ -1,18 +1,20 @@
-r"""The chain rule through the layer a parameter feeds: ``∂E/∂w_{jk}`` by way of ``u_k``.
+r"""The chain rule through the next layer: ``∂E/∂w_{jk}`` by way of ``u_k``, ``∂E/∂u_j`` by way of ``u_k``.
 
-*Rule.*  A weight or bias ``p`` that the document defines nowhere and that one forward
-definition uses, ``u_k := Σ_j w_{jk} y_j + b_k``, reaches everything computed after it only
-through that layer.  When the differentiated expression, with the definitions put in and the
-layer's ``u`` kept, holds no ``p`` of its own, the chain rule is exact:
+*Rule.*  For ``∂F/∂v`` (a weight, a bias, an activation ``y_j``, a pre-activation ``u_j``, an
+input) the *cut* is the nearest pre-activation downstream of ``v`` — ``u_k := Σ_j w_{jk} y_j + b_k``,
+found by following which definition uses what.  When the differentiated expression, with the
+definitions put in but ``u`` and ``v`` kept, holds no ``v`` of its own, the chain rule is exact:
 
-    ∂F/∂p = Σ_{k'} ∂F/∂u_{k'} · ∂u_{k'}/∂p.
+    ∂F/∂v = Σ_{k'} ∂F/∂u_{k'} · ∂u_{k'}/∂v,
 
-The step rewritten this way differentiates by the defined ``u`` and by ``p`` only inside
-``u``'s definition, so the kept-variables route (:mod:`.frozen`) decides it: an identity in
-``u`` proves it (the chain rule with the definition put in afterwards), and a counterexample
-refutes it where every value of ``u`` is reached through its bias.  Without it, the whole
-network is expanded into one expression in ``w``, ``y``, ``b`` — correct, and often too slow
-for the step's time bound.
+and it is applied again to ``∂F/∂u_{k'}`` down to the last layer.  The step rewritten this way
+differentiates by defined quantities only through their definitions, so the kept-variables route
+(:mod:`.frozen`) decides it: an identity in the kept ``u`` proves it (the chain rule with the
+definitions put in afterwards), and a counterexample refutes it where every value of each kept
+``u`` is reached through its own bias.  Without it, the whole network is expanded into one
+expression in ``w``, ``y``, ``b`` — correct, and often too slow for the step's time bound.
+The new sum runs over the width written for the cut's index letter (or the reader's own ``n_k``
+for sums written without bounds); layers named by a label (``z^{(2)}``) are left alone.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ..latex.vocabulary import unbounded_upper
 from .labels import split
 from .layers import tag_layers
 from .names import key, letter, letters_of
-from .network_model import _preactivation
+from .network_model import preactivation
 from .order import name_of, names_in
 from .scan import DocumentScan
 from .table import Definition, SymbolTable
@@ -95,7 +97,7 @@ def _cut(table: SymbolTable, scan: DocumentScan, v: sp.Indexed) -> Optional[Defi
     frontier, seen = {name_of(tagged[0])}, set()
     for _ in range(4):
         users = {name for name, (_d, used) in forward.items() if used & frontier and name not in seen}
-        cuts = [forward[name][0] for name in sorted(users) if _preactivation(forward[name][0]) is not None]
+        cuts = [forward[name][0] for name in sorted(users) if preactivation(forward[name][0]) is not None]
         if cuts:
             return cuts[0] if len(cuts) == 1 else None
         seen |= users

@@ -71,7 +71,9 @@ def _name(e: sp.Basic) -> str:
 ERROR_SIGNALS = ("delta", "Delta", "xi", "Xi", "epsilon", "varepsilon")
 
 
-def _preactivation(d) -> Optional[Layer]:
+def preactivation(d) -> Optional[Layer]:
+    """The layer a definition ``P_j := Σ_i W_{ij} Q_i (+ B_j)`` gives (a pre-activation: a sum over
+    the layer below, weighted, with at most a bias beside it), or None."""
     lhs, rhs = d.lhs, d.rhs
     if any(_name(a).lstrip("\\").startswith(ERROR_SIGNALS) for a in (lhs, *rhs.atoms(sp.Indexed))) \
             or rhs.has(sp.Derivative):
@@ -144,7 +146,7 @@ def infer(definitions, seconds: float = RULE_SECONDS) -> NetworkModel:
     model = NetworkModel()
     by_name: dict = {}
     for d in definitions:
-        layer = _preactivation(d) if getattr(d, "shape", "") == "indexed" else None
+        layer = preactivation(d) if getattr(d, "shape", "") == "indexed" else None
         same = next((x for x in model.layers if layer is not None and _same_layer(x, layer)), None)
         if same is not None and same.index != layer.index:  # u_r = Σ_j y_j w_jr + b_r beside u_k
             model.notes.append(f"{layer.name}_{layer.index} (line {d.line}) is {same.name}_{same.index} "
