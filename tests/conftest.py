@@ -63,6 +63,10 @@ SLOW_TESTS = (
     "tests/test_prove.py::test_cli_one_name_text_and_json",
     "tests/verifier/test_modular.py::test_depth_20_is_proved_within_the_threshold_or_inconclusive",
     "tests/checker/test_chain.py::test_without_the_rule_the_whole_network_is_expanded_and_runs_out",
+    "tests/checker/test_chain.py::test_a_loose_definition_keeps_its_doubt_through_the_chain_rule",
+    "tests/checker/test_frozen.py::test_a_bias_in_the_claim_itself_is_no_free_parameter",
+    "tests/checker/test_frozen.py::test_without_a_bias_the_kept_form_does_not_refute",
+    "tests/checker/test_labels.py::test_the_value_of_a_quantity_defined_as_a_derivative_is_a_claim",
 )
 
 
