@@ -94,6 +94,7 @@ SAMPLED_SWEEPS = {
     "tests/checker/test_chain.py::test_the_hidden_layer_is_proved_through_the_next_layer": 4,
     "tests/verifier/test_compiled.py::test_compiled_forms_agree_with_sympy_substitution_and_the_entrywise_walk": 4,
     "tests/checker/test_chain.py::test_a_wrong_hidden_error_signal_is_refuted": 4,
+    "tests/checker/test_chain.py::test_no_wrong_gradient_is_proved_through_the_next_layer": 6,
     "tests/checker/test_width_one.py::test_steps_that_tie_a_vector_to_its_entries_or_size_are_not_read_at_width_one": 3,
     "tests/checker/test_network_model.py::test_a_network_stated_in_prose_is_taken_from_a_spec": 2,
     "tests/test_check.py::test_small_documents_give_the_expected_verdict_per_claim": 2,

@@ -29,7 +29,7 @@ from .labels import split
 from .layers import tag_layers
 from .names import key, letter, letters_of
 from .network_model import preactivation
-from .order import name_of, names_in
+from .order import forward_definitions, name_of, names_in
 from .scan import DocumentScan
 from .table import Definition, SymbolTable
 
@@ -87,13 +87,7 @@ def _cut(table: SymbolTable, scan: DocumentScan, v: sp.Indexed) -> Optional[Defi
     tagged = _tagged(table, scan, [v])
     if tagged is None:
         return None
-    forward = {}
-    for d in table._defs.values():
-        if d.shape != "indexed" or d.rhs.has(sp.Derivative) or not isinstance(d.lhs, sp.Indexed):
-            continue
-        sides = _tagged(table, scan, [d.lhs, d.rhs])
-        if sides is not None:
-            forward[name_of(sides[0])] = (d, names_in(sides[1]))
+    forward = {name: ds[-1] for name, ds in forward_definitions(table, scan.layer_letters, table.layered).items()}
     frontier, seen = {name_of(tagged[0])}, set()
     for _ in range(4):
         users = {name for name, (_d, used) in forward.items() if used & frontier and name not in seen}

@@ -79,13 +79,8 @@ def _beside(table: "SymbolTable", v: sp.Basic, layer_letters: frozenset) -> froz
     own = name_of(v)
     if own is None or split(own) is not None or table.lookup(v) is not None:
         return frozenset()
-    forward: dict = {}
-    for d in table._defs.values():
-        if d.shape != "indexed" or d.rhs.has(sp.Derivative):
-            continue
-        sides = tag_layers([d.lhs, d.rhs], set(layer_letters)) if "⟨" in own else [d.lhs, d.rhs]
-        if sides is not None:
-            forward.setdefault(name_of(sides[0]), set()).update(names_in(sides[1]))
+    forward = {name: set().union(*(used for _d, used in ds))
+               for name, ds in forward_definitions(table, layer_letters, "⟨" in own).items()}
     users = [name for name, used in forward.items() if own in used]
     below = set().union(*(forward[u] for u in users)) - {own} - set(users) if users else set()
     todo = list(below)
@@ -97,6 +92,27 @@ def _beside(table: "SymbolTable", v: sp.Basic, layer_letters: frozenset) -> froz
                 below.add(k)
                 todo.append(k)
     return frozenset(below)
+
+
+def forward_definitions(table: "SymbolTable", layer_letters, tagged: bool) -> dict:
+    """See :func:`_forward_definitions` (remembered per state of the definitions)."""
+    return memo(table, ("forward", frozenset(layer_letters), tagged),
+                lambda: _forward_definitions(table, layer_letters, tagged))
+
+
+def _forward_definitions(table: "SymbolTable", layer_letters, tagged: bool) -> dict:
+    """Each forward indexed definition (no derivative on its right side) under its name —
+    tagged by its layer letters when ``tagged`` (``u⟨k⟩``) — with the names its right side uses:
+    ``{name: [(definition, names used), …]}``.  Who uses what, for :func:`_beside` and the chain
+    rule's cut (chain.py); a definition the letters cannot tag is left out."""
+    out: dict = {}
+    for d in table._defs.values():
+        if d.shape != "indexed" or d.rhs.has(sp.Derivative) or not isinstance(d.lhs, sp.Indexed):
+            continue
+        sides = tag_layers([d.lhs, d.rhs], set(layer_letters)) if tagged else [d.lhs, d.rhs]
+        if sides is not None:
+            out.setdefault(name_of(sides[0]), []).append((d, frozenset(names_in(sides[1]))))
+    return out
 
 
 def name_of(e: sp.Basic):

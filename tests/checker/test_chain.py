@@ -93,3 +93,17 @@ def test_a_loose_definition_keeps_its_doubt_through_the_chain_rule():
            "$$\\frac{\\partial E}{\\partial b_j} = \\delta_j$$\n")
     c = _last(doc)
     assert c.status == "inconclusive" and c.category == "loose", c.reason
+
+
+@pytest.mark.parametrize("base,wrong", [
+    (TWO_LAYERS, "\\frac{\\partial E}{\\partial u_j} = y_j - t_j"),                      # the output's δ
+    (TWO_LAYERS, "\\frac{\\partial E}{\\partial y_j} = \\delta_j"),                       # σ′ where none is
+    (TWO_LAYERS, "\\frac{\\partial E}{\\partial x_i} = \\sum_{j=1}^{m} \\delta_j w_{ji}"),  # the other weight
+    (TWO_LAYERS, "\\frac{\\partial E}{\\partial b_j} = \\sum_{k=1}^{n} \\delta_k"),       # no weight, no σ′
+    (OUTPUT_LAYER, "\\frac{\\partial E}{\\partial y_j} = \\sum_{k=1}^{n} (y_k - t_k) w_{jk}"),  # σ′ dropped
+    (OUTPUT_LAYER, "\\frac{\\partial E}{\\partial b_k} = y_k - t_k"),                    # σ′ dropped
+], ids=range(6))
+def test_no_wrong_gradient_is_proved_through_the_next_layer(base, wrong):
+    """The chain-rule route proves in the kept quantities; a wrong gradient of either layer must
+    never come out proved (today each of these is refuted with a witness)."""
+    assert _last(base + f"$${wrong}$$\n").status != "proved"
