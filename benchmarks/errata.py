@@ -65,7 +65,8 @@ def child(path: str, timeout: float) -> int:
     result = check_document(path, timeout=timeout)
     seconds = time.perf_counter() - t0
     claims = [{"line": c.line, "end_line": c.end_line, "status": c.status, "statement": c.statement,
-               "source": c.source, "reason": c.reason} for c in result.claims]
+               "source": c.source, "reason": c.reason,
+               "category": c.category} for c in result.claims]
     sys.stdout.write(MARK + json.dumps({"claims": claims, "check_seconds": seconds}) + "\n")
     sys.stdout.flush()
     return 0
@@ -216,6 +217,8 @@ def report(outcomes: list[Outcome], wall: float, corpus: bool) -> None:
     found = sum(o.n_found for o in outcomes)
     alarms = sum(len(o.false_alarms) for o in outcomes)
     longest = max((o.seconds for o in outcomes), default=0.0)
+    vector = sum(c.get("category") == "vector" for o in outcomes for c in o.claims if c["status"] == "inconclusive")
+    print(f"inconclusive for a vector or matrix reason: {vector} ({100 * vector / claims if claims else 0:.1f}% of the claims)")
     print(f"documents: {len(outcomes)}, claims: {claims}, decided: {decided} "
           f"({100 * decided / claims if claims else 0:.1f}%)")
     print(f"errata found: {found} / {known} (recall {100 * found / known if known else 0:.1f}%)")

@@ -102,7 +102,7 @@ DOCUMENTS = {
         [DEF]),
     "vector notation is never refuted": (
         r"""$$a^l_j = \sigma(z^l_j)$$ $$a^l = \sigma(w^l a^{l-1})$$ $$a^l = w^l a^{l-1}$$""",
-        [DEF, DEF, ("inconclusive", "vector")]),
+        [DEF, ("inconclusive", "vector"), ("inconclusive", "vector")]),
     "kink of |x| is not a counterexample": (
         r"$$\frac{\partial}{\partial x}|x| = \mathrm{sign}(x)$$",
         [("inconclusive", "domain")]),

@@ -24,7 +24,7 @@ from .names import OPAQUE, key, keys, plain_symbols
 from .scan import BOLD
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .walk import Step
+    from .doubts import Step
 
 Doubt = tuple  # (category, text, blocks_proof)
 

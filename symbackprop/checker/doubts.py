@@ -11,8 +11,15 @@ where the reading itself allowed one: entrywise, without products of vectors).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Optional
+
+import sympy as sp
 
 from .results import CATEGORIES
+
+if TYPE_CHECKING:
+    from .scan import DocumentScan
+    from .table import SymbolTable
 
 
 @dataclass
@@ -65,3 +72,19 @@ class Doubts:
         rest = [(c, t) for c, t, _b in rest]
         parts += list(dict.fromkeys(t for _c, t in rest))
         return "; ".join(parts[:3])
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step as the doubt rules see it: as written (``a``, ``b``), with the definitions in
+    force put in (``lhs``, ``rhs``), in its display (``source``) and document."""
+
+    a: sp.Expr
+    b: sp.Expr
+    lhs: sp.Expr
+    rhs: sp.Expr
+    source: str
+    scan: "DocumentScan"
+    table: "SymbolTable"
+    defined_later: Callable[[str], Optional[int]]
+    function_letters: frozenset

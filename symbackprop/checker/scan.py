@@ -85,6 +85,16 @@ def _layer_widths(expr: sp.Basic) -> sp.Basic:
     return expr.replace(lambda e: isinstance(e, sp.Sum), width)
 
 
+def total_of_terms(name: sp.Symbol, value) -> bool:
+    """``E = \frac{1}{N} Σ_{n} E_n`` (or ``Σ_n E_n``): the name is the total (or mean) of its
+    indexed terms — the loss of a batch from the losses of its examples — a number, not the
+    vector of its terms, though the document writes it both with and without an index."""
+    if not isinstance(value, sp.Basic):
+        return False
+    return any(isinstance(t.function, sp.Indexed) and str(t.function.base.label) == name.name
+               and t.function.indices == tuple(t.variables) for t in value.atoms(sp.Sum))
+
+
 def _returns_with_other_letters(definitions: list) -> bool:
     """y_k := u_k and u_k := Σ_j y_j w_{jk} + b_k: following the definitions from y with the
     letter k comes back to y with the letter j — read without letters the definitions would be
@@ -128,6 +138,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     linked: set = set()
     numbered: list = []  # (name, position) of "l = 3": a size at a value (a case), no definition
     through: list = []  # (name, value) of indexed definitions, written or implied
+    totals: set = set()  # E of E = (1/N) Σ_n E_n: a total of its indexed terms, no vector
     for pos, (frag, parsed) in enumerate(items):
         sc.numeric_labels = sc.numeric_labels or bool(NUMERIC_LABEL.search(getattr(frag, "source", "") or ""))
         if not isinstance(parsed, Parsed):
@@ -146,6 +157,9 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
             if definable(found[0] if found else exprs[0]) == "indexed" and chain.ops \
                     and chain.ops[0] in DEFINING_OPS and isinstance((found or exprs)[1], sp.Basic):
                 through.append((found or exprs)[:2])
+            if chain.ops and chain.ops[0] in DEFINING_OPS and isinstance(exprs[0], sp.Symbol) \
+                    and total_of_terms(exprs[0], exprs[1]):
+                totals.add(exprs[0].name)
             if chain.ops and chain.ops[0] in DEFINING_OPS and definable(exprs[0]):
                 k = key(exprs[0]) if not isinstance(exprs[0], sp.Function) or isinstance(exprs[0], AppliedUndef) \
                     else None
@@ -182,7 +196,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                         sc.sizes |= lo.free_symbols | hi.free_symbols
                         if lo == 1 and not any(_IMPLICIT.fullmatch(x.name) for x in hi.free_symbols):
                             sc.letter_bounds.setdefault(letter(v), set()).add(hi)
-    sc.vectors = {n for n in plain | labels if BOLD.search(n)} | (plain & labels)
+    sc.vectors = {n for n in plain | labels if BOLD.search(n)} | ((plain & labels) - totals)
     sc.label_letters = layer_letters(plain | labels)
     sc.kronecker_ambiguous = kron and 1 in delta_ranks
     # A name with a layer label (y^{l}_j, w^{l}_{ij}) is one layer's whatever its letters.

@@ -12,12 +12,14 @@ from typing import Callable, Optional, Sequence
 
 import sympy as sp
 
+from .component_facts import DocumentComponents
+from .components import ENTRIES, SHAPES_OF_ORIENTATION, decide_by_entries
 from .guards import Outcome, open_
 from .shape_facts import ShapeFacts
 
 #: Open steps that may still be refuted by the shapes of their named vectors and matrices (a step
 #: whose scalar reading ran out of time too: the shapes do not depend on it).
-SHAPE_CATEGORIES = frozenset({"vector", "definition", "timed out"})
+SHAPE_CATEGORIES = frozenset({"vector", "definition", "timed out", "undefined", "dependence", "loose"})
 SHAPES_OF_NAMES = "shapes of the named vectors and matrices (widths of different layers may differ)"
 COLUMNS = ("column n of both sides through the written batch matrices, read at width one (every vector "
            "and matrix with one entry), an instance of the claim")
@@ -25,7 +27,7 @@ COLUMNS = ("column n of both sides through the written batch matrices, read at w
 
 def written_order(out: Outcome) -> bool:
     """Was ``out`` decided on the step read with its products in written order?"""
-    return SHAPES_OF_NAMES in (out.method or "") or COLUMNS in (out.method or "")
+    return any(m in (out.method or "") for m in (SHAPES_OF_NAMES, COLUMNS, ENTRIES, SHAPES_OF_ORIENTATION))
 
 
 class ShapeSteps:
@@ -34,6 +36,7 @@ class ShapeSteps:
     def __init__(self, readings: Sequence) -> None:
         self.readings = readings
         self._facts: Optional[ShapeFacts] = None
+        self._components: Optional[DocumentComponents] = None
         self._slips: dict = {}  # (kind, shapes) → the line it was first refuted at
 
     @property
@@ -43,13 +46,23 @@ class ShapeSteps:
             self._facts = ShapeFacts(self.readings)
         return self._facts
 
+    @property
+    def components(self) -> DocumentComponents:
+        """Read when a vector step first needs them."""
+        if self._components is None:
+            self._components = DocumentComponents(self.readings, self.facts)
+        return self._components
+
     def decide(self, reading, chain: int, step: int, table,
                claim: Callable[[sp.Expr, sp.Expr], Optional[Outcome]]) -> Optional[Outcome]:
         """Step ``step`` of chain ``chain`` (0-based) refuted by its shapes, or by one column at
         width one (decided by ``claim``, the walk's scalar decider), or None."""
         why = self.facts.refutation(reading, chain, step, table)
         if why is None:
-            return self._by_column(reading, chain, step, table, claim)
+            out = self._by_entries(reading, chain, step, table, claim)
+            if out is not None and out.status != "inconclusive":
+                return out
+            return self._by_column(reading, chain, step, table, claim) or out
         reason = why.reason
         if step > 1 and why.reason.startswith("the left side has"):  # the previous step's right side
             why = self.facts.refutation(reading, chain, step, table, first=0)
@@ -62,6 +75,16 @@ class ShapeSteps:
         if seen != line:
             return open_("follows", f"the same slip as at line {seen}: {reason}", SHAPES_OF_NAMES)
         return Outcome("refuted", "", reason, SHAPES_OF_NAMES)
+
+    def _by_entries(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
+        """The step read entry by entry in index notation (:mod:`.components`): decided, or None."""
+        sides = self.facts.sides(reading, chain, step)
+        if sides is None:
+            return None
+        section = tuple(getattr(reading.fragment, "section", ()) or ())
+        comps = self.components
+        return decide_by_entries(*sides, comps.resolver(section, table), claim, comps.vectors,
+                                 comps.allowed(section, table))
 
     def _by_column(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
         sides = self.facts.columns(reading, chain, step, table)

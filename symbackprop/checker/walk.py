@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -26,7 +26,7 @@ from ..verdict import Status
 from .decide import Decision, decide, expected
 from .derivatives import Derivatives
 from .doubt_rules import doubts_of, related_unknowns
-from .doubts import Doubts
+from .doubts import Doubts, Step
 from .index_rules import index_erratum
 from .known_functions import speaks_of
 from .layers import tag_layers
@@ -36,8 +36,9 @@ from .read import Reading
 from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
 from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_out, undecided
 from .results import ClaimResult
-from .scan import DEFINING_OPS, DocumentScan, scan
+from .scan import DEFINING_OPS, scan
 from .matrices import SHAPES, matrix_step
+from .component_facts import entries_defined
 from .shape_steps import SHAPE_CATEGORIES, ShapeSteps, written_order
 from .apart import apart_from
 from . import implied
@@ -66,22 +67,6 @@ class Options:
     disabled: frozenset = frozenset()
     definitions: bool = True
     deadline: Optional[float] = None  # time.monotonic() past which no new chain is begun
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step as the doubt rules see it: as written (``a``, ``b``), with the definitions in
-    force put in (``lhs``, ``rhs``), in its display (``source``) and document."""
-
-    a: sp.Expr
-    b: sp.Expr
-    lhs: sp.Expr
-    rhs: sp.Expr
-    source: str
-    scan: DocumentScan
-    table: SymbolTable
-    defined_later: Callable[[str], Optional[int]]
-    function_letters: frozenset
 
 
 class Checker:
@@ -259,6 +244,9 @@ class Checker:
             case = stated_case(a, b, self.scan.label_letters)
             self.pending_case = (case, frag.end_line) if case else self.pending_case
             return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")
+        if shape == "symbol" and a.name in self.scan.vectors and entries_defined(self.table, a):
+            return open_("vector", f"{tex(a)} is a vector whose entries the document defines: a claim about "
+                                   "them, read entry by entry")
         known = self.table.lookup(a)
         if known is not None and self._weak(known):  # the author's own words win
             return self._record(a, b, frag, "definition", implied.replacing(a, known.line))

@@ -27,7 +27,7 @@ from .doubts import Doubts
 from .names import plain_symbols
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .walk import Step
+    from .doubts import Step
 
 READING = "read at width one (every vector and matrix with one entry), an instance of the claim"
 _WRAPPER = re.compile(r"\\(mathbf|bm|boldsymbol|vec|mathsf|mathrm|mathit)\s*")

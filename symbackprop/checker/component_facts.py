@@ -1,0 +1,173 @@
+r"""What a document says about the entries of its vectors and matrices (for :mod:`.components`).
+
+* A **vector** is a name the document also writes with one index (``a^{l}`` and ``a^{l}_j``), or a
+  bold name whose letter it writes so (``\mathbf{y}^{l}`` and ``y^{l}_i``): one entry per unit of
+  the layer of its label.
+* A **matrix** is a name the document writes with two indices (``w^{l}`` and ``w^{l}_{jk}``), a
+  matrix whose entries it states (``W^{l} = (w^{l}_{ij})_{ij}``: which index is the row, too), or
+  an upper-case name whose lower-case letter it writes with two indices (``W^{l}``, ``w^{l}_{jk}``:
+  a convention, so the components are not the document's own).  The layers of the two indices
+  come from the document's forward definition that sums the entries (:func:`index_layers`).
+* A total of indexed terms (``E = Σ_n E_n``) is a number (:func:`~.scan.total_of_terms`).
+* **Orientations.**  The document's own vector-form definitions (``z^{l} = w^{l} a^{l-1} +
+  b^{l}``) fit only some orientations (vectors as columns, ``w``'s first index its row): those
+  are the document's, and every step is read under them (:meth:`DocumentComponents.allowed`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import sympy as sp
+
+from .components import BOLD_NAME, Component, index_claims, matrix_letter as letter
+from .labels import split
+from .names import key
+
+
+def entry_name(name: str) -> str:
+    """``\\mathbf{y}^{l}`` → ``y^{l}``: the name of a bold vector's entries."""
+    return BOLD_NAME.sub(r"\1", name)
+
+
+def entries_defined(table, a: sp.Symbol) -> bool:
+    """Does a definition in force give the entries of the vector ``a`` (``z^{l}_j`` of ``z^{l}``, also
+    at another label)?  Then ``a = …`` is a claim about them, not a new definition."""
+    parts = split(a.name)
+    return any(isinstance(d.lhs, sp.Indexed) and (str(d.lhs.base.label) == a.name or (
+        parts is not None and (split(str(d.lhs.base.label)) or (None,))[0] == parts[0]))
+        for d in table.definitions())
+
+
+def forward_of(history, vector: str, matrix: str) -> bool:
+    """Is ``vector``'s letter defined by a sum over the entries of ``matrix``'s letter
+    (``z^{l}_j = Σ_k w^{l}_{jk} a^{l-1}_k + b^{l}_j`` for ``z`` and ``w``)?  Such a vector's
+    vector-form definition is a forward definition of the document."""
+    for d in history:
+        own = split(str(d.lhs.base.label)) if isinstance(d.lhs, sp.Indexed) else None
+        if own is None or own[0] != vector:
+            continue
+        if any((split(str(w.base.label)) or (None,))[0] == matrix and len(w.indices) == 2
+               for total in d.rhs.atoms(sp.Sum) for w in total.function.atoms(sp.Indexed)):
+            return True
+    return False
+
+
+def index_layers(history, base: str, label: sp.Expr) -> Optional[tuple]:
+    """The layers of the two indices of ``base^{label}_{··}``, from a forward definition that
+    sums its entries with a one-index quantity of another layer (``u^{l}_j = Σ_i w^{l}_{ij}
+    y^{l-1}_i``: index 0 in layer ``l − 1``, index 1 in layer ``l``), shifted to ``label``."""
+    for d in history:
+        lhs = d.lhs
+        own = split(str(key(lhs) or "")) if isinstance(lhs, sp.Indexed) else None
+        if own is None or len(lhs.indices) != 1:
+            continue
+        for total in d.rhs.atoms(sp.Sum):
+            if len(total.limits) != 1:
+                continue
+            v = total.limits[0][0]
+            for w in total.function.atoms(sp.Indexed):
+                parts = split(str(key(w) or ""))
+                if parts is None or parts[0] != base or len(w.indices) != 2 or v not in w.indices:
+                    continue
+                others = [q for q in total.function.atoms(sp.Indexed) if q is not w and v in q.indices]
+                inputs = [split(str(key(q) or "")) for q in others]
+                if len(inputs) != 1 or inputs[0] is None or lhs.indices[0] not in w.indices \
+                        or lhs.indices[0] == v:
+                    continue
+                shift = label - parts[2]
+                layer_of = {v: sp.expand(inputs[0][2] + shift), lhs.indices[0]: sp.expand(own[2] + shift)}
+                return tuple(layer_of[i] for i in w.indices)
+    return None
+
+
+class DocumentComponents:
+    """The components a document gives its names (see the module docstring), read once: which
+    indexed names it writes with one index and which with two."""
+
+    def __init__(self, readings, facts) -> None:
+        self.facts = facts  # ShapeFacts: matrices the document states or writes out
+        self._conventions: dict = {}
+        self.ranks: dict = {}
+        for reading in readings:
+            for chain in getattr(reading.parsed, "chains", ()) if reading.parsed is not None else ():
+                for e in chain.exprs:
+                    for i in e.atoms(sp.Indexed) if isinstance(e, sp.Basic) else ():
+                        self.ranks.setdefault(str(i.base.label), set()).add(len(i.indices))
+        self.vectors = frozenset(n for n in self.ranks if split(n) is not None)
+
+    def rank(self, name: str) -> set:
+        """How many indices the document writes ``name`` with (at any label, when not at its own)."""
+        if name in self.ranks:
+            return self.ranks[name]
+        parts = split(name)
+        out: set = set()
+        for other, ranks in self.ranks.items():
+            have = split(other)
+            if parts and have and (have[0], have[1], have[3]) == (parts[0], parts[1], parts[3]):
+                out |= ranks
+        return out
+
+    def resolver(self, section: tuple, table) -> Callable[[sp.Basic], Optional[Component]]:
+        """The components of a name in ``section`` under the definitions in force."""
+        from .order import memo
+
+        return lambda s: memo(table, ("components", s, section), lambda: self.component(s, section, table))
+
+    def allowed(self, section: tuple, table) -> Callable[[dict], bool]:
+        """The orientations the document's own vector-form definitions fit (``z^{l} = w^{l} a^{l-1} +
+        b^{l}``: vectors are columns, ``w``'s first index its row); every one where none says."""
+        k = (section, len(table.history()))  # the definitions a matrix's layers are read from
+        if k not in self._conventions:
+            self._conventions[k] = self._fixed(section, table)
+        fixed = self._conventions[k]
+        return lambda choice: all(any(all(choice.get(k, v) == v for k, v in t.items()) for t in fits) for fits in fixed)
+
+    def _fixed(self, section: tuple, table) -> list:
+        resolve = self.resolver(section, table)
+        out = []
+        for reading in self.facts.readings:
+            parsed = self.facts.ordered(reading) if reading.parsed is not None else None
+            for chain in getattr(parsed, "chains", ()) if parsed is not None else ():
+                a, b = (chain.exprs + [None, None])[:2] if isinstance(chain.exprs, list) else (tuple(chain.exprs) + (None, None))[:2]
+                if not (chain.ops and chain.ops[0] == "=" and isinstance(a, sp.Symbol) and isinstance(b, sp.Expr)):
+                    continue
+                comp = resolve(a)
+                matrices = [c for c in map(resolve, b.free_symbols) if c is not None and len(c.axes) == 2]
+                if comp is None or len(comp.axes) != 1 or not matrices or not all(
+                        forward_of(table.history(), letter(comp), letter(m)) for m in matrices):
+                    continue
+                fits = [{k: v for k, v in choice.items()} for choice, r in index_claims(a, b, resolve)
+                        if r.lhs is not None]
+                if fits:
+                    out.append(fits)
+        return out
+
+    def component(self, s: sp.Basic, section: tuple, table) -> Optional[Component]:
+        name = getattr(s, "name", "")
+        if not isinstance(s, sp.Symbol) or name in self.facts.written:
+            return None
+        if BOLD_NAME.search(name):
+            entry = entry_name(name)
+            parts = split(entry)
+            ok = parts is not None and self.rank(entry) == {1}
+            return Component(sp.IndexedBase(sp.Symbol(entry)), (parts[2],), True) if ok else None
+        parts = split(name)
+        if parts is None:
+            return None
+        stated = self.facts.stated(name, section)
+        if stated is not None:
+            entry = stated.base + name[len(parts[0]):]
+            axes = index_layers(table.history(), stated.base, parts[2])
+            return Component(sp.IndexedBase(sp.Symbol(entry)), axes, True, "ij".index(stated.row)) if axes else None
+        ranks = self.rank(name)
+        if ranks == {1}:
+            return Component(sp.IndexedBase(sp.Symbol(name)), (parts[2],), True)
+        if ranks == {2}:
+            axes = index_layers(table.history(), parts[0], parts[2])
+            return Component(sp.IndexedBase(sp.Symbol(name)), axes, True) if axes else None
+        lower = name[:1].lower() + name[1:]
+        if not ranks and name[:1].isupper() and self.rank(lower) == {2}:
+            axes = index_layers(table.history(), parts[0].lower(), parts[2])
+            return Component(sp.IndexedBase(sp.Symbol(lower)), axes, False) if axes else None
+        return None

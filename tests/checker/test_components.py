@@ -1,0 +1,141 @@
+r"""Vector and matrix steps read entry by entry in index notation (checker/components.py,
+component_facts.py): ``δ^{l} = ((w^{l+1})^{T} δ^{l+1}) ⊙ σ'(z^{l})`` is decided as
+``δ^{l}_k = σ'(z^{l}_k) Σ_j δ^{l+1}_j w^{l+1}_{jk}`` — proved for every size, refuted at an entry —
+with the orientation of vectors and matrices taken from the document's own vector-form
+definitions, never assumed."""
+
+import pytest
+import sympy as sp
+
+from symbackprop.checker import check_text
+from symbackprop.checker.components import (ENTRIES, SHAPES_OF_ORIENTATION, Component, EntryReader,
+                                            IllTyped, width)
+from symbackprop.checker.scan import scan, total_of_terms
+from symbackprop.latex.extract import extract
+from symbackprop.latex.parse import parse_math
+from symbackprop.latex.patterns import MatrixProduct
+from symbackprop.latex.vocabulary import TRANSPOSE
+
+l = sp.Symbol("l")
+W, a, d = sp.Symbol("w^{l}"), sp.Symbol("a^{l-1}"), sp.Symbol("delta^{l}")
+COMPONENTS = {W: Component(sp.IndexedBase(W), (l, l - 1), True),
+              a: Component(sp.IndexedBase(a), (l - 1,), True), d: Component(sp.IndexedBase(d), (l,), True)}
+
+
+def _reader(choice=None):
+    return EntryReader(COMPONENTS.get, choice or {"vectors": "col"}, list("pqrs"))
+
+
+def test_a_product_is_a_sum_over_the_inner_layer():
+    p, q = sp.symbols("p q", integer=True)
+    e = _reader()(MatrixProduct(W, a))
+    assert (e.rows, e.cols) == (l, None)
+    assert e.at(q, None) == sp.Sum(sp.IndexedBase(W)[q, p] * sp.IndexedBase(a)[p], (p, 1, width(l - 1)))
+
+
+def test_a_column_times_a_row_is_the_outer_product():
+    j, k = sp.symbols("j k", integer=True)
+    e = _reader()(MatrixProduct(d, TRANSPOSE(a)))
+    assert (e.rows, e.cols) == (l, l - 1)
+    assert e.at(j, k) == sp.IndexedBase(d)[j] * sp.IndexedBase(a)[k]
+
+
+def test_inner_sizes_of_two_layers_do_not_fit():
+    with pytest.raises(IllTyped):
+        _reader()(MatrixProduct(TRANSPOSE(W), a))   # w^T is (l-1)×l, a^{l-1} has l-1 rows
+    with pytest.raises(IllTyped):
+        _reader({"vectors": "col", "w": 1})(MatrixProduct(W, a))  # w read with its second index as row
+
+
+def test_a_total_of_indexed_terms_is_a_number_not_a_vector():
+    E, N, n = sp.Symbol("E"), sp.Symbol("N", integer=True), sp.Symbol("n", integer=True)
+    assert total_of_terms(E, sp.Sum(sp.IndexedBase(E)[n], (n, 1, N)) / N)
+    assert not total_of_terms(E, sp.Sum(sp.IndexedBase(sp.Symbol("y"))[n], (n, 1, N)))
+    text = "$$E = \\frac{1}{N} \\sum_{n=1}^{N} E_{n}$$\n\n$$\\frac{\\partial E}{\\partial w} = \\frac{1}{N} \\sum_{n=1}^{N} \\frac{\\partial E_n}{\\partial w}$$\n"
+    frags = extract(text, "markdown")
+    assert "E" not in scan([(f, parse_math(f.source)) for f in frags]).vectors
+
+
+FORWARD = r"""
+# Backpropagation in vector form
+
+$$z^{l}_{j} = \sum_{k} w^{l}_{jk} a^{l-1}_{k} + b^{l}_{j}$$
+
+$$a^{l}_{j} = \sigma(z^{l}_{j})$$
+
+$$\delta^{l}_{j} := \frac{\partial C}{\partial z^{l}_{j}}$$
+
+VECTOR_FORM
+"""
+VECTOR_FORM = r"""In vector form the forward pass reads
+
+$$z^{l} = w^{l} a^{l-1} + b^{l}$$
+"""
+
+
+def _claims(claim: str, vector_form: str = VECTOR_FORM, letter: str = "w"):
+    doc = FORWARD.replace("VECTOR_FORM", vector_form) + "\n$$" + claim + "$$\n"
+    if letter != "w":
+        doc = doc.replace("w^{l}_{jk}", f"{letter.lower()}^{{l}}_{{jk}}")
+    return check_text(doc, timeout=10).claims
+
+
+def _last(claim: str, **kw):
+    return _claims(claim, **kw)[-1]
+
+
+@pytest.mark.parametrize("claim", [
+    r"\delta^{l} = ((w^{l+1})^{T} \delta^{l+1}) \odot \sigma'(z^{l})",
+    r"a^{l} = \sigma(z^{l})",
+    r"z^{l} = b^{l} + w^{l} a^{l-1}",
+    r"\delta^{l} = \sigma'(z^{l}) \odot ((\delta^{l+1})^{T} w^{l+1})^{T}",
+])
+def test_correct_vector_steps_are_proved_entry_by_entry(claim):
+    c = _last(claim)
+    assert c.status == "proved", (c.reason, c.method)
+    assert ENTRIES in c.method
+
+
+def test_the_forward_vector_definition_is_itself_checked_entry_by_entry():
+    forward = next(c for c in _claims(r"a^{l} = \sigma(z^{l})") if c.statement.startswith("z^{l} ="))
+    assert forward.status == "proved" and ENTRIES in forward.method
+
+
+@pytest.mark.parametrize("claim, by_shapes", [
+    (r"\delta^{l} = (w^{l+1} \delta^{l+1}) \odot \sigma'(z^{l})", True),        # the transpose dropped
+    (r"\delta^{l} = ((w^{l+1})^{T} \delta^{l+1}) \odot \sigma(z^{l})", False),  # σ for σ′
+    (r"\delta^{l} = ((w^{l})^{T} \delta^{l+1}) \odot \sigma'(z^{l})", True),    # the weights of the wrong layer
+    (r"z^{l} = w^{l} a^{l-1}", False),                                          # the bias dropped
+    (r"z^{l} = w^{l} a^{l} + b^{l}", True),                                     # the input of the wrong layer
+])
+def test_wrong_vector_steps_are_refuted(claim, by_shapes):
+    c = _last(claim)
+    assert c.status == "refuted", (c.reason, c.method)
+    if by_shapes:
+        assert SHAPES_OF_ORIENTATION in c.method or "shapes" in c.method
+    else:
+        assert ENTRIES in c.method and c.witness
+
+
+def test_no_orientation_is_assumed_where_the_document_gives_none():
+    """Without a vector-form definition, w may have either index as its row: the step with the
+    transpose dropped fits one orientation and not the other — not refuted."""
+    c = _last(r"\delta^{l} = (w^{l+1} \delta^{l+1}) \odot \sigma'(z^{l})", vector_form="")
+    assert c.status == "inconclusive"
+    right = _last(r"\delta^{l} = ((w^{l+1})^{T} \delta^{l+1}) \odot \sigma'(z^{l})", vector_form="")
+    assert right.status == "inconclusive"   # it fits only one of the orientations either
+
+
+def test_an_upper_case_matrix_read_by_convention_proves_but_never_refutes():
+    vector_form = VECTOR_FORM.replace("w^{l} a^{l-1}", "W^{l} a^{l-1}")
+    good = _last(r"\delta^{l} = ((W^{l+1})^{T} \delta^{l+1}) \odot \sigma'(z^{l})", vector_form=vector_form)
+    assert good.status == "proved", good.reason
+    bad = _last(r"\delta^{l} = ((W^{l+1})^{T} \delta^{l+1}) \odot \sigma(z^{l})", vector_form=vector_form)
+    assert bad.status == "inconclusive" and "upper-case" in bad.reason
+
+
+def test_a_name_without_components_is_never_a_number_to_refute_with():
+    """``a^{x,l-1}`` (the activation of example x) has no entries in the document: read as a number,
+    ``w^{l} a^{x,l-1}`` would be a matrix and the step would not fit — a false alarm."""
+    c = _last(r"z^{x,l} = w^{l} a^{x,l-1} + b^{l}")
+    assert c.status != "refuted", c.reason
