@@ -107,6 +107,13 @@ class Compiled:
         """The network output."""
         return self.module.forward(X, Ws, bs)
 
+    def step(self, params: dict, X, T, *lr) -> dict:
+        """One step of the derived update rules (a spec with ``[training]`` only): ``params`` is
+        ``{"W": [...], "b": [...]}``; returns new arrays in that form (``params`` unchanged)."""
+        if not hasattr(self.module, "step"):
+            raise CodegenError("this network has no [training] table: no update rules to step by")
+        return self.module.step(params, X, T, *lr)
+
 
 _MODULE_NUMBERS = itertools.count(1)
 

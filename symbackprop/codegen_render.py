@@ -166,6 +166,45 @@ def _delta_lines(p, lp, bufs: Buffers) -> None:
         em.compute(lp.delta, D)
 
 
+def _step(body: _Writer, public, inner: int, plan_: Plan, params: str) -> None:
+    """``step(params, X, T, lr)``: one step of the derived update rules, W ← W − (η/N) Yᵀ Δ
+    (:mod:`symbackprop.training`; dW = Yᵀ Δ is what ``gradients`` returns), into new arrays."""
+    from .training import coefficient
+
+    net = plan_.network
+    tr = net.training
+    L = net.depth
+    bi, b2 = body.at(inner), body.at(inner + 1)
+    lr, N = sp.Symbol("lr"), sp.Symbol("N")
+    scale = (coefficient(tr) / tr.rate * lr).xreplace({tr.batch: N})
+    default = f"={float(tr.rate)!r}" if tr.rate.is_Number else ""
+    average = "mean" if tr.mean else "sum"
+    body()
+    body()
+    public(f"step(params, X, T, lr{default})", [
+        "One step of gradient descent by the derived update rules: for every layer",
+        f"W <- W - {scale} * dW and b <- b - {scale} * db, with dW = Y.T @ Delta and db the column",
+        f"sums of Delta from gradients (the batch loss is the {average} of the examples' losses;",
+        "N is the number of rows of X).", "",
+        'params: {"W": [W1, ...], "b": [b1 or None, ...]}.  Returns new arrays in a dict of the same',
+        "form; params and its arrays are left unchanged (nothing is updated in place)."])
+    bi(f'X, T, {params} = _arrays(X, T, params["W"], params["b"])')
+    if tr.batch.is_Integer:
+        bi(f"if X.shape[0] != {int(tr.batch)}:")
+        b2(f'raise ValueError(f"the update rules are derived for batches of {int(tr.batch)} rows, '
+           'not {X.shape[0]}")')
+    else:
+        bi("N = X.shape[0]")
+    weights = ", ".join(f"W{n}" for n in range(1, L + 1))
+    biases = ", ".join(f"b{n}" for n in range(1, L + 1))
+    bi(f"g = gradients(X, T, [{weights}], [{biases}], False)")
+    bi(f"scale = {sp.pycode(scale)}")
+    bi("W = [" + ", ".join(f'W{n} - scale * g["dW"][{n - 1}]' for n in range(1, L + 1)) + "]")
+    bi("b = [" + ", ".join(f'b{n} - scale * g["db"][{n - 1}]' if plan_.layers[n - 1].bias else "None"
+                           for n in range(1, L + 1)) + "]")
+    bi('return {"W": W, "b": b}')
+
+
 def render(plan_: Plan, dialect: Dialect, source: str = "", dtype: str = "float64") -> str:
     """The module's source text for ``dialect``'s library."""
     d = dialect
@@ -283,6 +322,9 @@ def render(plan_: Plan, dialect: Dialect, source: str = "", dtype: str = "float6
     dbs = "[" + ", ".join(f"db{n}" if plan_.layers[n - 1].bias else "None" for n in range(1, L + 1)) + "]"
     bi(f'return {{"loss": E, "y": {_name("Y", L)}, "delta": {lst("D")},')
     bi(f'        "dW": [{", ".join(f"dW{n}" for n in range(1, L + 1))}], "db": {dbs}, "dx": dX, "work": k}}')
+
+    if net.training is not None:
+        _step(body, public, inner, plan_, params)
 
     w = _Writer()
     for line in _header(plan_, d, p, source, dtype):

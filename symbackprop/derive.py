@@ -139,6 +139,8 @@ class Derivation:
     forward: tuple[Result, ...]
     layers: tuple[LayerDerivation, ...]
     assumptions: tuple[Assumption, ...] = field(default=())
+    #: the update rules of gradient descent (:mod:`symbackprop.training`), () without ``[training]``
+    updates: tuple = field(default=())
 
     def layer(self, n: int) -> LayerDerivation:
         """The derivation of layer n (1 = first layer above the input)."""
@@ -376,4 +378,9 @@ def derive(net: Network) -> Derivation:
         ld = _layer(net, n, upstream, assumptions)
         layers.append(ld)
         upstream = ld.input
-    return Derivation(net, _forward(net), tuple(layers), assumptions)
+    updates: tuple = ()
+    if net.training is not None:
+        from .training import update_rules  # (training builds on the results above)
+
+        updates = update_rules(net, tuple(layers))
+    return Derivation(net, _forward(net), tuple(layers), assumptions, updates)

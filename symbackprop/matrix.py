@@ -66,7 +66,22 @@ class _MatrixPrinter(NotationLatexPrinter):
         return " \\odot ".join(out)
 
 
-def _names(net: Network, n: int) -> dict[str, str]:
+#: The batch gradients as products of named matrices (name, transposed), read by the matrix form
+#: here and by the update rules of :mod:`symbackprop.training`: ∂E/∂W = Yᵀ Δ (from_to, W^{(ℓ)}
+#: of shape n_{ℓ−1} × n_ℓ) or Δᵀ Y (to_from, n_ℓ × n_{ℓ−1}); ∂E/∂b = Δᵀ 𝟏.
+WEIGHT_FACTORS = {"from_to": (("Yb", True), ("D", False)), "to_from": (("D", True), ("Yb", False))}
+BIAS_FACTORS = (("D", True), ("1", False))
+
+
+def product_latex(factors: tuple[tuple[str, bool], ...], names: dict[str, str]) -> str:
+    """A product of named matrices (:data:`WEIGHT_FACTORS`) in LaTeX, ``𝟏`` a column of ones."""
+    named = {**names, "1": r"\mathbf{1}"}
+    return " ".join(named[name] + (r"^{\top}" if transposed else "") for name, transposed in factors)
+
+
+def batch_names(net: Network, n: int) -> dict[str, str]:
+    """The LaTeX names of layer ``n``'s batch matrices: Y, Yb (the layer below), U, W, b, D (Δ),
+    Dup and Wup (the layer above), T, E."""
     nt = net.notation
     sup = f"^{{({n})}}"
     return {key: "{" + value + "}" if "^" in value else value for key, value in {
@@ -86,7 +101,7 @@ def _names(net: Network, n: int) -> dict[str, str]:
 def _as_matrices(expr: sp.Expr, net: Network, n: int) -> sp.Expr:
     """y_k → Y, t_k → T, u_k → U (the output δ written for a batch)."""
     s = net.symbols[n]
-    names = _names(net, n)
+    names = batch_names(net, n)
     return expr.xreplace({
         s.y[s.index]: sp.Symbol("MAT:" + names["Y"]),
         net.target[s.index]: sp.Symbol("MAT:" + names["T"]),
@@ -106,7 +121,7 @@ def matrix_forms(d: Derivation) -> tuple[MatrixForm, ...]:
     out = []
     for ld in d.layers:
         n = ld.layer
-        nm = _names(net, n)
+        nm = batch_names(net, n)
         act = lookup_activation(net.layers[n].activation)
         if n == net.depth:
             if not ld.delta.rhs.has(sp.Sum):
@@ -121,13 +136,9 @@ def matrix_forms(d: Derivation) -> tuple[MatrixForm, ...]:
                 delta = up if fprime == r"\mathbf{1}" else rf"{fprime} \odot \left({up}\right)"
             else:
                 delta = _jacobian_form(nm["Y"], rf"\left({up}\right)")
-        if to_from:
-            weight = rf"{nm['D']}^{{\top}} {nm['Yb']}"
-            inp = rf"{nm['D']} {nm['W']}"
-        else:
-            weight = rf"{nm['Yb']}^{{\top}} {nm['D']}"
-            inp = rf"{nm['D']} {nm['W']}^{{\top}}"
-        bias = rf"{nm['D']}^{{\top}} \mathbf{{1}}" if net.layers[n].bias else None
+        weight = product_latex(WEIGHT_FACTORS[net.notation.weight_order], nm)
+        inp = rf"{nm['D']} {nm['W']}" + ("" if to_from else r"^{\top}")
+        bias = product_latex(BIAS_FACTORS, nm) if net.layers[n].bias else None
         out.append(MatrixForm(n, delta, weight, bias, inp))
     return tuple(out)
 

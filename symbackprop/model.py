@@ -25,6 +25,9 @@ Size = Union[sp.Symbol, sp.Integer]
 
 WEIGHT_ORDERS = ("from_to", "to_from")
 
+#: The optimizers a ``[training]`` table may name (momentum is not derived: see docs/contracts.md).
+OPTIMIZERS = ("sgd",)
+
 
 @dataclass(frozen=True)
 class Notation:
@@ -115,6 +118,54 @@ class Layer:
         return rf"$y_{{{i}}} = {f}\left({u}\right),\ {i} = 1, \dots, {n}{bias}$"
 
 
+def learning_rate(value: Union[int, float, str, sp.Expr]) -> sp.Expr:
+    """η: a positive real symbol by name, or a positive number kept exact (0.1 → 1/10)."""
+    if isinstance(value, bool):
+        raise ModelError(f"a learning rate must be a symbol name or a positive number, not {value!r}")
+    if isinstance(value, sp.Symbol):
+        value = value.name
+    if isinstance(value, str):
+        if not value.isidentifier():
+            raise ModelError(f"a learning rate must be a symbol name or a positive number, not {value!r}")
+        return sp.Symbol(value, positive=True)
+    if isinstance(value, (int, float, sp.Number)):
+        rate = sp.Rational(str(value)) if isinstance(value, float) else sp.Rational(value)
+        if not (rate.is_finite and rate > 0):
+            raise ModelError(f"a learning rate must be positive, not {value!r}")
+        return rate
+    raise ModelError(f"a learning rate must be a symbol name or a positive number, not {value!r}")
+
+
+@dataclass(frozen=True)
+class Training:
+    """How the network is trained: one step of gradient descent on a batch of examples.
+
+    ``rate`` η (a positive symbol or number), ``batch`` N (a positive-integer symbol or an
+    integer), ``mean``: the batch loss is (1/N) Σ_n E_n (True) or Σ_n E_n (False), ``index`` the
+    letter of the example n, ``optimizer`` one of :data:`OPTIMIZERS`."""
+
+    rate: sp.Expr
+    batch: Size
+    mean: bool = True
+    index: str = "n"
+    optimizer: str = "sgd"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rate", learning_rate(self.rate))
+        object.__setattr__(self, "batch", make_size(self.batch))
+        if not isinstance(self.mean, bool):
+            raise ModelError(f"training.mean must be true or false, not {self.mean!r}")
+        if not (isinstance(self.index, str) and len(self.index) == 1 and self.index.isalpha()):
+            raise ModelError(f"the example index must be a single letter, not {self.index!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ModelError(f"unknown optimizer {self.optimizer!r}; allowed: {', '.join(OPTIMIZERS)}")
+
+    @property
+    def sample(self) -> sp.Symbol:
+        """n, the index of an example in the batch (1..N)."""
+        return index_symbol(self.index)
+
+
 @dataclass(frozen=True)
 class LayerSymbols:
     """The SymPy objects of layer ℓ: index, dummy index, width, and indexed quantities."""
@@ -139,6 +190,7 @@ class Network:
     loss: str
     title: str = ""
     notation: Notation = field(default_factory=Notation)
+    training: Optional[Training] = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
@@ -164,6 +216,9 @@ class Network:
         if clash:
             raise ModelError(f"size names clash with index or notation letters: {', '.join(clash)}")
         lookup_loss(self.loss)
+        if self.training is not None and self.training.index in set(letters) | taken:
+            raise ModelError(f"the example index {self.training.index} clashes with an index or "
+                             "notation letter")
 
     def __repr__(self) -> str:
         from .verdict import one_line
@@ -245,4 +300,4 @@ class Network:
         if len(sizes) != len(self.layers):
             raise ModelError(f"need {len(self.layers)} sizes (one per layer, input first), got {len(sizes)}")
         layers = tuple(Layer(int(n), l.index, l.activation, l.bias) for n, l in zip(sizes, self.layers))
-        return Network(layers, self.loss, self.title, self.notation)
+        return Network(layers, self.loss, self.title, self.notation, self.training)

@@ -24,6 +24,8 @@ _ROLE_TITLES = {
     "preactivation": "weighted input",
     "activation": "activation",
     "loss": "loss",
+    "weight_update": "update of the weights (one step)",
+    "bias_update": "update of the bias (one step)",
 }
 
 
@@ -96,7 +98,7 @@ def derivation_data(d: Derivation, lang: str = "en", parts: Collection[str] = PA
             item["text"] = f"{text(a.lhs, net)} = {text(a.rhs, net)}"
         item["rule"] = a.rule
         assumptions.append(item)
-    return {
+    out = {
         "title": net.title,
         "loss": net.loss,
         "loss_title": lookup_loss(net.loss).title,
@@ -110,6 +112,29 @@ def derivation_data(d: Derivation, lang: str = "en", parts: Collection[str] = PA
         "forward": [result_data(r, net, lang, parts) for r in d.forward],
         "layers": layers,
     }
+    if d.updates:
+        out["training"] = training_data(d, lang, parts)
+    return out
+
+
+def training_data(d: Derivation, lang: str = "en", parts: Collection[str] = PARTS) -> dict[str, Any]:
+    """The ``[training]`` table and the update rules of every layer (output first): each rule with
+    its steps (:func:`result_data`) and, with ``"matrix"`` in ``parts``, the batch forms."""
+    from .training import step_symbol
+
+    net = d.network
+    tr = net.training
+    data: dict[str, Any] = {"optimizer": tr.optimizer, "mean": tr.mean, "index": tr.index,
+                            "learning_rate": str(tr.rate), "batch": str(tr.batch),
+                            "step": str(step_symbol(net))}
+    if "latex" in parts:
+        data.update(learning_rate_latex=latex(tr.rate, net), batch_latex=latex(tr.batch, net),
+                    step_latex=latex(step_symbol(net), net))
+    data["layers"] = [{"layer": lu.layer, "results": [result_data(r, net, lang, parts) for r in lu.results],
+                       **({"matrix": [{"quantity": m.quantity, "lhs": m.lhs, "rhs": m.rhs} for m in lu.matrix]}
+                          if "matrix" in parts else {})}
+                      for lu in d.updates]
+    return data
 
 
 def used_assumptions(d: Derivation) -> tuple[Assumption, ...]:
@@ -154,6 +179,15 @@ def _derivation_unicode(d: Derivation) -> str:
         out.append("  steps:")
         for r in layer["lemmas"] + layer["results"]:
             out.append(_steps_text(r))
+    training = data.get("training")
+    if training:
+        average = "mean" if training["mean"] else "sum"
+        out += ["", f"Training: {training['optimizer']}, learning rate {training['learning_rate']}, "
+                    f"batch {training['batch']} (index {training['index']}, {average} of the examples' losses)"]
+        for layer in training["layers"]:
+            out.append(f"  layer {layer['layer']}:")
+            for r in layer["results"]:
+                out.append(_steps_text(r))
     return "\n".join(out) + "\n"
 
 

@@ -37,9 +37,12 @@ class _NotationMixin:
                 "gy": "g"}[role]
 
     def _layer_letters(self, layer: int) -> set[str]:
+        """The index letters that name layer ``layer``'s entries without a superscript: its own
+        and, with a ``[training]`` table, the example's (y_{jn} is y_j of example n)."""
         if self.network is None or layer >= len(self.network.layers):
             return set()
-        return {self.network.layers[layer].index}
+        sample = {self.network.training.index} if self.network.training is not None else set()
+        return {self.network.layers[layer].index} | sample
 
     def _indexed_parts(self, expr: sp.Indexed) -> tuple[str, list[sp.Expr], Optional[int]]:
         """(letter, indices in print order, layer superscript or None)."""
@@ -48,6 +51,8 @@ class _NotationMixin:
         m = _INTERNAL.match(name)
         if name == "t":
             return self._notation().target, indices, None
+        if name == "E":  # E_n, the loss of one example
+            return self._notation().loss, indices, None
         if not m:
             return name, indices, None
         role, layer = m.group(1), int(m.group(2))

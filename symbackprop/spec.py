@@ -19,15 +19,23 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from .errors import ModelError, SpecError, SpecNameClash
-from .model import WEIGHT_ORDERS, Layer, Network, Notation
+from .model import OPTIMIZERS, WEIGHT_ORDERS, Layer, Network, Notation, Training
 from .rules import ACTIVATIONS, LOSSES
 from .spec_names import find_clash, notation_problem, spec_names
 
 #: The keys each table may hold.
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
-    "top level": ("title", "loss", "layers", "notation"),
+    "top level": ("title", "loss", "layers", "notation", "training"),
     "layer": ("size", "index", "activation", "bias"),
     "notation": Notation.keys(),
+    "training": ("optimizer", "learning_rate", "batch", "mean", "index"),
+}
+
+#: Optimizers a spec may name that are not derived, and why (one line each).
+NOT_DERIVED = {
+    "momentum": "momentum is not derived (its velocity is state carried between steps; "
+                "symbackprop derives the plain gradient-descent step)",
+    "adam": "Adam is not derived (its moment estimates are state carried between steps)",
 }
 
 _TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string",
@@ -122,7 +130,9 @@ def from_dict(data: Any, source: str = "<dict>", letter_layered: bool = False) -
     loss = _choice(source, "loss", data["loss"], LOSSES, "loss")
     notation = _notation(source, data.get("notation", {}))
     layers = _layers(source, data)
-    names = spec_names(notation, ((t["size"], t["index"]) for t in data["layers"]))
+    training = _training(source, data["training"]) if "training" in data else None
+    names = spec_names(notation, ((t["size"], t["index"]) for t in data["layers"]),
+                       data.get("training") if training is not None else None)
     indices = [t["index"] for t in data["layers"]]
     if letter_layered and notation.input == notation.activation and len(set(indices)) == len(indices):
         names = [n for n in names if n.key != "notation.input"]
@@ -130,7 +140,7 @@ def from_dict(data: Any, source: str = "<dict>", letter_layered: bool = False) -
     if clash is not None:
         raise SpecNameClash(clash.message(source))
     try:
-        return Network(layers, loss, title, notation)
+        return Network(layers, loss, title, notation, training)
     except ModelError as e:  # a rule the checks above missed: still one SpecError
         _fail(source, "(network)", str(e))
 
@@ -196,7 +206,50 @@ def _layer(source: str, n: int, raw: Any) -> Layer:
     return Layer(size, index, activation, bias)
 
 
+def _training(source: str, raw: Any) -> Training:
+    """The [training] table: the optimizer (sgd), the learning rate (a symbol name or a positive
+    number), the batch size (a symbol name or a positive integer), mean or sum over the batch,
+    and the letter of an example."""
+    if not isinstance(raw, dict):
+        _fail(source, "training", f"must be a table ([training]), not {_describe(raw)}")
+    _check_keys(source, raw, "training", "training.")
+    optimizer = raw.get("optimizer", OPTIMIZERS[0])
+    if isinstance(optimizer, str) and optimizer.lower() in NOT_DERIVED:
+        _fail(source, "training.optimizer", NOT_DERIVED[optimizer.lower()], OPTIMIZERS)
+    optimizer = _choice(source, "training.optimizer", optimizer, OPTIMIZERS, "optimizer")
+    if "learning_rate" not in raw:
+        _fail(source, "training.learning_rate", 'missing; give a symbol name such as "eta" or a '
+                                                "positive number such as 0.1")
+    rate = _rate(source, "training.learning_rate", raw["learning_rate"])
+    if "batch" not in raw:
+        _fail(source, "training.batch", 'missing; give a symbol name such as "N" or a positive integer')
+    batch = _size(source, "training.batch", raw["batch"])
+    mean = raw.get("mean", True)
+    if not isinstance(mean, bool):
+        _fail(source, "training.mean", f"must be true (the mean over the batch) or false (the sum), "
+                                       f"not {_describe(mean)}")
+    index = raw.get("index", "n")
+    if not (isinstance(index, str) and len(index) == 1 and index.isalpha()):
+        _fail(source, "training.index", f"must be a single letter, not {_describe(index)}")
+    return Training(rate, batch, mean, index, optimizer)
+
+
 # ── values ─────────────────────────────────────────────────────────────────
+def _rate(source: str, key: str, value: Any) -> Union[int, float, str]:
+    """A learning rate: a symbol name (an identifier, a positive real) or a positive finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        _fail(source, key, f"must be a symbol name or a positive number, not {_describe(value)}")
+    if isinstance(value, str):
+        if not value.isidentifier():
+            _fail(source, key, f"{value!r} is not a symbol name (an identifier such as eta or alpha); "
+                               "write a number without quotes")
+        return value
+    if not (value > 0 and value != float("inf")):  # nan fails value > 0
+        _fail(source, key, f"must be a positive finite number, not {value!r}")
+    return value
+
+
+
 def _size(source: str, key: str, value: Any) -> Union[int, str]:
     """A width: a positive integer or a symbol name (an identifier)."""
     if value is None:

@@ -100,8 +100,11 @@ class Name:
         return frozenset({self.shows, self.value.lstrip("\\")})
 
 
-def spec_names(notation: Notation, layers: Iterable[tuple[Union[int, str], str]]) -> list[Name]:
-    """The names of a spec in order: notation letters, index letters, symbolic sizes.
+def spec_names(notation: Notation, layers: Iterable[tuple[Union[int, str], str]],
+               training: Optional[dict] = None) -> list[Name]:
+    """The names of a spec in order: notation letters, index letters, symbolic sizes, and the
+    names of a ``[training]`` table (the example's index, the batch size and the learning rate
+    where they are symbols).
 
     ``layers`` holds ``(size, index)`` per layer, input first, as written in the spec.
     """
@@ -118,6 +121,13 @@ def spec_names(notation: Notation, layers: Iterable[tuple[Union[int, str], str]]
     for n, (size, _) in enumerate(layers):
         if isinstance(size, str):
             names.append(Name(f"layers[{n}].size", size, "size", glyph(symbol_latex(size, notation))))
+    if training is not None:
+        index = training.get("index", "n")
+        names.append(Name("training.index", index, "index", glyph(symbol_latex(index, notation))))
+        for key in ("batch", "learning_rate"):
+            value = training.get(key)
+            if isinstance(value, str):
+                names.append(Name(f"training.{key}", value, "training", glyph(symbol_latex(value, notation))))
     return names
 
 

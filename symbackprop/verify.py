@@ -47,6 +47,8 @@ from .verifier.witnesses import settle
 from .verifier.randomized import PRIME_BITS, PROOF_THRESHOLD, Outcome, identity_test, modular_test
 
 QUANTITIES = ("delta", "weight", "bias", "input")
+#: the quantities of a spec with ``[training]``: each entry of the update rules after one step
+UPDATE_QUANTITIES = ("weight_update", "bias_update")
 SECONDS_PER_ENTRY = 1e-5  # the exact stage's cost per entry (estimated_seconds)
 SECOND_OPINION_WIDTH = 4  # the rational route re-decides every entry up to this width
 
@@ -102,7 +104,7 @@ class EntryCheck:
     """The verdict on one scalar entry of one quantity of one layer."""
 
     layer: int
-    quantity: str   # "delta" | "weight" | "bias" | "input"
+    quantity: str   # "delta" | "weight" | "bias" | "input" (| "weight_update" | "bias_update")
     entry: str      # readable, e.g. "∂E/∂w^(2)[1,3]" (internal order: [below, above])
     verdict: Verdict
 
@@ -280,6 +282,25 @@ def verify(derivation_or_network: Union[Derivation, Network], sizes: Optional[Se
         return _verify(d, sizes, timeout, symbolic, seed, start)
 
 
+def _updates(d: Derivation, sizes: tuple[int, ...], seed: int, timeout: float, missing: Optional[str]
+             ) -> list[EntryCheck]:
+    """The update rules of a spec with ``[training]`` against one gradient-descent step taken on
+    the verifier's own route (:mod:`symbackprop.verifier.descent`), one bounded call."""
+    if not d.updates:
+        return []
+    from .verifier.descent import check_updates, entry_name, update_keys
+
+    keys = update_keys(d, sizes)
+    if missing:
+        return [EntryCheck(n, q, entry_name((n, q, k)), inconclusive(missing)) for n, q, k in keys]
+    res = bounded(check_updates, d, sizes, seed, seconds=timeout)
+    if res.ok:
+        return [EntryCheck(n, q, entry_name((n, q, k)), v) for (n, q, k), v in res.value]
+    why = "timed out" if res.timed_out else f"could not run: {res.error}"
+    return [EntryCheck(n, q, entry_name((n, q, k)), inconclusive(f"the check of the update rules {why}"))
+            for n, q, k in keys]
+
+
 def _verify(d: Derivation, sizes: tuple[int, ...], timeout: float, symbolic: bool, seed: int,
             start: float) -> VerificationReport:
     net = d.network
@@ -295,9 +316,10 @@ def _verify(d: Derivation, sizes: tuple[int, ...], timeout: float, symbolic: boo
             checks += map(EntryCheck, [n] * len(keys), [q] * len(keys), entry_names(n, q, keys),
                           verdicts[at:at + len(keys)])
             at += len(keys)
-        return VerificationReport(net.title, sizes, tuple(checks), time.perf_counter() - start)
+        return VerificationReport(net.title, sizes, tuple(checks + updates), time.perf_counter() - start)
 
     missing = unsupported([l.activation for l in net.layers[1:]], net.loss)
+    updates = _updates(d, sizes, seed, timeout, missing)
     if missing:
         verdicts[:] = [inconclusive(missing)] * len(flat)
         return report()

@@ -177,3 +177,52 @@ def test_forward_products_in_blocks_of_the_inner_dimension_match_autograd() -> N
     got = compile(derived(net), target="torch").gradients(X, T, Ws, bs)
     agree(numpy_result(got), torch_gradients(torch, net, X, T, Ws, bs, torch.float64), 1e-10, "blocked")
     assert "out.addmm_(y[:, k:k + 512], w[k:k + 512])" in compile(derived(net), target="torch").source
+
+
+# ── step: the derived update rules against torch.optim.SGD ────────────────
+TRAINED = ROOT / "derivations" / "minibatch_classifier.toml"
+
+
+def torch_sgd(net, X, T, Ws, bs, lr: float, steps: int) -> tuple[list, list]:
+    """The same network in torch (u = y @ W + b, the spec's activations), the loss of a batch the
+    mean of the examples' cross-entropies, trained by ``torch.optim.SGD`` for ``steps`` steps."""
+    params = [torch.nn.Parameter(torch.tensor(W, dtype=torch.float64)) for W in Ws]
+    biases = [torch.nn.Parameter(torch.tensor(b, dtype=torch.float64)) for b in bs]
+    x, t = torch.tensor(X, dtype=torch.float64), torch.tensor(T, dtype=torch.float64)
+    acts = {"sigmoid": torch.sigmoid, "softmax": lambda u: torch.softmax(u, 1)}
+    opt = torch.optim.SGD(params + biases, lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        y = x
+        for layer, W, b in zip(net.layers[1:], params, biases):
+            y = acts[layer.activation](y @ W + b)
+        loss = -(t * torch.log(y)).sum(1).mean()
+        loss.backward()
+        opt.step()
+    return [p.detach().numpy() for p in params], [b.detach().numpy() for b in biases]
+
+
+@pytest.mark.parametrize("target", ["numpy", "torch"])
+def test_step_matches_torch_sgd(target: str) -> None:
+    """Two steps of the generated ``step`` agree with two steps of torch.optim.SGD to 1e-10."""
+    net = load(TRAINED)
+    X, T, Ws, bs = batch(net, concrete(net), seed=11, rows=5)
+    c = compile(derived(net), target=target)
+    params = {"W": Ws, "b": bs}
+    for _ in range(2):
+        params = c.step(params, X, T, 0.3)
+    want_W, want_b = torch_sgd(net, X, T, Ws, bs, 0.3, 2)
+    conv = (lambda a: a.numpy()) if target == "torch" else (lambda a: a)  # noqa: E731
+    worst = max(float(np.max(np.abs(conv(g) - w))) for g, w in zip(params["W"] + params["b"], want_W + want_b))
+    assert worst < 1e-10, worst
+    assert not np.array_equal(Ws[0], conv(params["W"][0]))  # it moved
+
+
+def test_step_leaves_its_arguments_unchanged_and_exists_only_with_training() -> None:
+    net = load(TRAINED)
+    X, T, Ws, bs = batch(net, concrete(net), seed=12, rows=3)
+    before = [W.copy() for W in Ws]
+    compile(derived(net)).step({"W": Ws, "b": bs}, X, T, 0.1)
+    assert all(np.array_equal(a, b) for a, b in zip(before, Ws))
+    with pytest.raises(CodegenError, match="no \\[training\\] table"):
+        compile(derived(load(ROOT / "derivations" / "classification.toml"))).step({"W": Ws, "b": bs}, X, T, 0.1)

@@ -19,6 +19,7 @@ OUTPUT = '[[layers]]\nsize = "n"\nindex = "k"\nactivation = "softmax"\n'
 HEAD = 'title = "t"\nloss = "cross_entropy"\n'
 GOOD = HEAD + INPUT + HIDDEN + OUTPUT
 
+TRAINING = '[training]\nindex = "s"\nlearning_rate = "eta"\nbatch = "N"\n'
 ACTS = "allowed: identity, relu, sigmoid, softmax, softplus, tanh"
 LOSSES = "allowed: binary_cross_entropy, cross_entropy, mse, sse"
 
@@ -95,6 +96,32 @@ BAD = [
      ["unknown order 'up_down'", "allowed: from_to, to_from"]),
     ("title-not-string", "title = 1\n" + 'loss = "sse"\n' + INPUT + HIDDEN, "title",
      ["must be a string", "integer 1"]),
+    # [training]: one line per problem, like every other table
+    ("training-not-table", 'training = "sgd"\n' + GOOD, "training", ["must be a table", "string 'sgd'"]),
+    ("training-unknown-key", GOOD + TRAINING + "rate = 1\n", "training.rate",
+     ["unknown key", "allowed: optimizer, learning_rate, batch, mean, index"]),
+    ("training-momentum", GOOD + TRAINING + 'optimizer = "momentum"\n', "training.optimizer",
+     ["momentum is not derived", "allowed: sgd"]),
+    ("training-unknown-optimizer", GOOD + TRAINING + 'optimizer = "sgdd"\n', "training.optimizer",
+     ["unknown optimizer 'sgdd' (did you mean 'sgd'?)", "allowed: sgd"]),
+    ("training-missing-rate", GOOD + '[training]\nindex = "s"\nbatch = "N"\n', "training.learning_rate",
+     ["missing", "positive number"]),
+    ("training-rate-negative", GOOD + '[training]\nindex = "s"\nbatch = "N"\nlearning_rate = -0.1\n',
+     "training.learning_rate", ["positive finite number, not -0.1"]),
+    ("training-rate-nan", GOOD + '[training]\nindex = "s"\nbatch = "N"\nlearning_rate = nan\n',
+     "training.learning_rate", ["positive finite number, not nan"]),
+    ("training-rate-bool", GOOD + '[training]\nindex = "s"\nbatch = "N"\nlearning_rate = true\n',
+     "training.learning_rate", ["symbol name or a positive number", "boolean true"]),
+    ("training-rate-not-symbol", GOOD + '[training]\nindex = "s"\nbatch = "N"\nlearning_rate = "0.1"\n',
+     "training.learning_rate", ["not a symbol name", "without quotes"]),
+    ("training-missing-batch", GOOD + '[training]\nindex = "s"\nlearning_rate = "eta"\n', "training.batch",
+     ["missing", "positive integer"]),
+    ("training-batch-zero", GOOD + '[training]\nindex = "s"\nlearning_rate = "eta"\nbatch = 0\n',
+     "training.batch", ["must be positive, not 0"]),
+    ("training-mean-not-bool", GOOD + TRAINING + "mean = 1\n", "training.mean",
+     ["true (the mean over the batch) or false (the sum)", "integer 1"]),
+    ("training-index-two-letters", GOOD + '[training]\nindex = "nn"\nlearning_rate = "eta"\nbatch = "N"\n',
+     "training.index", ["single letter", "'nn'"]),
 ]
 
 
@@ -423,3 +450,32 @@ def test_printer_names_cover_what_the_printers_write() -> None:
     seen |= {_heads(a.latex) for a in ACTIVATIONS.values()}  # the layer table
     assert seen - spellings == set(), seen
     assert {"σ", "H", "tanh", "ReLU", "softplus", "e", "exp", "log", "Σ", "id"} <= seen
+
+
+# ── [training] ─────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("table, rate, batch, mean, index", [
+    ('learning_rate = "eta"\nbatch = "N"\nindex = "s"', sp.Symbol("eta", positive=True),
+     sp.Symbol("N", integer=True, positive=True), True, "s"),
+    ('learning_rate = 0.1\nbatch = 32\nmean = false\nindex = "s"', sp.Rational(1, 10), sp.Integer(32), False, "s"),
+    ('optimizer = "sgd"\nlearning_rate = 2\nbatch = "B"\nindex = "q"', sp.Integer(2),
+     sp.Symbol("B", integer=True, positive=True), True, "q"),
+])
+def test_training_table_is_read(table: str, rate: sp.Expr, batch: sp.Expr, mean: bool, index: str) -> None:
+    tr = loads(GOOD + "[training]\n" + table + "\n").training
+    assert (tr.rate, tr.batch, tr.mean, tr.index, tr.optimizer) == (rate, batch, mean, index, "sgd")
+
+
+def test_no_training_table_no_training() -> None:
+    assert loads(GOOD).training is None
+
+
+@pytest.mark.parametrize("table, message", [
+    ('learning_rate = "eta"\nbatch = "N"', 'training.index = "n" clashes with layers[2].size = "n"'),
+    ('learning_rate = "eta"\nbatch = "m"\nindex = "s"', 'training.batch = "m" clashes with layers[1].size = "m"'),
+    ('learning_rate = "E"\nbatch = "N"\nindex = "s"', 'training.learning_rate = "E" clashes with notation.loss'),
+    ('learning_rate = "eta"\nbatch = "N"\nindex = "k"', 'training.index = "k" clashes with layers[2].index'),
+])
+def test_training_names_that_clash_are_refused(table: str, message: str) -> None:
+    with pytest.raises(SpecError) as err:
+        loads(GOOD + "[training]\n" + table + "\n", "s.toml")
+    assert message in str(err.value) and "\n" not in str(err.value)

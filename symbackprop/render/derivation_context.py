@@ -123,6 +123,10 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
         })
 
     lhs_of = {(ld["layer"], r["name"]): r["lhs"] for ld in data["layers"] for r in ld["results"]}
+    training = training_context(m, data.get("training"), depth)
+    if training:
+        lhs_of.update({(layer["layer"], b["name"]): b["lhs"] for layer in training["layers"]
+                       for b in layer["results"]})
     biases = {bool(ld["bias"]) for ld in data["layers"]}
     prose = "all" if biases == {True} else "none" if biases == {False} else "some"
     title, spec_title = derivation_title(m, lang, data, depth)
@@ -141,8 +145,31 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
         "forward": [{"layer": f["layer"], "name": f["name"], "lhs": f["lhs"], "rhs": f["rhs"]}
                     for f in data["forward"] if f["name"] != "loss"],
         "layers": layers,
+        "training": training,
         "verification": verification_context(m, net, verification, verification_note, lhs_of, lang),
     }
+
+
+def training_context(m: Mapping[str, Any], data: Optional[Mapping[str, Any]], depth: int
+                     ) -> Optional[dict[str, Any]]:
+    """The training section (a spec with ``[training]``; None without): what one step of gradient
+    descent does, then per layer the update rules with their steps and their batch form."""
+    if not data:
+        return None
+    mt = m["training"]
+    intro = fill(mt["intro_mean" if data["mean"] else "intro_sum"], rate=data["learning_rate_latex"],
+                 batch=data["batch_latex"], index=data["index"], step=data["step_latex"])
+    layers = []
+    for layer in data["layers"]:
+        n = layer["layer"]
+        layers.append({
+            "layer": n,
+            "heading": fill(m["derivation"]["layer_heading"], n=str(n), name=layer_name(m, n, depth)),
+            "results": [_block(m, r) for r in layer["results"]],
+            "matrix": [{"lhs": x["lhs"], "rhs": x["rhs"]} for x in layer["matrix"]],
+        })
+    return {"heading": mt["heading"], "intro_rich": intro, "rules_intro_rich": mt["rules_intro"],
+            "matrix_intro_rich": mt["matrix_intro"], "layers": layers}
 
 
 _JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")

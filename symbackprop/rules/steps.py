@@ -31,6 +31,11 @@ STEP_RULES: dict[str, StepRule] = {
         StepRule("assumption", "assumption", "仮定"),
         StepRule("substitution", "substitution", "代入"),
         StepRule("algebra", "algebra", "式の整理"),
+        StepRule("gradient_descent", "a step of gradient descent", "勾配降下法の1ステップ"),
+        StepRule("batch_mean", "the loss of a batch: the mean of its examples' losses",
+                 "ミニバッチの損失: 各例の損失の平均"),
+        StepRule("batch_sum", "the loss of a batch: the sum of its examples' losses",
+                 "ミニバッチの損失: 各例の損失の和"),
     )
 }
 

@@ -108,22 +108,10 @@ class Reference:
         self.sizes = tuple(sizes)
         self.leaves = {k: tape.leaf(v) for k, v in params.items()}
         L = len(sizes) - 1
-        self.u: dict[int, list[Node]] = {}
-        self.y: dict[int, list[Node]] = {0: [self.leaves["x", i] for i in range(1, sizes[0] + 1)]}
-        for n in range(1, L + 1):
-            u = []
-            for a in range(1, sizes[n] + 1):
-                total = None
-                for p in range(1, sizes[n - 1] + 1):
-                    term = self.y[n - 1][p - 1] * self.leaves["w", n, p, a]
-                    total = term if total is None else total + term
-                if biases[n]:
-                    total = total + self.leaves["b", n, a]
-                u.append(total)
-            self.u[n] = u
-            self.y[n] = _activate(tape, activations[n], u)
+        x = [self.leaves["x", i] for i in range(1, sizes[0] + 1)]
+        self.u, self.y = forward(tape, sizes, activations, biases, self.leaves, x)
         t = [self.leaves["t", k] for k in range(1, sizes[-1] + 1)]
-        self.loss = LOSSES[loss](_TapeDomain(tape), self.y[L], t)
+        self.loss = example_loss(tape, loss, self.y[L], t)
         self.adj = tape.adjoints(self.loss)
         self.zero = domain.const(0)
 
@@ -142,6 +130,32 @@ class Reference:
         if quantity == "input":
             return self._of(self.y[layer - 1][key[0] - 1])
         raise KeyError(quantity)
+
+
+def forward(tape: Tape, sizes: Sequence[int], activations: Sequence[str], biases: Sequence[bool],
+            leaves: Mapping[tuple, Node], x: list[Node]) -> tuple[dict[int, list[Node]], dict[int, list[Node]]]:
+    """u^ℓ and y^ℓ of every layer for the input nodes ``x``: u^ℓ_a = Σ_p y^{ℓ−1}_p w^ℓ_{pa} + b^ℓ_a,
+    y^ℓ = f_ℓ(u^ℓ), the weights and biases read from ``leaves`` (("w", ℓ, p, a), ("b", ℓ, a))."""
+    u: dict[int, list[Node]] = {}
+    y: dict[int, list[Node]] = {0: x}
+    for n in range(1, len(sizes)):
+        layer = []
+        for a in range(1, sizes[n] + 1):
+            total = None
+            for p in range(1, sizes[n - 1] + 1):
+                term = y[n - 1][p - 1] * leaves["w", n, p, a]
+                total = term if total is None else total + term
+            if biases[n]:
+                total = total + leaves["b", n, a]
+            layer.append(total)
+        u[n] = layer
+        y[n] = _activate(tape, activations[n], layer)
+    return u, y
+
+
+def example_loss(tape: Tape, loss: str, y: list[Node], t: list[Node]) -> Node:
+    """E of one example: the verifier's definition of the loss at the output nodes ``y``."""
+    return LOSSES[loss](_TapeDomain(tape), y, t)
 
 
 class _TapeDomain:
