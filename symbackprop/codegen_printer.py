@@ -1,6 +1,6 @@
 """The NumPy printer of batch expressions (:class:`BatchPrinter`): ``np.`` functions, kernel
-calls (σ, ReLU, softplus, H) and row sums.  The torch printer
-(:mod:`symbackprop.codegen_torch`) derives from it."""
+calls (a network function with a kernel in its notation row: σ, ReLU, softplus, H) and row
+sums.  The torch printer (:mod:`symbackprop.codegen_torch`) derives from it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from .codegen_plan import CodegenError
+from .rules.notation_table import form_of
 
 
 class BatchPrinter(NumPyPrinter):
@@ -25,17 +26,14 @@ class BatchPrinter(NumPyPrinter):
         self.kernels.add(name)
         return f"{name}({self._print(expr.args[0])})"
 
-    def _print_sigmoid(self, expr) -> str:
-        return self._kernel("sigmoid", expr)
+    def _print_Function(self, expr) -> str:
+        """A network function by its row's kernel; any other as the library's function."""
+        row = form_of(expr)
+        if row is not None and row.kernel is not None:
+            return self._kernel(row.kernel.name, expr)
+        return super()._print_Function(expr)
 
-    def _print_relu(self, expr) -> str:
-        return self._kernel("relu", expr)
-
-    def _print_softplus(self, expr) -> str:
-        return self._kernel("softplus", expr)
-
-    def _print_Heaviside(self, expr) -> str:
-        return self._kernel("heaviside", expr)
+    _print_Heaviside = _print_Function  # NumPyPrinter has its own, which the class would reach first
 
     def _print_RowSum(self, expr) -> str:
         arg = self._print(expr.args[0])

@@ -25,7 +25,7 @@ from . import __version__
 from .codegen_plan import CodegenError, Plan, TotalSum, _name, _sym
 from .codegen_printer import BatchPrinter
 from .codegen_emit import Buffers, Dialect, Emitter, full
-from .codegen_kernels import KERNELS
+from .codegen_kernels import kernel
 
 NUMPY = Dialect(
     name="numpy", library="NumPy", ns="np", imports=("import numpy as np",), printer=BatchPrinter,
@@ -95,8 +95,7 @@ def _header(plan_: Plan, d: Dialect, p, source: str, dtype: str) -> list[str]:
         rows.append(f"        Δ{lp.n} = {p.doprint(lp.delta)}")
     rows += ["    dW{ℓ} = Y{ℓ−1}.T @ Δ{ℓ},  db{ℓ} = Δ{ℓ} summed over rows,  dX = Δ1 @ W1.T", ""]
     rows += [_doc(line) for line in plan_.assumptions]
-    if "heaviside" in p.kernels:
-        rows.append("Convention: ReLU′(0) = H(0) = 0, as PyTorch and JAX take it.")
+    rows += [kernel(name).convention for name in sorted(p.kernels) if kernel(name).convention]
     rows += ["", f"Arrays are computed in {dtype}.  This module needs only {d.library}."]
     if d.no_grad:
         rows.append(f"The public functions run under {d.no_grad} (no autograd graph); they return tensors.")
@@ -340,7 +339,7 @@ def render(plan_: Plan, dialect: Dialect, source: str = "", dtype: str = "float6
     w()
     if d.scalar_constants:
         for name in p.kernels:
-            for value in KERNELS[name].constants:
+            for value in kernel(name).constants:
                 Buffers(d, w, constants).number(value)
     for name, value in sorted(constants.items()):
         w(f"{name} = {d.ns}.tensor({value}, dtype=DTYPE)")
@@ -348,7 +347,7 @@ def render(plan_: Plan, dialect: Dialect, source: str = "", dtype: str = "float6
         w()
         w()
     for name in sorted(p.kernels):
-        source_ = getattr(KERNELS[name], d.name, None)
+        source_ = getattr(kernel(name), d.name, None)
         if source_ is None:
             raise CodegenError(f"no {d.library} kernel {name!r} (add one to symbackprop.codegen_kernels)")
         for line in source_.rstrip("\n").split("\n"):

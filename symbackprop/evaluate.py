@@ -33,14 +33,10 @@ from .derive import Derivation, Result
 from .exact import exact_forms
 from .model import Network
 from .params import KEYS, Params, check_params, fail
-from .rules.functions import NUMPY_FUNCTIONS
+from .rules.notation_table import numpy_functions
 
 __all__ = ["KEYS", "Params", "check_params", "compile_closed_forms", "evaluate", "evaluate_json",
            "gradcheck", "random_params"]
-
-#: The lambdify module mapping (SymPy function name → NumPy), shared with the batch form.
-NUMERIC_FUNCTIONS: dict[str, Callable[..., Any]] = NUMPY_FUNCTIONS
-
 
 # ── compiling closed forms ─────────────────────────────────────────────────
 @dataclass(frozen=True)
@@ -93,7 +89,7 @@ def compile_result(name: str, result: Result, network: Network) -> Closed:
         safe[s] = sp.Symbol(base)
     args = ([safe[sp.Symbol(a)] for a in arrays] + [safe[w] for w in widths]
             + [safe[i] for i in indices])
-    fn = sp.lambdify(args, rhs.xreplace(safe), modules=[NUMERIC_FUNCTIONS, "numpy"])
+    fn = sp.lambdify(args, rhs.xreplace(safe), modules=[numpy_functions(), "numpy"])
     shape = tuple(network.ranges[i][1] for i in indices)
     return Closed(name, fn, tuple(arrays), widths, indices, shape)
 

@@ -27,7 +27,7 @@ from .exact import exact_forms
 from .model import Network
 from .printing import NotationLatexPrinter
 from .rules import activation as lookup_activation
-from .rules.functions import NUMPY_FUNCTIONS
+from .rules.notation_table import numpy_functions
 
 from .notation import matrix_letter  # noqa: F401  (the batch-form name of a quantity)
 
@@ -158,7 +158,7 @@ def _row_sum(a):
 
 
 def _elementwise(expr: sp.Expr, args: tuple[sp.Symbol, ...]) -> Callable:
-    return sp.lambdify(args, expr, modules=[{"RowSum": _row_sum}, NUMPY_FUNCTIONS, "numpy"])
+    return sp.lambdify(args, expr, modules=[{"RowSum": _row_sum}, numpy_functions(), "numpy"])
 
 
 def _batch_output(expr: sp.Expr, net: Network, names: dict[str, sp.Symbol]) -> Optional[sp.Expr]:
@@ -201,7 +201,7 @@ def batch_backprop(d: Derivation):
     loss_grad = _elementwise(_batch_output(out_layer.lemmas[0].rhs, net, names), (Y, T, U, N))
     batch_delta = _batch_output(out_layer.delta.rhs, net, names)
     out_delta = None if batch_delta is None else _elementwise(batch_delta, (Y, T, U, N))
-    loss_fn = sp.lambdify((Y, T, N), _loss_rows(d), modules=[NUMPY_FUNCTIONS, "numpy"])
+    loss_fn = sp.lambdify((Y, T, N), _loss_rows(d), modules=[numpy_functions(), "numpy"])
 
     def softmax(Uv):
         e = np.exp(Uv - Uv.max(axis=1, keepdims=True))

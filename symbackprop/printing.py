@@ -18,8 +18,16 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.latex import LatexPrinter
 
 from .model import Network, Notation
+from .rules.forms import FunctionForms
+from .rules.notation_table import form_of
 
 _INTERNAL = re.compile(r"^(y|u|w|b|delta|gy)_(\d+)$")
+
+def printed_row(expr: sp.Basic) -> Optional[FunctionForms]:
+    """The notation row our printers write ``expr`` by (None: SymPy's own printing, as for tanh)."""
+    row = form_of(expr)
+    return None if row is None or row.sympy_prints else row
+
 
 class _NotationMixin:
     """Shared naming logic: what letter and which indices an internal symbol prints as."""
@@ -95,23 +103,17 @@ class NotationLatexPrinter(_NotationMixin, LatexPrinter):
         return f"[{a} = {b}]"
 
     # ── functions ──
-    def _print_sigmoid(self, expr, exp=None) -> str:
-        return self._fn(r"\sigma", expr, exp)
-
-    def _print_relu(self, expr, exp=None) -> str:
-        return self._fn(r"\operatorname{ReLU}", expr, exp)
-
-    def _print_softplus(self, expr, exp=None) -> str:
-        return self._fn(r"\operatorname{softplus}", expr, exp)
-
-    def _print_Heaviside(self, expr, exp=None) -> str:
-        return self._fn("H", sp.Function("H")(expr.args[0]), exp)
-
     def _print_Function(self, expr, exp=None) -> str:
+        """A network function by its row's LaTeX head (``\\sigma\\left(u\\right)``); others as SymPy."""
+        row = printed_row(expr)
+        if row is not None:
+            return self._fn(row.latex, expr, exp)
         name = type(expr).__name__
         if name in ("hadamard", "transpose") and exp is None:  # the reader's ⊙ and ^T (undefined functions)
             return getattr(self, f"_print_{name}")(expr)
         return LatexPrinter._print_Function(self, expr, exp)
+
+    _print_Heaviside = _print_Function  # SymPy's printer has its own, which the class would reach first
 
     def _print_hadamard(self, expr, exp=None) -> str:
         r"""A document's ``A \odot B`` (the checker's reading of ⊙ and ∗) as written."""

@@ -2,7 +2,7 @@
 
 A spec names widths (``size = "m"``), index letters (``index = "j"``) and the
 letters of ``[notation]``.  The printers write all of them next to each other
-and next to the function names of :data:`PRINTER_NAMES` (σ, H, tanh, …), so two
+and next to the function names of :func:`printer_names` (σ, H, tanh, …), so two
 of them that *look* alike make a formula ambiguous: ``notation.activation = "u"``
 gives the forward pass u_k = σ(u_k), a width named ``sigma`` prints as σ.
 
@@ -22,10 +22,10 @@ import sympy as sp
 
 from .model import Notation
 from .notation import GREEK_GLYPHS, matrix_letter
+from .rules.forms import FunctionForms
+from .rules.notation_table import rows
 
 # ── how a name looks in print ──────────────────────────────────────────────
-#: LaTeX Greek commands and the letter they show (\varepsilon shows as ε, as the text printer writes it).
-
 _UPRIGHT = re.compile(r"\\(?:operatorname|mathrm|text)\{([^{}]*)\}")
 
 
@@ -36,13 +36,17 @@ DECORATIONS = ("mathbf", "bm", "boldsymbol", "mathrm", "mathit", "mathsf", "math
                "bar", "vec", "check", "dot", "operatorname")
 
 
-@functools.lru_cache(maxsize=1)
 def _notation_name() -> re.Pattern[str]:
     """Letters, a Greek command or a command the printers write (``\\tanh``: refused later as a
     clash, with that reason), in at most one decoration, with primes and one subscript."""
-    commands = set(GREEK_GLYPHS) | {s[1:] for p in PRINTER_NAMES for s in p.spellings
+    return _notation_pattern(printer_names())
+
+
+@functools.lru_cache(maxsize=4)
+def _notation_pattern(printers: tuple[PrinterName, ...]) -> re.Pattern[str]:
+    commands = set(GREEK_GLYPHS) | {s[1:] for p in printers for s in p.spellings
                               if re.fullmatch(r"\\[A-Za-z]+", s)}
-    glyphs = "".join(re.escape(s) for p in PRINTER_NAMES for s in p.spellings if len(s) == 1)
+    glyphs = "".join(re.escape(s) for p in printers for s in p.spellings if len(s) == 1)
     letter = (r"(?:[^\W\d_]\w*|[" + glyphs + r"]|\\(?:"
               + "|".join(sorted(commands, key=len, reverse=True)) + r"))")
     return re.compile(r"(?:\\(?:" + "|".join(DECORATIONS) + r")\{" + letter + r"\}|" + letter + r")"
@@ -147,14 +151,22 @@ def _printer(shows: str, meaning: str, *spellings: str, owner: str = "") -> Prin
     return PrinterName(shows, meaning, frozenset({shows, *spellings}), owner)
 
 
-#: Every function or operator name in the printed derivations, with the spellings that read as it.
-#: tests/test_spec.py derives every activation and loss and checks that each printed head is here.
-PRINTER_NAMES: tuple[PrinterName, ...] = (
-    _printer("σ", "the logistic sigmoid σ(u)", "sigma", "sigmoid"),
-    _printer("H", "the Heaviside step H(u) = ReLU′(u)", "Heaviside"),
-    _printer("tanh", "the hyperbolic tangent tanh(u)", r"\tanh"),
-    _printer("ReLU", "the rectifier ReLU(u)", "relu"),
-    _printer("softplus", "softplus(u)"),
+def _row_printer(row: FunctionForms) -> PrinterName:
+    """A network function's printed name (its row's text head) and the spellings that read as
+    it: its name, the verifier's name, and its LaTeX command unless a Greek letter (``\\tanh``)."""
+    command = row.latex if re.fullmatch(r"\\[A-Za-z]+", row.latex) and row.latex[1:] not in GREEK_GLYPHS else ""
+    return _printer(row.text, row.meaning, *{row.name, row.verifier.name, command} - {""})
+
+
+def printer_names() -> tuple[PrinterName, ...]:
+    """Every function or operator name in the printed derivations, with the spellings that read as
+    it: the notation table's functions first, then :data:`OTHER_PRINTER_NAMES`.
+    tests/test_spec.py derives every activation and loss and checks that each printed head is here."""
+    return tuple(_row_printer(r) for r in rows()) + OTHER_PRINTER_NAMES
+
+
+#: The printed names that are no network function's.
+OTHER_PRINTER_NAMES: tuple[PrinterName, ...] = (
     _printer("softmax", "the softmax activation"),
     _printer("e", "the exponential e^u (exp(u) in text)", "exp", r"\exp"),
     _printer("log", "the logarithm log(y)", r"\log"),
@@ -167,7 +179,7 @@ PRINTER_NAMES: tuple[PrinterName, ...] = (
 
 def printer_name(name: Name) -> Optional[PrinterName]:
     """The printer's function name that ``name`` reads as, if any."""
-    for p in PRINTER_NAMES:
+    for p in printer_names():
         if p.owner != name.key and name.looks & p.spellings:
             return p
     return None

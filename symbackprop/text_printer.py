@@ -40,7 +40,7 @@ from sympy.printing.str import StrPrinter
 
 from .model import Network
 from .notation import glyph_of
-from .printing import _NotationMixin, fraction_factors
+from .printing import _NotationMixin, fraction_factors, printed_row
 from .textbook import is_negative, textbook_form
 
 __all__ = ["NotationStrPrinter", "textbook_form", "text", "to_ascii", "fits"]
@@ -138,16 +138,13 @@ class NotationStrPrinter(_NotationMixin, StrPrinter):
         return f"{name}({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Function(self, expr) -> str:
+        """A network function by its row's text head (``σ(u)``); others by their name."""
+        row = printed_row(expr)
+        if row is not None:
+            return f"{row.text}({self._print(expr.args[0])})"
         return self._call(expr.func.__name__, expr)
 
-    def _print_sigmoid(self, expr) -> str:
-        return self._call("σ", expr)
-
-    def _print_Heaviside(self, expr) -> str:
-        return f"H({self._print(expr.args[0])})"
-
-    def _print_relu(self, expr) -> str:
-        return self._call("ReLU", expr)
+    _print_Heaviside = _print_Function  # SymPy's printer has its own, which the class would reach first
 
     def _print_exp(self, expr) -> str:
         return self._call("exp", expr)

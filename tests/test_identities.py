@@ -16,7 +16,8 @@ from symbackprop.model import Layer, Network
 from symbackprop.prove import prove
 from symbackprop.rules import activations as act_registry
 from symbackprop.rules import losses as loss_registry
-from symbackprop.rules.functions import explicit, sigmoid
+from symbackprop.rules.functions import sigmoid
+from symbackprop.rules.notation_table import explicit
 from symbackprop.verdict import Status
 
 

@@ -274,7 +274,7 @@ def test_round_trip_binary_classifier_integer_width() -> None:
 
 # ── names: unambiguous or rejected (issue 13, item 2) ──────────────────────
 from symbackprop.errors import SpecNameClash  # noqa: E402
-from symbackprop.spec_names import (CLASH_RULES, PRINTER_NAMES, find_clash, glyph,  # noqa: E402
+from symbackprop.spec_names import (CLASH_RULES, find_clash, glyph, printer_names,  # noqa: E402
                                     spec_names)
 
 
@@ -381,7 +381,7 @@ def test_every_rule_has_an_example_and_a_rationale() -> None:
     assert all(len(r.rationale) > 40 for r in CLASH_RULES)
 
 
-@pytest.mark.parametrize("printer", PRINTER_NAMES, ids=[p.shows for p in PRINTER_NAMES])
+@pytest.mark.parametrize("printer", printer_names(), ids=[p.shows for p in printer_names()])
 def test_every_printer_name_is_rejected_in_every_spelling(printer) -> None:
     """Each spelling as a width (when it is an identifier) and as a notation letter."""
     for spelling in sorted(printer.spellings):
@@ -423,13 +423,13 @@ def _heads(printed: str) -> str:
 
 def test_printer_names_cover_what_the_printers_write() -> None:
     """Derive every activation and loss; every function, sum and derivative printed in any step,
-    in LaTeX and in text, starts with a name of PRINTER_NAMES (a new function name fails here)."""
+    in LaTeX and in text, starts with a name of printer_names() (a new function name fails here)."""
     from symbackprop.derive import derive
     from symbackprop.model import Layer
     from symbackprop.printing import latex, text
     from symbackprop.rules import ACTIVATIONS, LOSSES
 
-    spellings = set().union(*(p.spellings for p in PRINTER_NAMES))
+    spellings = set().union(*(p.spellings for p in printer_names()))
     elementwise = [a for a in sorted(ACTIVATIONS) if ACTIVATIONS[a].elementwise]
     nets = [Network((Layer("l", "i"), *[Layer("m", c, a) for c, a in zip("jpqrs", elementwise)],
                      Layer("n", "k", out)), loss)

@@ -18,16 +18,33 @@ from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from symbackprop.errors import ParseError
+from symbackprop.latex.vocabulary import words as known_words
+from symbackprop.notation import GREEK_NAMES
 
 __all__ = ["parser", "fail", "error", "syntax_error", "line_col", "too_deep", "UnexpectedInput",
            "MAX_TREE_DEPTH", "TOO_DEEP"]
 
 
-@lru_cache(maxsize=1)
+def grammar(words: tuple[str, ...] = ()) -> str:
+    """The grammar (``grammar.lark``, next to this module) with its tables filled in: ``WORD``
+    lexes ``words`` (default: :func:`~symbackprop.latex.vocabulary.words`, the notation
+    table's readings and the elementary names), ``GREEK`` every name of
+    :data:`~symbackprop.notation.GREEK_NAMES`."""
+    text = Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
+    greek = sorted(GREEK_NAMES, key=lambda g: (-len(g), g))
+    return (text.replace("@WORDS@", "|".join(map(re.escape, words or known_words())))
+            .replace("@GREEK@", "|".join(greek)))
+
+
 def parser() -> Lark:
-    """The LALR parser for one row (cached; the grammar sits next to this module)."""
-    return Lark.open(str(Path(__file__).with_name("grammar.lark")), parser="lalr",
-                     lexer="contextual", propagate_positions=True, maybe_placeholders=True)
+    """The LALR parser for one row, for the words the notation table reads now."""
+    return _parser(known_words())
+
+
+@lru_cache(maxsize=4)
+def _parser(words: tuple[str, ...]) -> Lark:
+    return Lark(grammar(words), parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True)
 
 
 #: The deepest parse tree a row may give.  The tree transformer and the builder recurse once
@@ -88,14 +105,18 @@ def _token_type(e: UnexpectedInput) -> Optional[str]:
     return None if tok is None else tok.type
 
 
-@lru_cache(maxsize=1)
 def _example_errors() -> tuple:
     """(label, error) for every example; each example must fail to parse."""
+    return _errors_of_examples(known_words())
+
+
+@lru_cache(maxsize=4)
+def _errors_of_examples(words: tuple[str, ...]) -> tuple:
     out = []
     for label, examples in _ERROR_EXAMPLES.items():
         for example in examples:
             try:
-                parser().parse(example)
+                _parser(words).parse(example)
             except UnexpectedInput as ut:
                 out.append((label, ut))
     return tuple(out)

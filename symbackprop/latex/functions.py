@@ -8,9 +8,8 @@ import sympy as sp
 
 from symbackprop.latex.nodes import Factor, MulTok, Sarg, SemanticError, Tok, paren_group
 from symbackprop.latex.records import Head, SymInfo
-from symbackprop.latex.vocabulary import (INVERSE_FUNCTIONS, KNOWN_FUNCTIONS, index_symbol, power,
-                                          unbounded_upper)
-from symbackprop.rules.functions import sigmoid
+from symbackprop.latex.vocabulary import (INVERSE_FUNCTIONS, KNOWN_FUNCTIONS, greek_function, index_symbol,
+                                          power, unbounded_upper)
 
 
 class FunctionsMixin:
@@ -107,9 +106,10 @@ class FunctionsMixin:
         return _powered(head, info.power, f.pos)
 
     def _plain_head(self, info: SymInfo, f: Factor) -> Optional[Head]:
-        if info.base == "sigma" and info.fname == "sigma":
-            return Head("sigma", sigmoid, info.primes, True, True, True)
-        if info.base == "sigma":  # σ^{(l)}, σ_l: a layer's activation, kept generic
+        known = greek_function(info.base)
+        if known is not None and info.fname == info.base:  # \sigma: the network function σ
+            return Head(info.base, known, info.primes, True, True, True)
+        if known is not None:  # σ^{(l)}, σ_l: a layer's activation, kept generic
             return Head(info.fname, sp.Function(info.fname), info.primes, True, False, True)
         if isinstance(f.primary, Tok) and f.primary.kind in ("text", "name") and info.fname == info.base \
                 and (len(info.base) > 1 or info.base not in ("d", "e")):  # \operatorname{H}(x), not \mathrm{d}x

@@ -4,19 +4,55 @@ the symbols used for indices and for the sizes of unbounded sums."""
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Iterator, Mapping, Optional
 
 import sympy as sp
 
-from symbackprop.rules.functions import relu, sigmoid, softplus
+from symbackprop.notation import GREEK_NAMES
+from symbackprop.rules.notation_table import read_as, reads, rows
 
-KNOWN_FUNCTIONS: dict[str, Callable] = {
-    "sigmoid": sigmoid, "relu": relu, "ReLU": relu, "softplus": softplus,
-    "tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "ln": sp.log,
+#: Elementary maths the reader knows by name; the network functions are the notation table's.
+ELEMENTARY_FUNCTIONS: dict[str, Callable] = {
+    "exp": sp.exp, "log": sp.log, "ln": sp.log,
     "sinh": sp.sinh, "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos,
     "tan": sp.tan, "max": sp.Max, "min": sp.Min, "sgn": sp.sign,
     "sign": sp.sign, "det": sp.det, "softmax": sp.Function("softmax"),
 }
+
+#: Words the grammar lexes as one name (``WORD``) besides the notation table's readings.
+ELEMENTARY_WORDS = ("softmax", "exp", "log", "ln")
+
+
+class KnownFunctions(Mapping[str, Callable]):
+    """Word → function, read at each lookup: every reading of the notation table
+    (``relu``, ``ReLU``, ``softplus``, …) and :data:`ELEMENTARY_FUNCTIONS`."""
+
+    def __getitem__(self, word: str) -> Callable:
+        row = read_as(word)
+        return row.function if row is not None else ELEMENTARY_FUNCTIONS[word]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from reads()
+        yield from (w for w in ELEMENTARY_FUNCTIONS if read_as(w) is None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+KNOWN_FUNCTIONS = KnownFunctions()
+
+
+def words() -> tuple[str, ...]:
+    """Every word the grammar lexes as one function name, longest first."""
+    return tuple(sorted({*reads(), *ELEMENTARY_WORDS}, key=lambda w: (-len(w), w)))
+
+
+def greek_function(letter: str) -> Optional[Callable]:
+    """The network function a Greek letter stands for (``sigma`` → σ: its row's LaTeX head is
+    ``\\sigma``), or None."""
+    if letter not in GREEK_NAMES:
+        return None
+    return next((r.function for r in rows() if r.latex == "\\" + letter), None)
 
 def _logit(y: sp.Basic) -> sp.Basic:
     """σ⁻¹(y) = log(y / (1 − y))."""

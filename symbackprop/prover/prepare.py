@@ -17,7 +17,7 @@ from typing import Optional
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from ..rules.functions import explicit
+from ..rules.notation_table import explicit
 from .claim import Claim
 
 _NONSMOOTH = (sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign, sp.Piecewise)

@@ -26,13 +26,22 @@ import xml.etree.ElementTree as ET
 from typing import Callable
 
 from ..errors import SymbackpropError
+from ..rules.notation_table import rows
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _LARGE_OPERATORS = {"\u2211", "\u220f", "\u222b"}  # Σ, Π, ∫
 _PRIMES = {"\u2032", "\u2033", "\u2034"}  # ′ ″ ‴
 _TALL = {"mfrac", "munderover", "munder", "mover", "mtable", "mroot", "msqrt"}
-_FUNCTION_NAMES = {"log", "ln", "exp", "sin", "cos", "tan", "tanh", "sinh", "cosh", "max", "min",
-                   "softmax", "softplus", "ReLU", "det", "tr"}
+#: operator names of elementary maths; a network function's come from its notation row
+_FUNCTION_NAMES = frozenset({"log", "ln", "exp", "sin", "cos", "tan", "sinh", "cosh", "max", "min",
+                             "softmax", "det", "tr"})
+
+
+def function_names() -> frozenset[str]:
+    """The identifiers set as operator names (a thin space as TeX's ``\\operatorname``): the
+    elementary ones and each network function's MathML name of more than one letter (ReLU,
+    softplus, tanh; a one-letter σ or H is an ordinary italic identifier, as TeX sets it)."""
+    return _FUNCTION_NAMES | {r.mathml for r in rows() if len(r.mathml) > 1}
 
 
 class MathMLError(SymbackpropError):
@@ -98,11 +107,11 @@ def names_as_identifiers(root: ET.Element) -> None:
             el.tag = "mi"
 
 
-def _is_function(el: ET.Element) -> bool:
+def _is_function(el: ET.Element, names: frozenset[str]) -> bool:
     """``log``, or ``tanh^{2}`` / ``σ′``-like scripts whose base is such a name."""
     if el.tag == "mi":
-        return el.text in _FUNCTION_NAMES
-    return el.tag in ("msup", "msub", "msubsup") and len(el) > 0 and _is_function(el[0])
+        return el.text in names
+    return el.tag in ("msup", "msub", "msubsup") and len(el) > 0 and _is_function(el[0], names)
 
 
 def _first_leaf(el: ET.Element) -> ET.Element:
@@ -136,12 +145,13 @@ def function_spacing(root: ET.Element) -> None:
     follows (TeX's Op–Ord spacing), and before one that follows a letter, a script or a
     closing bracket (``t_k \\log y_k``: Ord–Op; without it the browser sets "t_klog");
     only between the items of a row, never inside a script."""
+    names = function_names()
     for parent in list(root.iter()):
         if parent.tag not in ("math", "mrow", "mtd", "mstyle"):
             continue
         children = list(parent)
         for prev, el, nxt in zip([None, *children], children, [*children[1:], None]):
-            if not _is_function(el):
+            if not _is_function(el, names):
                 continue
             if prev is not None and _ordinary_before(prev):
                 parent.insert(list(parent).index(el), ET.Element("mspace", width="0.1667em"))
@@ -179,13 +189,18 @@ def _converter():
     return convert
 
 
-@functools.lru_cache(maxsize=4096)
 def to_mathml(latex: str, display: bool = False) -> str:
     """One ``<math>`` element for ``latex``; ``display`` makes a block (centred) formula.
 
     Inline formulas are still typeset in display style (full-size fractions,
     limits below and above Σ), as the rows of an ``align`` in the TeX report.
     """
+    return _to_mathml(latex, display, function_names())
+
+
+@functools.lru_cache(maxsize=4096)
+def _to_mathml(latex: str, display: bool, names: frozenset[str]) -> str:
+    """:func:`to_mathml`, remembered per state of the notation table (``names``)."""
     try:
         out = _converter()(latex, display="block")
     except MathMLError:

@@ -1,4 +1,5 @@
-"""Rules as data: activation and loss registries, and the opaque network functions."""
+"""Rules as data: activation and loss registries, the opaque network functions, and the notation
+table of their forms (:mod:`.notation_table`; add an activation with :mod:`.registration`)."""
 
 from .activations import ACTIVATIONS, Activation, activation
 from .functions import relu, sigmoid, softplus

@@ -2,7 +2,9 @@
 
 Each class knows its own derivative (``fdiff``), so differentiation keeps the
 textbook form σ′(u) = σ(u)(1 − σ(u)) instead of expanding σ into exponentials.
-``rewrite(exp)`` / ``explicit`` give the elementary definition for evaluation.
+``rewrite(exp)`` gives the elementary definition.  Every other form of these functions
+(printed, read, computed, verified) is their row of the notation table
+(:mod:`symbackprop.rules.function_rows`).
 """
 
 from __future__ import annotations
@@ -77,56 +79,3 @@ class softplus(sp.Function):
 
     def _eval_evalf(self, prec):
         return sp.log(1 + sp.exp(self.args[0]))._eval_evalf(prec)
-
-
-#: Functions that printers and parsers must know by name.
-NETWORK_FUNCTIONS: dict[str, type[sp.Function]] = {
-    "sigmoid": sigmoid,
-    "relu": relu,
-    "softplus": softplus,
-}
-
-
-def explicit(expr: sp.Expr) -> sp.Expr:
-    """Replace σ, ReLU, softplus by their elementary definitions."""
-    return expr.replace(sigmoid, lambda u: 1 / (1 + sp.exp(-u))).replace(
-        relu, lambda u: sp.Max(0, u)
-    ).replace(softplus, lambda u: sp.log(1 + sp.exp(u)))
-
-
-def _np_sigmoid(u):
-    """σ(u) = 1 / (1 + e^{−u}), as e^{−log(1 + e^{−u})} (no overflow)."""
-    import numpy as np
-
-    return np.exp(-np.logaddexp(0.0, -u))
-
-
-def _np_relu(u):
-    """ReLU(u) = max(0, u)."""
-    import numpy as np
-
-    return np.maximum(u, 0.0)
-
-
-def _np_softplus(u):
-    """softplus(u) = log(1 + e^{u}) (no overflow)."""
-    import numpy as np
-
-    return np.logaddexp(0.0, u)
-
-
-def _np_heaviside(u, h0=None):
-    """H(u) = 1 for u > 0, 0 for u ≤ 0: H(0) = 0 always, ReLU′(0) taken as 0 as frameworks do
-    (SymPy's second argument is ignored)."""
-    import numpy as np
-
-    return np.heaviside(u, 0.0)
-
-
-#: NumPy implementations for ``lambdify(..., modules=[NUMPY_FUNCTIONS, "numpy"])``.
-NUMPY_FUNCTIONS: dict[str, object] = {
-    "sigmoid": _np_sigmoid,
-    "relu": _np_relu,
-    "softplus": _np_softplus,
-    "Heaviside": _np_heaviside,
-}

@@ -8,7 +8,8 @@ range, every [i = j] is decided, and every network quantity is evaluated once:
 
 The shared quantities make the cost ≈ Σ n_{ℓ−1} n_ℓ operations instead of the size of
 the fully written-out expressions.  Functions are applied through the domain by the
-verifier's names (sigmoid → σ, Heaviside → H, …).
+verifier's names (sigmoid → sigma, Heaviside → H: ``definitions.function_name``, from the
+notation table).
 """
 
 from __future__ import annotations
@@ -20,13 +21,9 @@ import sympy as sp
 
 from ..derive import Derivation
 from ..instantiate import quantity_kinds
+from .definitions import function_name
 
 Key = tuple[int, ...]
-
-#: SymPy function class name → the verifier's function name.
-FUNCTION_NAMES = {"sigmoid": "sigma", "tanh": "tanh", "relu": "relu", "softplus": "softplus",
-                  "Heaviside": "H", "exp": "exp", "log": "log"}
-
 
 class OutOfRange(LookupError):
     """An indexed quantity whose indices name no neuron or weight at these widths."""
@@ -100,8 +97,9 @@ class ClosedForms:
             return self._sum(e.function, list(e.limits), env)
         if isinstance(e, sp.KroneckerDelta):
             return self.domain.const(int(self._index(e.args[0], env) == self._index(e.args[1], env)))
-        if isinstance(e, sp.Function) and type(e).__name__ in FUNCTION_NAMES:
-            return self.domain.apply(FUNCTION_NAMES[type(e).__name__], self.value(e.args[0], env))
+        name = function_name(e) if isinstance(e, sp.Function) else None
+        if name is not None:
+            return self.domain.apply(name, self.value(e.args[0], env))
         raise Unreadable(f"cannot evaluate {type(e).__name__} in a closed form: {e}")
 
     def _sum(self, body: sp.Expr, limits: list, env: dict[sp.Symbol, int]) -> Any:

@@ -31,7 +31,7 @@ import sympy as sp
 
 from ..derive import Derivation
 from ..instantiate import quantity_kinds
-from .closed import FUNCTION_NAMES
+from .definitions import function_name
 from .field_arrays import FieldParams, Rec, ceil_log2, mods, mul_rec, pow_rec, rec_of, sum_rec
 from .modular import ModularDomain
 
@@ -146,9 +146,10 @@ class CompiledForms:
             return self._sum(e, ranges)
         if isinstance(e, sp.KroneckerDelta):
             return self._kronecker(e, ranges)
-        if isinstance(e, sp.Function) and type(e).__name__ in FUNCTION_NAMES:
+        name = function_name(e) if isinstance(e, sp.Function) else None
+        if name is not None:
             t = self.eval(e.args[0], ranges)
-            out = [self.dom.apply(FUNCTION_NAMES[type(e).__name__], m) for m in mods(self.dom, t.values, t.rec)]
+            out = [self.dom.apply(name, m) for m in mods(self.dom, t.values, t.rec)]
             return Tensor(t.axes, t.dims, [m.v for m in out], rec_of(self.dom, out))
         raise Fallback(f"cannot evaluate {type(e).__name__}: {e}")
 

@@ -2,25 +2,84 @@
 
 A domain supplies ``+ − × ÷`` and integer powers on its values (exact rationals with
 freed atoms, mpmath reals, SymEngine expressions, tape nodes) and ``apply(name, v)``
-for the functions below.  Nothing here is shared with :mod:`symbackprop.rules`.
+for the functions below.  The activations and losses here are written from their textbook
+definitions, sharing nothing with :mod:`symbackprop.rules.activations` /
+:mod:`symbackprop.rules.losses`; what a network function is to the verifier — σ(v) at the
+reals, σ′(v) = σ(v)(1 − σ(v)), σ(−w) = 1 − σ(w) — is the ``verifier`` form of its row in
+the notation table (:mod:`symbackprop.rules.function_rows`), written apart from the
+registry's derivative rule, which is what ``verify`` checks.  exp and log are the domains'
+elementary functions (:data:`ELEMENTARY`).
 
-    sigma(v) = 1/(1 + e^{−v}),  tanh,  relu(v) = max(0, v),  softplus(v) = log(1 + e^v),
-    H(v) = [v > 0],  exp,  log.
+An elementwise activation named ``a`` is y_k = f(u_k) with f the notation row named ``a``
+(sigmoid, tanh, relu, softplus, or a row added with its activation,
+:func:`symbackprop.rules.registration.registered`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence
+from functools import partial
+from typing import Any, Callable, Optional, Protocol, Sequence
+
+import mpmath
+import sympy as sp
+
+from ..rules.forms import Degenerate, VerifierForm
+from ..rules.notation_table import form_of, row_named, verifier_row
 
 
 class Domain(Protocol):
     """What the definitions need from a number domain besides arithmetic."""
 
     def apply(self, name: str, v: Any) -> Any:
-        """name(v) for a name in :data:`FUNCTIONS`."""
+        """name(v) for a name :func:`function` knows."""
 
 
-FUNCTIONS = ("sigma", "tanh", "relu", "softplus", "H", "exp", "log")
+# ── the elementary functions: exp and log ──────────────────────────────────
+def d_exp(dom: Domain, v: Any, fv: Any) -> Any:
+    """exp′(v) = exp(v)."""
+    return fv
+
+
+def reflect_exp(fw: Any, w: Any) -> Any:
+    """exp(−w) = 1/exp(w)."""
+    return 1 / fw
+
+
+def d_log(dom: Domain, v: Any, fv: Any) -> Any:
+    """log′(v) = 1/v."""
+    return 1 / v
+
+
+def real_log(v: Any) -> Any:
+    """log|v| (only derivatives are compared, and (log|v|)′ = 1/v); log 0 is no value."""
+    if v == 0:
+        raise Degenerate("log 0")
+    return mpmath.log(abs(v))
+
+
+ELEMENTARY: dict[str, VerifierForm] = {
+    "exp": VerifierForm("exp", mpmath.exp, d_exp, reflect_exp, symengine="exp"),
+    "log": VerifierForm("log", real_log, d_log, symengine="log"),
+}
+_SYMPY_ELEMENTARY = {sp.exp: "exp", sp.log: "log"}
+
+
+def function(name: str) -> VerifierForm:
+    """The verifier's definition of the function it calls ``name`` (``"sigma"``, ``"exp"``)."""
+    if name in ELEMENTARY:
+        return ELEMENTARY[name]
+    row = verifier_row(name)
+    if row is None:
+        raise ValueError(f"unknown function {name!r}")
+    return row.verifier
+
+
+def function_name(expr: sp.Basic) -> Optional[str]:
+    """The verifier's name of a SymPy application's function (sigmoid(u) → ``"sigma"``), or None."""
+    if expr.func in _SYMPY_ELEMENTARY:
+        return _SYMPY_ELEMENTARY[expr.func]
+    row = form_of(expr)
+    return row.verifier.name if row is not None else None
 
 
 # ── activations: u (a layer's pre-activations) ↦ y ─────────────────────────
@@ -29,24 +88,9 @@ def act_identity(dom: Domain, u: Sequence[Any]) -> list:
     return list(u)
 
 
-def act_sigmoid(dom: Domain, u: Sequence[Any]) -> list:
-    """y_a = σ(u_a)."""
-    return [dom.apply("sigma", v) for v in u]
-
-
-def act_tanh(dom: Domain, u: Sequence[Any]) -> list:
-    """y_a = tanh(u_a)."""
-    return [dom.apply("tanh", v) for v in u]
-
-
-def act_relu(dom: Domain, u: Sequence[Any]) -> list:
-    """y_a = ReLU(u_a)."""
-    return [dom.apply("relu", v) for v in u]
-
-
-def act_softplus(dom: Domain, u: Sequence[Any]) -> list:
-    """y_a = softplus(u_a)."""
-    return [dom.apply("softplus", v) for v in u]
+def act_elementwise(name: str, dom: Domain, u: Sequence[Any]) -> list:
+    """y_a = f(u_a), f the verifier's function ``name``."""
+    return [dom.apply(name, v) for v in u]
 
 
 def act_softmax(dom: Domain, u: Sequence[Any]) -> list:
@@ -56,10 +100,19 @@ def act_softmax(dom: Domain, u: Sequence[Any]) -> list:
     return [v / total for v in e]
 
 
-ACTIVATIONS: dict[str, Callable[[Domain, Sequence[Any]], list]] = {
-    "identity": act_identity, "sigmoid": act_sigmoid, "tanh": act_tanh,
-    "relu": act_relu, "softplus": act_softplus, "softmax": act_softmax,
+#: the activations that apply no network function of their own
+OWN_ACTIVATIONS: dict[str, Callable[[Domain, Sequence[Any]], list]] = {
+    "identity": act_identity, "softmax": act_softmax,
 }
+
+
+def activation(name: str) -> Optional[Callable[[Domain, Sequence[Any]], list]]:
+    """The verifier's definition of the activation ``name`` (u ↦ y), or None: one of
+    :data:`OWN_ACTIVATIONS`, else y_a = f(u_a) with f the notation row named ``name``."""
+    if name in OWN_ACTIVATIONS:
+        return OWN_ACTIVATIONS[name]
+    row = row_named(name)
+    return partial(act_elementwise, row.verifier.name) if row is not None else None
 
 
 # ── losses: (y, t) ↦ E ─────────────────────────────────────────────────────
@@ -89,80 +142,6 @@ LOSSES: dict[str, Callable[[Domain, Sequence[Any], Sequence[Any]], Any]] = {
 }
 
 
-# ── derivative rules: f′(v) from v and f(v) ────────────────────────────────
-def d_sigma(dom: Domain, v: Any, fv: Any) -> Any:
-    """σ′(v) = σ(v)(1 − σ(v))."""
-    return fv * (1 - fv)
-
-
-def d_tanh(dom: Domain, v: Any, fv: Any) -> Any:
-    """tanh′(v) = 1 − tanh²(v)."""
-    return 1 - fv * fv
-
-
-def d_relu(dom: Domain, v: Any, fv: Any) -> Any:
-    """ReLU′(v) = H(v)  (v ≠ 0)."""
-    return dom.apply("H", v)
-
-
-def d_softplus(dom: Domain, v: Any, fv: Any) -> Any:
-    """softplus′(v) = σ(v)."""
-    return dom.apply("sigma", v)
-
-
-def d_step(dom: Domain, v: Any, fv: Any) -> Any:
-    """H′(v) = 0  (v ≠ 0)."""
-    return 0 * fv
-
-
-def d_exp(dom: Domain, v: Any, fv: Any) -> Any:
-    """exp′(v) = exp(v)."""
-    return fv
-
-
-def d_log(dom: Domain, v: Any, fv: Any) -> Any:
-    """log′(v) = 1/v."""
-    return 1 / v
-
-
-DERIVATIVES: dict[str, Callable[[Domain, Any, Any], Any]] = {
-    "sigma": d_sigma, "tanh": d_tanh, "relu": d_relu, "softplus": d_softplus,
-    "H": d_step, "exp": d_exp, "log": d_log,
-}
-
-
-# ── reflections: f(−w) from f(w) and w ─────────────────────────────────────
-def reflect_sigma(fw: Any, w: Any) -> Any:
-    """σ(−w) = 1 − σ(w)."""
-    return 1 - fw
-
-
-def reflect_tanh(fw: Any, w: Any) -> Any:
-    """tanh(−w) = −tanh(w)."""
-    return -fw
-
-
-def reflect_step(fw: Any, w: Any) -> Any:
-    """H(−w) = 1 − H(w)  (w ≠ 0)."""
-    return 1 - fw
-
-
-def reflect_shifted(fw: Any, w: Any) -> Any:
-    """softplus(−w) = softplus(w) − w;  ReLU(−w) = ReLU(w) − w."""
-    return fw - w
-
-
-def reflect_exp(fw: Any, w: Any) -> Any:
-    """exp(−w) = 1/exp(w)."""
-    return 1 / fw
-
-
-REFLECTIONS: dict[str, Callable[[Any, Any], Any]] = {
-    "sigma": reflect_sigma, "tanh": reflect_tanh, "H": reflect_step,
-    "softplus": reflect_shifted, "relu": reflect_shifted, "exp": reflect_exp,
-}
-
-
 def _sum(values: Sequence[Any]) -> Any:
     """Σ values, starting from the first (no integer 0 mixed into a domain value)."""
     total = values[0]
@@ -173,7 +152,7 @@ def _sum(values: Sequence[Any]) -> Any:
 
 def unsupported(activations: Sequence[str], loss: str) -> str | None:
     """Why the verifier cannot write E (a definition missing from its own tables), or None."""
-    missing = [f"activation {a!r}" for a in activations if a not in ACTIVATIONS]
+    missing = [f"activation {a!r}" for a in activations if activation(a) is None]
     if loss not in LOSSES:
         missing.append(f"loss {loss!r}")
     return f"the verifier has no definition of {', '.join(missing)}" if missing else None

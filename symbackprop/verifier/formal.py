@@ -16,24 +16,21 @@ lemma.  An identity that holds for independent atoms holds for the real function
 
 *Real* (:class:`RealDomain`).  The real functions in mpmath at the working precision;
 ``log`` is log|v| (only derivatives are compared, and (log|v|)′ = 1/v), and H at 0
-raises :class:`Degenerate`.
+raises :class:`~symbackprop.rules.forms.Degenerate` (each function's ``real`` form, from the
+notation table, :func:`.definitions.function`).
 """
 
 from __future__ import annotations
 
 import random
 from fractions import Fraction
-from typing import Any, Callable, Union
+from typing import Any, Union
 
 import mpmath
 
-from .definitions import FUNCTIONS, REFLECTIONS
+from .definitions import function
 
 Number = Union[int, Fraction]
-
-
-class Degenerate(ArithmeticError):
-    """A point where a function is evaluated where it is not defined (H(0), log 0)."""
 
 
 class Formal:
@@ -132,13 +129,12 @@ class FormalDomain:
 
     def apply(self, name: str, v: Any) -> Formal:
         """name(v) as an indeterminate keyed on (name, value of v), reflected to v ≥ 0."""
-        if name not in FUNCTIONS:
-            raise ValueError(f"unknown function {name!r}")
+        reflection = function(name).reflection
         v = Formal.lift(v)
         self.calls[name] = self.calls.get(name, 0) + 1
         self.arg_degree[name] = max(self.arg_degree.get(name, 0), v.num + v.den)
-        if v.q < 0 and name in REFLECTIONS:
-            return REFLECTIONS[name](self._atom(name, -v.q), -v)
+        if v.q < 0 and reflection is not None:
+            return reflection(self._atom(name, -v.q), -v)
         return self._atom(name, v.q)
 
     def _atom(self, name: str, q: Fraction) -> Formal:
@@ -159,36 +155,6 @@ class FormalDomain:
 
 
 # ── the reals ─────────────────────────────────────────────────────────────
-def _real_sigma(v: Any) -> Any:
-    return 1 / (1 + mpmath.exp(-v))
-
-
-def _real_relu(v: Any) -> Any:
-    return v if v > 0 else mpmath.mpf(0)
-
-
-def _real_softplus(v: Any) -> Any:
-    return mpmath.log1p(mpmath.exp(v))
-
-
-def _real_step(v: Any) -> Any:
-    if abs(v) < mpmath.mpf(10) ** (-(mpmath.mp.dps - 5)):
-        raise Degenerate("H(0)")
-    return mpmath.mpf(1) if v > 0 else mpmath.mpf(0)
-
-
-def _real_log(v: Any) -> Any:
-    if v == 0:
-        raise Degenerate("log 0")
-    return mpmath.log(abs(v))
-
-
-REAL: dict[str, Callable[[Any], Any]] = {
-    "sigma": _real_sigma, "tanh": mpmath.tanh, "relu": _real_relu, "softplus": _real_softplus,
-    "H": _real_step, "exp": mpmath.exp, "log": _real_log,
-}
-
-
 class RealDomain:
     """The real functions at mpmath's working precision (set by the caller)."""
 
@@ -197,4 +163,4 @@ class RealDomain:
         return mpmath.mpf(q.numerator) / q.denominator
 
     def apply(self, name: str, v: Any) -> Any:
-        return REAL[name](v)
+        return function(name).real(v)

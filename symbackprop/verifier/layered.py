@@ -20,7 +20,7 @@ from __future__ import annotations
 import operator
 from typing import Any, Optional, Sequence
 
-from .definitions import ACTIVATIONS, LOSSES
+from .definitions import LOSSES, activation
 from .field_arrays import FieldParams, Rec, mod, mul_rec, rec_of, sum_rec
 from .modular import Mod, ModularDomain
 from .tape import Node, Tape, _TapeDomain
@@ -50,7 +50,7 @@ class LayeredReference:
         L = len(sizes) - 1
         for n in range(1, L + 1):
             self.u[n] = self._forward(n, params, biases[n])
-            self.y[n] = ACTIVATIONS[activations[n]](_TapeDomain(tape), self.u[n])
+            self.y[n] = activation(activations[n])(_TapeDomain(tape), self.u[n])
         t = [tape.leaf(m) for m in params.vector("t")]
         self.loss = LOSSES[loss](_TapeDomain(tape), self.y[L], t)
         self.weight: dict[int, tuple[list[int], Rec]] = {}

@@ -41,7 +41,7 @@ from typing import Any, Optional, Union
 
 from sympy import isprime
 
-from .definitions import FUNCTIONS, REFLECTIONS
+from .definitions import function
 
 Number = Union[int, Fraction]
 
@@ -185,14 +185,13 @@ class ModularDomain:
 
     def apply(self, name: str, v: Any) -> Mod:
         """name(v) as an indeterminate keyed on (name, value of v), reflected to v ≤ (p−1)/2."""
-        if name not in FUNCTIONS:
-            raise ValueError(f"unknown function {name!r}")
+        reflection = function(name).reflection
         v = v if isinstance(v, Mod) else self.const(v)
         self.calls[name] = self.calls.get(name, 0) + 1
         deg, h = self.arg_bound.get(name, (0, 0))
         self.arg_bound[name] = (max(deg, v.num + v.den.deg), max(h, v.h + v.den.height))
-        if v.v > self.half and name in REFLECTIONS:
-            return REFLECTIONS[name](self._atom(name, self.p - v.v), -v)
+        if v.v > self.half and reflection is not None:
+            return reflection(self._atom(name, self.p - v.v), -v)
         return self._atom(name, v.v)
 
     def _atom(self, name: str, value: int) -> Mod:

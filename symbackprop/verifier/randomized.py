@@ -37,8 +37,10 @@ import mpmath
 import sympy as sp
 
 from ..derive import Derivation
-from .closed import FUNCTION_NAMES, ClosedForms, OutOfRange, Unreadable
-from .formal import REAL, Degenerate, Formal, FormalDomain, RealDomain, difference_bound
+from .closed import ClosedForms, OutOfRange, Unreadable
+from .definitions import function, function_name
+from ..rules.forms import Degenerate
+from .formal import Formal, FormalDomain, RealDomain, difference_bound
 from .field_arrays import gc_paused
 from .field_test import field_test
 from .points import AssumptionError, Outcome, parameter_keys, solve_assumptions  # noqa: F401 (AssumptionError: re-exported)
@@ -228,10 +230,6 @@ def close(a: Any, b: Any) -> bool:
 
 
 # ── SymPy's own substitution, for re-checking witnesses ──────────────────
-#: SymPy's function names → the real functions (one table: :data:`.formal.REAL`).
-_SYMPY_REAL: dict[str, Callable[[Any], Any]] = {sym: REAL[name] for sym, name in FUNCTION_NAMES.items()}
-
-
 def sympy_value(e: sp.Expr, values: Mapping[sp.Symbol, Any], memo: Optional[dict] = None) -> Any:
     """The value of a SymPy expression (real functions) at ``values``: substitution straight
     into the closed form as SymPy holds it."""
@@ -251,8 +249,8 @@ def sympy_value(e: sp.Expr, values: Mapping[sp.Symbol, Any], memo: Optional[dict
     elif isinstance(e, sp.Pow):
         base = sympy_value(e.base, values, memo)
         out = base ** (int(e.exp) if e.exp.is_Integer else sympy_value(e.exp, values, memo))
-    elif isinstance(e, sp.Function) and type(e).__name__ in _SYMPY_REAL:
-        out = _SYMPY_REAL[type(e).__name__](sympy_value(e.args[0], values, memo))
+    elif isinstance(e, sp.Function) and function_name(e) is not None:
+        out = function(str(function_name(e))).real(sympy_value(e.args[0], values, memo))
     else:
         raise Unreadable(f"cannot evaluate {type(e).__name__}: {e}")
     memo[e] = out

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Optional, Sequence, Union
 
 import symengine as se
@@ -27,7 +27,7 @@ import sympy as sp
 from ..errors import SymbackpropError
 from ..instantiate import Instance, bias_symbol, input_symbol, target_symbol, weight_symbol
 from ..model import Network
-from .definitions import ACTIVATIONS, DERIVATIVES, LOSSES, REFLECTIONS
+from .definitions import LOSSES, activation, function, function_name
 
 Key = tuple[int, ...]
 
@@ -37,14 +37,23 @@ class VerifierError(SymbackpropError):
 
 
 # ── SymEngine as a domain of the definitions ─────────────────────────────
-SIGMA = se.Function("sigma")
-RELU = se.Function("relu")
-SOFTPLUS = se.Function("softplus")
-STEP = se.Function("H")
-OPAQUE: dict[str, Callable[[se.Expr], se.Expr]] = {"sigma": SIGMA, "relu": RELU, "softplus": SOFTPLUS,
-                                                   "H": STEP}
-SE_FUNCTIONS: dict[str, Callable[[se.Expr], se.Expr]] = {**OPAQUE, "tanh": se.tanh, "exp": se.exp,
-                                                         "log": se.log}
+def se_function(name: str) -> Callable[[se.Expr], se.Expr]:
+    """The verifier's function ``name`` in SymEngine: SymEngine's own (tanh, exp, log) where
+    its form names one, else opaque (``se.Function("sigma")``)."""
+    return _se_function(name, function(name).symengine)
+
+
+@lru_cache(maxsize=None)
+def _se_function(name: str, own: str) -> Callable[[se.Expr], se.Expr]:
+    return getattr(se, own) if own else se.Function(name)
+
+
+def opaque(name: Optional[str]) -> bool:
+    """Whether SymEngine holds the verifier's function ``name`` as an opaque application."""
+    try:
+        return name is not None and not function(name).symengine
+    except ValueError:
+        return False
 
 
 class SymEngineDomain:
@@ -55,7 +64,7 @@ class SymEngineDomain:
         return se.Rational(q.numerator, q.denominator)
 
     def apply(self, name: str, v: se.Expr) -> se.Expr:
-        return SE_FUNCTIONS[name](v)
+        return se_function(name)(v)
 
 
 DOMAIN = SymEngineDomain()
@@ -87,7 +96,7 @@ class Reference:
                 if layer.bias:
                     terms.append(_se(bias_symbol(n, a)))
                 u.append(se.Add(*terms) + self.eps[n, a])
-            y = ACTIVATIONS[layer.activation](DOMAIN, u)
+            y = activation(layer.activation)(DOMAIN, u)
             if n < L:
                 y = [v + self.eta[n, p] for p, v in enumerate(y, start=1)]
         t = [_se(target_symbol(k)) for k in range(1, sizes[-1] + 1)]
@@ -113,9 +122,9 @@ class Reference:
 
 def _derivative(application: se.Expr, at: se.Expr) -> se.Expr:
     name = application.get_name() if isinstance(application, se.FunctionSymbol) else None
-    if name not in OPAQUE:
+    if not opaque(name):
         raise VerifierError(f"no known derivative for {application}")
-    return DERIVATIVES[name](DOMAIN, at, OPAQUE[name](at))
+    return function(name).derivative(DOMAIN, at, se_function(name)(at))
 
 
 def known_derivatives(expr: se.Expr) -> se.Expr:
@@ -128,14 +137,8 @@ def known_derivatives(expr: se.Expr) -> se.Expr:
 
 
 # ── SymPy → SymEngine ──────────────────────────────────────────────────────
-_FUNCTIONS: dict[str, Callable[[se.Expr], se.Expr]] = {
-    "exp": se.exp, "log": se.log, "tanh": se.tanh, "sigmoid": SIGMA, "relu": RELU,
-    "softplus": SOFTPLUS, "Heaviside": STEP,
-}
-
-
 def to_symengine(expr: sp.Expr, memo: Optional[dict] = None) -> se.Expr:
-    """The same expression in SymEngine (σ, ReLU, softplus, H by name; others refused)."""
+    """The same expression in SymEngine (the verifier's functions by name; others refused)."""
     memo = {} if memo is None else memo
     hit = memo.get(expr)
     if hit is not None:
@@ -152,8 +155,8 @@ def to_symengine(expr: sp.Expr, memo: Optional[dict] = None) -> se.Expr:
         out = se.Mul(*[to_symengine(a, memo) for a in expr.args])
     elif isinstance(expr, sp.Pow):
         out = to_symengine(expr.base, memo) ** to_symengine(expr.exp, memo)
-    elif isinstance(expr, sp.Function) and type(expr).__name__ in _FUNCTIONS:
-        out = _FUNCTIONS[type(expr).__name__](to_symengine(expr.args[0], memo))
+    elif isinstance(expr, sp.Function) and function_name(expr) is not None:
+        out = se_function(str(function_name(expr)))(to_symengine(expr.args[0], memo))
     else:
         raise VerifierError(f"cannot read {type(expr).__name__} in a closed form: {expr}")
     memo[expr] = out
@@ -193,7 +196,7 @@ class Atoms:
             out = self._reflect("tanh", se.expand(self.free(e.args[0])))
         elif isinstance(e, se.log):
             out = self.symbol("log", se.expand(self.free(e.args[0])))
-        elif isinstance(e, se.FunctionSymbol) and e.get_name() in OPAQUE:
+        elif isinstance(e, se.FunctionSymbol) and opaque(e.get_name()):
             out = self._reflect(e.get_name(), se.expand(self.free(e.args[0])))
         else:
             raise VerifierError(f"cannot free the atom {e}")
@@ -217,11 +220,12 @@ class Atoms:
         """f(v) keyed on ±v, the sign that makes the first monomial (by name) positive,
         by f's reflection rule if it has one."""
         terms = {m: c for m, c in v.as_coefficients_dict().items() if c != 0}
-        if name in REFLECTIONS and terms:
+        reflection = function(name).reflection
+        if reflection is not None and terms:
             first = min(terms, key=str)
             if se.sympify(terms[first]).is_negative:
                 neg = se.expand(-v)
-                return REFLECTIONS[name](self.symbol(name, neg), neg)
+                return reflection(self.symbol(name, neg), neg)
         return self.symbol(name, v)
 
 

@@ -6,14 +6,14 @@ reverse mode over any number domain.
 
 are the adjoints of the corresponding nodes: one forward and one backward sweep give
 every entry, on the shared graph of ≈ Σ n_{ℓ−1} n_ℓ nodes.  The local derivatives are
-the verifier's own rules (:data:`.definitions.DERIVATIVES`).
+the verifier's own rules (``derivative`` of :func:`.definitions.function`).
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence
 
-from .definitions import ACTIVATIONS, DERIVATIVES, LOSSES
+from .definitions import LOSSES, activation, function
 
 Key = tuple[int, ...]
 
@@ -79,7 +79,7 @@ class Tape:
     def apply(self, name: str, v: Node) -> Node:
         """name(v), with the verifier's derivative rule as the local partial."""
         fv = self.domain.apply(name, v.value)
-        return Node(self, fv, ((v, DERIVATIVES[name](self.domain, v.value, fv)),))
+        return Node(self, fv, ((v, function(name).derivative(self.domain, v.value, fv)),))
 
     def adjoints(self, root: Node) -> list[Optional[Any]]:
         """∂root/∂node for every node (None where root does not depend on it)."""
@@ -168,6 +168,6 @@ class _TapeDomain:
         return self.tape.apply(name, v)
 
 
-def _activate(tape: Tape, activation: str, u: list[Node]) -> list[Node]:
-    return ACTIVATIONS[activation](_TapeDomain(tape), u)
+def _activate(tape: Tape, name: str, u: list[Node]) -> list[Node]:
+    return activation(name)(_TapeDomain(tape), u)
 

@@ -432,13 +432,13 @@ def test_grammar_is_conflict_free(caplog):
     """LALR without shift/reduce conflicts (Lark would resolve them silently)."""
     from lark import Lark, logger
 
-    from symbackprop.latex import parse as parse_module
+    from symbackprop.latex.errors import grammar
 
     logger.setLevel(logging.DEBUG)
     try:
         with caplog.at_level(logging.DEBUG, logger="lark"):
-            Lark.open(str(Path(parse_module.__file__).with_name("grammar.lark")), parser="lalr",
-                      lexer="contextual", propagate_positions=True, maybe_placeholders=True)
+            Lark(grammar(), parser="lalr", lexer="contextual", propagate_positions=True,
+                 maybe_placeholders=True)
     finally:
         logger.setLevel(logging.WARNING)
     assert not [r for r in caplog.records if "conflict" in r.getMessage().lower()]

@@ -18,7 +18,8 @@ from symbackprop.instantiate import instantiate, parameter_table
 from symbackprop.rules import sigmoid
 from symbackprop.spec import load
 from symbackprop.verdict import Status
-from symbackprop.verifier.closed import FUNCTION_NAMES, ClosedForms
+from symbackprop.verifier.closed import ClosedForms
+from symbackprop.verifier.definitions import function_name
 from symbackprop.verifier.compiled import CompiledForms, Fallback
 from symbackprop.verifier.field_arrays import FieldParams, Rec, rec_of, sum_rec, uniform
 from symbackprop.verifier.field_route import group_entries, pairs
@@ -68,8 +69,8 @@ def field_value(e: sp.Expr, values: dict, dom: ModularDomain):
         return out
     if e.is_Pow and e.exp.is_Integer:
         return field_value(e.base, values, dom) ** int(e.exp)
-    if isinstance(e, sp.Function) and type(e).__name__ in FUNCTION_NAMES:
-        return dom.apply(FUNCTION_NAMES[type(e).__name__], field_value(e.args[0], values, dom))
+    if isinstance(e, sp.Function) and function_name(e) is not None:
+        return dom.apply(function_name(e), field_value(e.args[0], values, dom))
     raise TypeError(f"cannot walk {e}")
 
 

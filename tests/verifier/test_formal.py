@@ -11,8 +11,8 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from symbackprop.verifier.formal import (Degenerate, Formal, FormalDomain, RealDomain,
-                                         difference_bound)
+from symbackprop.rules.forms import Degenerate
+from symbackprop.verifier.formal import Formal, FormalDomain, RealDomain, difference_bound
 
 A, B, C = sp.symbols("a b c")
 SYMBOLS = (A, B, C)

@@ -10,7 +10,8 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symbackprop.verifier.formal import Degenerate, FormalDomain, RealDomain
+from symbackprop.rules.forms import Degenerate
+from symbackprop.verifier.formal import FormalDomain, RealDomain
 from symbackprop.verifier.tape import Reference, Tape
 
 SIZES = (2, 3, 2)
