@@ -35,7 +35,8 @@ from ..instantiate import parameter_table
 from ..training import AtStep, LayerUpdate, MatrixUpdate
 from ..verdict import Verdict, Witness, inconclusive, proved, refuted
 from .closed import ClosedForms, OutOfRange, Unreadable
-from .formal import Degenerate, FormalDomain, RealDomain, difference_bound
+from ..rules.forms import Degenerate
+from .formal import FormalDomain, RealDomain, difference_bound
 from .points import solve_assumptions
 from .randomized import (MAX_TRIALS, PROOF_THRESHOLD, RANDOM_BITS, REDRAWS, _rational_assumptions, close,
                          random_rationals)
