@@ -17,6 +17,8 @@ softmax + cross-entropy), right for any targets.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -25,7 +27,7 @@ import sympy as sp
 from .derive import Derivation
 from .exact import exact_forms
 from .model import Network
-from .printing import NotationLatexPrinter
+from .printing import NotationLatexPrinter, latex
 from .rules import activation as lookup_activation
 from .rules.notation_table import numpy_functions
 
@@ -252,3 +254,50 @@ def _loss_rows(d: Derivation) -> sp.Expr:
     (summ,) = [e for e in sp.preorder_traversal(E) if isinstance(e, sp.Sum)][:1]
     coeff = sp.simplify(E / summ)
     return (coeff * summ.function).xreplace({s.y[s.index]: Y, net.target[s.index]: T})
+
+
+#: Letters an example of the batch may take in the batch form, in order of preference.
+EXAMPLE_LETTERS = ("n", "p", "q", "r", "s")
+
+
+def example_letters(net: Network) -> tuple[str, str]:
+    """The letter of an example (``n``) and of the batch size (``N``) in the batch form: the
+    training table's, else the first that no name of the spec uses."""
+    if net.training is not None:
+        return net.training.index, str(net.training.batch)
+    nt = net.notation
+    taken = {layer.index for layer in net.layers} | {str(layer.size) for layer in net.layers} | {
+        getattr(nt, k) for k in nt.keys() if k != "weight_order"}
+    letter = next(c for c in EXAMPLE_LETTERS if c not in taken)
+    return letter, "N" if "N" not in taken else "B"
+
+
+def batch_entries(d: Derivation, n: int, shown: str) -> list[tuple[str, str]]:
+    """What the batch form of layer ``n`` is, entry by entry, for the names ``shown`` holds: the
+    loss of the batch ``E = Σ_{p=1}^{N} E_p``, ``Y^{(1)} = (y_{jp})_{pj}`` (row p is example p),
+    ``W^{(2)} = (w_{jk})_{jk}``, ``b^{(2)} = (b_{k})_{k}`` — so a reader, and the document checker,
+    can read every batch formula entry by entry."""
+    net = d.network
+    p, N = example_letters(net)
+    names, syms = batch_names(net, n), net.symbols
+
+    def per_example(base: sp.IndexedBase, layer: int) -> str:
+        i = syms[layer].index  # y_{j} of example p: y_{jp}
+        entry = re.sub(r"_\{([^{}]*)\}$", lambda m: f"_{{{m.group(1)}{p}}}", latex(base[i], net))
+        return rf"\left({entry}\right)_{{{p}{latex(i, net)}}}"
+
+    rows = [(net.notation.loss, rf"\sum_{{{p}=1}}^{{{N}}} {net.notation.loss}_{{{p}}}")]
+    candidates = [(names["Yb"], per_example(syms[n - 1].y, n - 1)), (names["Y"], per_example(syms[n].y, n)),
+                  (names["U"], per_example(syms[n].u, n)), (names["T"], per_example(net.target, net.depth)),
+                  (names["D"], per_example(syms[n].delta, n))]
+    if n < net.depth:
+        candidates.append((names["Dup"], per_example(syms[n + 1].delta, n + 1)))
+    for layer, key in ((n, "W"), (n + 1, "Wup")):
+        if layer <= net.depth:
+            j, k = syms[layer - 1].index, syms[layer].index
+            candidates.append((names[key], rf"\left({latex(syms[layer].w[j, k], net)}\right)_{{{latex(j, net)}{latex(k, net)}}}"))
+    if syms[n].b is not None:
+        k = syms[n].index
+        candidates.append((names["b"], rf"\left({latex(syms[n].b[k], net)}\right)_{{{latex(k, net)}}}"))
+    rows += [(name, entry) for name, entry in candidates if name in shown]
+    return rows if len(rows) > 1 else []

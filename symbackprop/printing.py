@@ -120,7 +120,8 @@ class NotationLatexPrinter(_NotationMixin, LatexPrinter):
         return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
 
     def _print_transpose(self, expr, exp=None) -> str:
-        return f"{self.parenthesize(expr.args[0], PRECEDENCE['Pow'])}^{{\\top}}"
+        inner = self.parenthesize(expr.args[0], PRECEDENCE['Pow'])
+        return f"{{{inner}}}^{{\\top}}" if "^" in inner and not inner.endswith(")") else f"{inner}^{{\\top}}"
 
     def _fn(self, name: str, expr, exp=None) -> str:
         head = f"{name}^{{{exp}}}" if exp else name

@@ -20,7 +20,9 @@ from typing import Callable, Optional
 
 import sympy as sp
 
-from .components import BOLD_NAME, Component, index_claims, matrix_letter as letter
+from .components import BOLD_NAME, EXAMPLES, Batch, Component, Letter, matrix_letter as letter
+from .entry_claims import index_claims
+from .scan import total_of_terms
 from .labels import split
 from .names import key
 
@@ -28,6 +30,22 @@ from .names import key
 def entry_name(name: str) -> str:
     """``\\mathbf{y}^{l}`` → ``y^{l}``: the name of a bold vector's entries."""
     return BOLD_NAME.sub(r"\1", name)
+
+
+def batch_of(parsed) -> Optional[Batch]:
+    """``E = Σ_{n=1}^{N} E_n`` (the sum) or ``E = \\frac{1}{N} Σ_n E_n`` (the mean): the loss of a
+    batch, its examples numbered by ``n``, and the factor of the sum."""
+    for chain in getattr(parsed, "chains", ()) if parsed is not None else ():
+        exprs = chain.exprs
+        if len(exprs) < 2 or not chain.ops or chain.ops[0] != "=" or not isinstance(exprs[0], sp.Symbol) \
+                or not total_of_terms(exprs[0], exprs[1]):
+            continue
+        total = next(t for t in exprs[1].atoms(sp.Sum) if isinstance(t.function, sp.Indexed)
+                     and str(t.function.base.label) == exprs[0].name)
+        factor = sp.simplify(exprs[1] / total)
+        if not factor.has(total.variables[0]) and not factor.has(sp.Sum):
+            return Batch(exprs[0].name, total.variables[0].name, factor)
+    return None
 
 
 def entries_defined(table, a: sp.Symbol) -> bool:
@@ -95,6 +113,7 @@ class DocumentComponents:
                     for i in e.atoms(sp.Indexed) if isinstance(e, sp.Basic) else ():
                         self.ranks.setdefault(str(i.base.label), set()).add(len(i.indices))
         self.vectors = frozenset(n for n in self.ranks if split(n) is not None)
+        self.batch = next((b for r in readings for b in [batch_of(r.parsed)] if b is not None), None)
 
     def rank(self, name: str) -> set:
         """How many indices the document writes ``name`` with (at any label, when not at its own)."""
@@ -153,9 +172,14 @@ class DocumentComponents:
             ok = parts is not None and self.rank(entry) == {1}
             return Component(sp.IndexedBase(sp.Symbol(entry)), (parts[2],), True) if ok else None
         parts = split(name)
+        stated = self.facts.stated(name, section)
+        if stated is not None and not stated.label:  # Y^{(1)} = (y_{jn})_{nj}: axes by letters
+            axes = tuple(EXAMPLES if self.batch and x == self.batch.letter else Letter(x) for x in stated.letters)
+            return Component(sp.IndexedBase(sp.Symbol(stated.base)), axes, True, "ij".index(stated.row))
         if parts is None:
             return None
-        stated = self.facts.stated(name, section)
+        if stated is not None and len(stated.letters) == 1:  # b^{l} = (b^{l}_j)_j
+            return Component(sp.IndexedBase(sp.Symbol(stated.base + name[len(parts[0]):])), (parts[2],), True)
         if stated is not None:
             entry = stated.base + name[len(parts[0]):]
             axes = index_layers(table.history(), stated.base, parts[2])

@@ -27,32 +27,38 @@ refutes it.
   over the width of the layer the inner size is), transposes, sums, ``⊙``, numbers and
   scalars, a function applied entrywise (``σ(z^{l})``, ``σ'(z^{l})``), a gradient of a
   scalar by a vector or matrix (``(∂C/∂a^{L})_j = ∂C/∂a^{L}_j``).  Anything else — a written
-  matrix (:mod:`.matrices` reads those), a sum over vectors, a name without components, a
-  batch matrix — leaves the step to the other readings.
+  matrix (:mod:`.matrices` reads those), a sum over vectors, a name without components —
+  leaves the step to the other readings.
+* **Letters and batches.**  Where index letters name layers (``y_j``, ``w_{jk}``, no labels), an
+  axis is a letter; the matrices' entries are stated (``W^{(2)} = (w_{jk})_{jk}``).  Where the
+  document states the loss of a batch, ``E = Σ_{n=1}^{N} E_n`` (or its mean), the index ``n`` of
+  ``Y^{(1)} = (y_{jn})_{nj}`` numbers the examples: row ``n`` holds example ``n``'s ``y_j``.  A
+  step each of whose entries is either one example's (row ``n`` from row ``n`` only) or a sum
+  over the examples of one example's terms (``Y^{T} Δ``, ``∂E/∂W``) holds for every batch iff
+  it holds for a batch of one example: the entries are read at one example (its index
+  dropped), the factors of the batch size (``1/N``) compared apart.  A step that mixes two
+  examples, or a total with a term of no example, is not read.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from itertools import product
-from typing import Callable, Optional, Sequence
+from dataclasses import dataclass, replace
+from typing import Callable, Optional
 
 import sympy as sp
 
 from ..latex.patterns import MatrixProduct, PatternMatrix
 from ..latex.vocabulary import HADAMARD, TRANSPOSE
-from .guards import Outcome, open_
 from .labels import split
 from .names import tex
 
-#: The method of a step that fits no orientation the document's own definitions leave.
-SHAPES_OF_ORIENTATION = "shapes of the vectors and matrices, oriented as the document's vector-form definitions read them"
-#: The method of a step decided entry by entry.
-ENTRIES = "entry by entry in index notation (the definition of the matrix operations: exact for every size)"
 MAX_CHOICES = 6          # at most 2**6 orientations read
 BOLD_NAME = re.compile(r"\\(?:mathbf|bm|boldsymbol|vec|mathsf)\{([A-Za-z\\]+)\}")
-_LETTERS = "jkpqrsmvxz"
+LETTERS = "jkpqrsmvxz"
+#: The axis of the examples of a batch (rows or columns of a batch matrix).
+EXAMPLES = "examples"
+ONES = r"\mathbf{1}"   # a column of ones, as long as the batch
 
 
 class Unreadable(Exception):
@@ -64,25 +70,51 @@ class IllTyped(Exception):
 
 
 @dataclass(frozen=True)
+class Letter:
+    """An axis named by an index letter (where letters name layers): the ``j`` of ``y_j``."""
+
+    letter: str
+
+
+@dataclass(frozen=True)
 class Component:
-    """What a name's entries are: ``base`` with one index (a vector of layer ``axes[0]``) or two
-    (a matrix with index 0 in layer ``axes[0]`` and index 1 in layer ``axes[1]``); ``own``: the
-    document gives them itself (refutable), not by the upper/lower-case convention."""
+    """What a name's entries are: ``base`` with one index (a vector along ``axes[0]``) or two
+    (a matrix, index 0 along ``axes[0]``, index 1 along ``axes[1]``); an axis is a layer label,
+    a :class:`Letter` or :data:`EXAMPLES` (that index dropped: the entry is one example's).
+    ``own``: the document gives the entries itself (refutable), not by the upper/lower-case
+    convention."""
 
     base: sp.IndexedBase
     axes: tuple
     own: bool
     stated_row: Optional[int] = None  # which index is the row, as the document states
 
+    def entry(self, *indices) -> sp.Expr:
+        kept = [i for i, ax in zip(indices, self.axes) if ax != EXAMPLES]
+        return self.base[tuple(kept)] if kept else self.base.label
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The loss of a batch the document states: ``E = factor · Σ_{n} E_n`` (``n`` the example letter)."""
+
+    loss: str
+    letter: str
+    factor: sp.Expr
+
 
 @dataclass(frozen=True)
 class Entries:
-    """A side read entry by entry: the layers its rows and columns run over (None: one row or
-    one column) and its entry at indices ``(r, c)``."""
+    """A side read entry by entry: the axes of its rows and columns (None: one row or one
+    column), its entry at indices ``(r, c)``; ``scope``: "none" (no example's), "one" (row or
+    column n is example n's), "total" (a sum over the examples of one example's terms, read at one
+    example); ``factor``: the batch size's factor (``1/N``) kept apart."""
 
-    rows: Optional[sp.Expr]
-    cols: Optional[sp.Expr]
+    rows: object
+    cols: object
     at: Callable[[Optional[sp.Symbol], Optional[sp.Symbol]], sp.Expr]
+    scope: str = "none"
+    factor: sp.Expr = sp.Integer(1)
 
     @property
     def scalar(self) -> bool:
@@ -96,22 +128,52 @@ def matrix_letter(comp: Component) -> str:
     return parts[0] if parts else str(comp.base.label)
 
 
-def width(label: sp.Expr) -> sp.Symbol:
-    """The width of the layer with this label, as the document scan names it (``n^{(l+1)}``)."""
-    return sp.Symbol(f"n^{{({label})}}", integer=True, positive=True)
+def width(axis) -> sp.Symbol:
+    """The width of an axis as the document scan names it: ``n^{(l+1)}`` for a layer label,
+    ``n_{k}`` for a letter (the scan puts in the range the document writes for it)."""
+    if isinstance(axis, Letter):
+        return sp.Symbol(f"n_{{{axis.letter}}}", integer=True, positive=True)
+    return sp.Symbol(f"n^{{({axis})}}", integer=True, positive=True)
+
+
+def size(axis) -> str:
+    return "1" if axis is None else ("N" if axis == EXAMPLES else tex(width(axis)))
+
+
+def shape(e: Entries) -> str:
+    return f"{size(e.rows)}×{size(e.cols)}"
+
+
+def _same_axis(a, b) -> bool:
+    if isinstance(a, Letter) or isinstance(b, Letter) or EXAMPLES in (a, b):
+        return a == b
+    return sp.expand(a - b) == 0
 
 
 def _const(e: sp.Expr) -> Entries:
     return Entries(None, None, lambda r, c: e)
 
 
+def _scope(*parts: Entries, total_allowed: bool = False) -> str:
+    """The scope of entries built from ``parts`` entry by entry (see :class:`Entries`)."""
+    scopes = {p.scope for p in parts} - {"none"}
+    if not scopes:
+        return "none"
+    if scopes == {"one"}:
+        return "one"
+    if scopes == {"total"} and total_allowed and sum(p.scope == "total" for p in parts) == 1:
+        return "total"
+    raise Unreadable("a step that mixes the examples of a batch")
+
+
 class EntryReader:
-    """Reads one side under one choice of orientations (name → "col"/"row" for vectors, name →
-    row index 0/1 for matrices), with fresh letters for the sums it writes."""
+    """Reads one side under one choice of orientations (``"vectors"``: "col"/"row"; a matrix
+    letter → which index is its row), with fresh letters for the indices and sums it writes."""
 
     def __init__(self, components: Callable[[sp.Basic], Optional[Component]], choice: dict,
-                 letters: list, vectors: frozenset = frozenset()) -> None:
+                 letters: list, vectors: frozenset = frozenset(), batch: Optional[Batch] = None) -> None:
         self.components, self.choice, self.letters, self.vectors = components, choice, letters, vectors
+        self.batch = batch  # the loss of a batch, when the step holds batch matrices
         self.used: set = set()
         self.assumed = False  # a name without components taken for a number
 
@@ -124,12 +186,21 @@ class EntryReader:
             return True
         if re.search(r"[\^_{]", s.name.lstrip("\\")) or s.name in self.vectors:
             return False
-        if not cost and len(s.name) == 1 and s.name.isupper():
+        if cost:  # ∂C/∂a: what a gradient is taken of is a number
+            return True
+        if len(s.name) == 1 and s.name.isupper():
             return False
         self.assumed = True
         return True
 
-    def fresh(self) -> sp.Symbol:
+    def index(self, axis) -> Optional[sp.Symbol]:
+        """An index along ``axis``: none for the examples (read at one example), the axis's own
+        letter where free, else a fresh one."""
+        if axis is None or axis == EXAMPLES:
+            return None
+        if isinstance(axis, Letter) and axis.letter not in self.used:
+            self.used.add(axis.letter)
+            return sp.Symbol(axis.letter, integer=True)
         for ch in self.letters:
             if ch not in self.used:
                 self.used.add(ch)
@@ -152,62 +223,89 @@ class EntryReader:
             return self._entrywise([self(t) for t in e.args], sp.Mul)
         if isinstance(e, sp.Function) and e.func == TRANSPOSE:
             x = self(e.args[0])
-            return Entries(x.cols, x.rows, lambda r, c: x.at(c, r))
+            return replace(x, rows=x.cols, cols=x.rows, at=lambda r, c: x.at(c, r))
         if isinstance(e, sp.Pow):
             base, exp = self(e.base), self(e.exp)
-            if base.scalar and exp.scalar:
-                return _const(sp.Pow(base.at(None, None), exp.at(None, None)))
-            raise Unreadable(tex(e))
+            if not (base.scalar and exp.scalar and base.scope == exp.scope == "none" and exp.factor == 1):
+                raise Unreadable(tex(e))
+            if base.factor != 1 and e.exp.is_number:  # 1/N
+                return Entries(None, None, lambda r, c: sp.Integer(1), factor=base.factor ** e.exp)
+            return _const(sp.Pow(base.at(None, None), exp.at(None, None)))
         if isinstance(e, sp.Derivative):
             return self._derivative(e)
         if isinstance(e, (PatternMatrix, sp.MatrixBase, sp.Sum)):
             raise Unreadable(tex(e))
         if isinstance(e, sp.Function) and len(e.args) == 1:  # f(A): f on every entry
             x = self(e.args[0])
-            return Entries(x.rows, x.cols, lambda r, c: e.func(x.at(r, c)))
+            if x.scope == "total":
+                raise Unreadable("a function of a sum over the examples")
+            return replace(x, at=lambda r, c: e.func(x.at(r, c)))
         raise Unreadable(tex(e))
 
     def _name(self, s: sp.Symbol) -> Entries:
+        if s.name == ONES and self.batch is not None:
+            return Entries(EXAMPLES, None, lambda r, c: sp.Integer(1))
         comp = self.components(s)
         if comp is None:
+            if self.batch is not None and s.name == self.batch_size():
+                return Entries(None, None, lambda r, c: sp.Integer(1), factor=s)
             if self.scalar(s):
                 return _const(s)
             raise Unreadable(tex(s))
+        scope = "one" if EXAMPLES in comp.axes else "none"
         if len(comp.axes) == 1:
-            (layer,) = comp.axes
+            (axis,) = comp.axes
             if self.choice.get("vectors", "col") == "col":
-                return Entries(layer, None, lambda r, c: comp.base[r])
-            return Entries(None, layer, lambda r, c: comp.base[c])
+                return Entries(axis, None, lambda r, c: comp.entry(r), scope)
+            return Entries(None, axis, lambda r, c: comp.entry(c), scope)
         row = comp.stated_row if comp.stated_row is not None else self.choice.get(matrix_letter(comp), 0)
         if row == 0:
-            return Entries(comp.axes[0], comp.axes[1], lambda r, c: comp.base[r, c])
-        return Entries(comp.axes[1], comp.axes[0], lambda r, c: comp.base[c, r])
+            return Entries(comp.axes[0], comp.axes[1], lambda r, c: comp.entry(r, c), scope)
+        return Entries(comp.axes[1], comp.axes[0], lambda r, c: comp.entry(c, r), scope)
+
+    def batch_size(self) -> str:
+        found = [x for x in self.batch.factor.free_symbols] if self.batch else []
+        return found[0].name if found else "N"
 
     def _product(self, a: Entries, b: Entries) -> Entries:
-        if a.scalar and b.scalar:
-            return _const(a.at(None, None) * b.at(None, None))
-        if a.scalar:
-            return Entries(b.rows, b.cols, lambda r, c: a.at(None, None) * b.at(r, c))
-        if b.scalar:
-            return Entries(a.rows, a.cols, lambda r, c: a.at(r, c) * b.at(None, None))
+        factor = a.factor * b.factor
+        if a.scalar or b.scalar:
+            scope = _scope(a, b, total_allowed=True)
+            if a.scalar and b.scalar:
+                return Entries(None, None, lambda r, c: a.at(None, None) * b.at(None, None), scope, factor)
+            if a.scalar:
+                return Entries(b.rows, b.cols, lambda r, c: a.at(None, None) * b.at(r, c), scope, factor)
+            return Entries(a.rows, a.cols, lambda r, c: a.at(r, c) * b.at(None, None), scope, factor)
         if a.cols is None and b.rows is None:  # a column times a row: the outer product
-            return Entries(a.rows, b.cols, lambda r, c: a.at(r, None) * b.at(None, c))
-        if a.cols is None or b.rows is None or sp.expand(a.cols - b.rows) != 0:
-            raise IllTyped(f"a {_shape(a)} matrix times a {_shape(b)} one")
-        layer, q = a.cols, self.fresh()
-        return Entries(a.rows, b.cols, lambda r, c: sp.Sum(a.at(r, q) * b.at(q, c), (q, 1, width(layer))))
+            if EXAMPLES in (a.rows, b.cols) and a.rows == b.cols:
+                raise Unreadable("two examples in one entry")
+            return Entries(a.rows, b.cols, lambda r, c: a.at(r, None) * b.at(None, c), _scope(a, b), factor)
+        if a.cols is None or b.rows is None or not _same_axis(a.cols, b.rows):
+            raise IllTyped(f"a {shape(a)} matrix times a {shape(b)} one")
+        if a.cols == EXAMPLES:  # Σ_n A_{rn} B_{nc}: a total over the examples, read at one
+            if {a.scope, b.scope} - {"one", "none"} or EXAMPLES in (a.rows, b.cols):
+                raise Unreadable("a sum over the examples of terms of several examples")
+            return Entries(a.rows, b.cols, lambda r, c: a.at(r, None) * b.at(None, c), "total", factor)
+        scope = _scope(a, b, total_allowed=True)
+        axis, q = a.cols, self.index(a.cols)
+        return Entries(a.rows, b.cols, lambda r, c: sp.Sum(a.at(r, q) * b.at(q, c), (q, 1, width(axis))),
+                       scope, factor)
 
     @staticmethod
     def _entrywise(parts: list, op) -> Entries:
         shapes = {(p.rows, p.cols) for p in parts if not p.scalar}
         if len(shapes) > 1:
-            raise IllTyped("terms of different shapes: " + ", ".join(sorted({_shape(p) for p in parts if not p.scalar})))
-        if not shapes:
-            return _const(op(*[p.at(None, None) for p in parts]))
-        if op is sp.Add and any(p.scalar for p in parts):
-            raise Unreadable("a number added to a vector or matrix")
-        rows, cols = shapes.pop()
-        return Entries(rows, cols, lambda r, c: op(*[p.at(None, None) if p.scalar else p.at(r, c) for p in parts]))
+            raise IllTyped("terms of different shapes: " + ", ".join(sorted({shape(p) for p in parts if not p.scalar})))
+        if op is sp.Add and shapes and any(p.scalar and not p.at(None, None).is_number for p in parts):
+            raise Unreadable("a number added to a vector or matrix")  # 1 − σ(U): a number, on every entry
+        factors = {p.factor for p in parts}
+        if op is sp.Add and len(factors) > 1:
+            raise Unreadable("terms with different factors of the batch size")
+        scope = _scope(*parts, total_allowed=op is sp.Mul)
+        factor = factors.pop() if op is sp.Add else sp.Mul(*[p.factor for p in parts])
+        rows, cols = shapes.pop() if shapes else (None, None)
+        return Entries(rows, cols, lambda r, c: op(*[p.at(None, None) if p.scalar else p.at(r, c) for p in parts]),
+                       scope, factor)
 
     def _derivative(self, d: sp.Derivative) -> Entries:
         if len(d.variable_count) != 1 or d.variable_count[0][1] != 1:
@@ -219,137 +317,13 @@ class EntryReader:
         if var.scalar:
             return _const(d)
         if isinstance(f, sp.Symbol) and self.components(f) is None and self.scalar(f, cost=True):
-            return Entries(var.rows, var.cols, lambda r, c: sp.Derivative(f, var.at(r, c)))  # ∂C/∂a: a gradient
+            if self.batch is None:  # ∂C/∂a: a gradient
+                return replace(var, at=lambda r, c: sp.Derivative(f, var.at(r, c)))
+            if f.name != self.batch.loss:
+                raise Unreadable(f"{tex(f)} beside the loss of a batch")
+            # ∂E/∂W = factor Σ_n ∂E_n/∂W (a total); ∂E/∂Y: row n is factor ∂E_n/∂y_n (one example's)
+            return Entries(var.rows, var.cols, lambda r, c: sp.Derivative(f, var.at(r, c)),
+                           "one" if var.scope == "one" else "total", self.batch.factor)
         if isinstance(f, sp.Function) and f.args == (x,):  # f'(z): on every entry
-            return Entries(var.rows, var.cols, lambda r, c: sp.Derivative(f.func(var.at(r, c)), var.at(r, c)))
+            return replace(var, at=lambda r, c: sp.Derivative(f.func(var.at(r, c)), var.at(r, c)))
         raise Unreadable(tex(d))
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One orientation's index-form claim: ``lhs = rhs`` at free indices ``free`` (None: the
-    step does not fit under that orientation)."""
-
-    lhs: Optional[sp.Expr]
-    rhs: Optional[sp.Expr]
-    free: tuple
-    own: bool
-    why: str = ""  # why the step does not fit, when it does not
-
-
-def conventions(matrices: Sequence[str]) -> list[dict]:
-    """Every orientation: all vectors columns or all rows, and each matrix either index its row."""
-    return [{"vectors": v, **dict(zip(matrices, rows))} for v in ("col", "row")
-            for rows in product((0, 1), repeat=len(matrices))]
-
-
-def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Optional[Component]],
-                 vectors: frozenset = frozenset(), allowed: Optional[Callable[[dict], bool]] = None) -> list[tuple]:
-    """``(orientation, reading)``: the index-form claim of ``a = b`` under each orientation
-    ``allowed`` (see the module docstring); [] when the step cannot be read entry by entry."""
-    names = sorted({s for e in (a, b) for s in e.free_symbols | {v for d in e.atoms(sp.Derivative) for v in d.variables}
-                     if isinstance(s, sp.Symbol)}, key=str)
-    comps = {s.name: c for s in names for c in [components(s)] if c is not None}
-    if not comps:
-        return []
-    bases = sorted({matrix_letter(c) for c in comps.values() if len(c.axes) == 2 and c.stated_row is None})
-    taken = {ch for e in (a, b) for s in e.free_symbols for ch in re.findall(r"[A-Za-z]", str(s))}
-    letters = [ch for ch in _LETTERS if ch not in taken]
-    out: list[Reading] = []
-    for choice in conventions(bases[:MAX_CHOICES]):
-        if allowed is not None and not allowed(choice):
-            continue
-        reader = EntryReader(lambda x: comps.get(getattr(x, "name", None)), choice, letters, vectors)
-        try:
-            left, right = reader(a), reader(b)
-        except IllTyped as exc:
-            out.append((choice, Reading(None, None, (), own(comps) and not reader.assumed, f"{exc}")))
-            continue
-        except Unreadable:
-            return []
-        if left.scalar and right.scalar:
-            return []  # an index-form step already: nothing to read entry by entry
-        if (left.rows, left.cols) != (right.rows, right.cols):
-            out.append((choice, Reading(None, None, (), own(comps) and not reader.assumed, f"the left side is {_shape(left)}, "
-                                                                    f"the right side {_shape(right)}")))
-            continue
-        r = reader.fresh() if left.rows is not None else None
-        c = reader.fresh() if left.cols is not None else None
-        out.append((choice, Reading(left.at(r, c), right.at(r, c), tuple(x for x in (r, c) if x is not None),
-                                    own(comps) and not reader.assumed)))
-    return out
-
-
-def own(comps: dict) -> bool:
-    """Are all the components the document's own (not the upper/lower-case convention)?"""
-    return all(v.own for v in comps.values())
-
-
-def _size(layer: Optional[sp.Expr]) -> str:
-    return "1" if layer is None else tex(width(layer))
-
-
-def _shape(e: Entries) -> str:
-    return f"{_size(e.rows)}×{_size(e.cols)}"
-
-
-def _same(x: Reading, y: Reading) -> bool:
-    """The same claim up to the names of its free indices (a column and a row read alike)."""
-    if x.lhs is None or y.lhs is None:
-        return x.lhs is None and y.lhs is None
-    if len(x.free) != len(y.free):
-        return False
-    swap = dict(zip(y.free, x.free))
-    return sp.Eq(x.lhs, x.rhs) == sp.Eq(y.lhs.xreplace(swap), y.rhs.xreplace(swap))
-
-
-def decide_by_entries(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Optional[Component]],
-                      claim: Callable[[sp.Expr, sp.Expr], Optional[Outcome]], vectors: frozenset = frozenset(),
-                      allowed: Optional[Callable[[dict], bool]] = None) -> Optional[Outcome]:
-    """The step ``a = b`` decided entry by entry (see the module docstring), or None."""
-    readings: list[Reading] = []
-    read = index_claims(a, b, components, vectors, allowed)
-    for _choice, r in read:
-        if not any(_same(r, o) for o in readings):
-            readings.append(r)
-    typed = [r for r in readings if r.lhs is not None]
-    if not typed and len(read) == 1 and allowed is not None and read[0][1].own:
-        return Outcome("refuted", "", f"{read[0][1].why}: the shapes do not fit, read as the document's own "
-                                      f"vector-form definitions orient its vectors and matrices ({_orientation(read[0][0])})",
-                       SHAPES_OF_ORIENTATION)
-    if not typed:
-        return None  # fits under no orientation: the shapes say why (shape_algebra)
-    if len(typed) < len(readings):
-        return open_("vector", "the step fits only some of the orientations the document leaves open (a "
-                               "vector as a column or a row, which index of a matrix is its row)", ENTRIES)
-    outs = [(r, claim(r.lhs, r.rhs)) for r in typed]
-    if any(o is None for _r, o in outs):
-        return None
-    first_reading, first = outs[0]
-    where = _entry(first_reading)
-    if all(o.status == "proved" for _r, o in outs):
-        return Outcome("proved", "", f"{where}: {first.reason}".rstrip(": "), f"{first.method}; {ENTRIES}")
-    if all(o.status == "refuted" for _r, o in outs) and all(r.own for r, _o in outs):
-        return Outcome("refuted", first.category, f"{where}: {first.reason}", f"{first.method}; {ENTRIES}",
-                       first.witness, first.expected)
-    if len(outs) > 1 and {o.status for _r, o in outs} >= {"proved", "refuted"}:
-        return open_("vector", "the orientations the document leaves open (a vector as a column or a row, "
-                               "which index of a matrix is its row) disagree entry by entry", ENTRIES)
-    if all(o.status == "refuted" for _r, o in outs):
-        return open_("vector", f"{where} fails, read with entries the document does not state itself (an "
-                               f"upper-case matrix with its lower-case letter's entries, or a name taken for a "
-                               f"number): {first.reason}", ENTRIES)
-    undecided = next(o for _r, o in outs if o.status != "proved")
-    return open_(undecided.category or "vector", f"{where}: {undecided.reason}",
-                 f"{undecided.method}; {ENTRIES}".lstrip("; "))
-
-
-def _orientation(choice: dict) -> str:
-    said = ["vectors are columns" if choice.get("vectors") == "col" else "vectors are rows"]
-    said += [f"the first index of {k} is its row" if v == 0 else f"the second index of {k} is its row"
-             for k, v in choice.items() if k != "vectors"]
-    return ", ".join(said)
-
-
-def _entry(r: Reading) -> str:
-    return f"entry {', '.join(tex(x) for x in r.free)} of both sides, {tex(r.lhs)} = {tex(r.rhs)}"

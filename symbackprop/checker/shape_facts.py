@@ -38,13 +38,26 @@ ORDERED = dataclasses.replace(PARSE_OPTIONS, ordered_products=True)
 PARSE_SECONDS = 2.0
 #: ``W^{l+1} = (w^{l+1}_{ij})_{ij}`` once spaces, ``\left`` and ``\right`` are gone.
 _STATEMENT = re.compile(
-    r"(?P<name>\\?[A-Za-z]+(?:\^\{[^{}]*\})?)=\((?P<base>[a-z])"
+    r"\{?(?P<name>\\?[A-Za-z]+(?:\^\{[^{}]*\})?)\}?=\((?P<base>\\?[a-z]+)"
     r"(?:_\{(?P<i>[a-z])(?P<j>[a-z])\}(?:\^\{(?P<lab>[^{}]*)\})?|\^\{(?P<lab2>[^{}]*)\}_\{(?P<i2>[a-z])(?P<j2>[a-z])\})"
     r"\)(?:_\{(?P<r>[a-z])(?P<c>[a-z])\})?")
 
 
+#: ``\bm{b}^{l} = (b^{l}_{j})_{j}``: a vector whose entries the document names.
+_VECTOR_STATEMENT = re.compile(
+    r"\{?(?P<name>\\?[A-Za-z]+(?:\{[A-Za-z]\})?(?:\^\{[^{}]*\})?)\}?=\((?P<base>\\?[a-z]+)"
+    r"(?:_\{?(?P<i>[a-z])\}?(?:\^\{(?P<lab>[^{}]*)\})?|\^\{(?P<lab2>[^{}]*)\}_\{?(?P<i2>[a-z])\}?)"
+    r"\)_\{?(?P<r>[a-z])\}?(?![a-z])")
+
+
+def _name(written: str) -> str:
+    """A stated name as the reader names it: ``\\bm{b}`` → ``\\mathbf{b}``, ``\\Delta`` → ``Delta``."""
+    name = re.sub(r"\\(bm|boldsymbol)\{", r"\\mathbf{", written)
+    return name if name.startswith("\\mathbf") else name.lstrip("\\")
+
+
 def _compact(source: str) -> str:
-    return re.sub(r"\\(left|right)\b|\s+", "", source)
+    return re.sub(r"\\(left|right)\b|\s+|&", "", source)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +70,7 @@ class Statement:
     row: str
     col: str
     section: tuple
+    letters: tuple = ()  # the entry's two index letters, in order
 
 
 class ShapeFacts:
@@ -81,15 +95,21 @@ class ShapeFacts:
         return self._ordered[src]
 
     def _statements(self, frag) -> None:
+        section = tuple(getattr(frag, "section", ()) or ())
+        for m in _VECTOR_STATEMENT.finditer(_compact(frag.source)):
+            i = m["i"] or m["i2"]
+            if m["r"] == i:
+                self.statements.append(Statement(_name(m["name"]), m["base"].lstrip("\\"),
+                                                 m["lab"] or m["lab2"] or "", "i", "", section, (i,)))
         for m in _STATEMENT.finditer(_compact(frag.source)):
             i, j = (m["i"], m["j"]) if m["i"] else (m["i2"], m["j2"])
             row, col = (m["r"], m["c"]) if m["r"] else (i, j)
             if {row, col} != {i, j}:
                 continue
             row_pos, col_pos = (0, 1) if row == i else (1, 0)  # which index of the entry is the row
-            self.statements.append(Statement(m["name"], m["base"], m["lab"] or m["lab2"] or "",
+            self.statements.append(Statement(_name(m["name"]), m["base"].lstrip("\\"), m["lab"] or m["lab2"] or "",
                                              "ij"[row_pos], "ij"[col_pos],
-                                             tuple(getattr(frag, "section", ()) or ())))
+                                             tuple(getattr(frag, "section", ()) or ()), (i, j)))
 
     def _written(self, reading) -> None:
         parsed = self.ordered(reading) if "matrix" in reading.fragment.source else None

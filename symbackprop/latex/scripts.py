@@ -10,7 +10,7 @@ import sympy as sp
 from symbackprop.latex.nodes import (Decor, Factor, Sarg, SemanticError, Tok, greek, is_tok,
                                      paren_group, sarg_items, single_factor, term_items,
                                      unwrap)
-from symbackprop.latex.vocabulary import (DECOR_CANON, KNOWN_FUNCTIONS, LABEL_RE,
+from symbackprop.latex.vocabulary import (BOLD_ONES, DECOR_CANON, KNOWN_FUNCTIONS, LABEL_RE,
                                           index_symbol, power, to_index, transpose)
 from symbackprop.latex.labels import parse_label, with_label
 from symbackprop.latex.records import SymInfo
@@ -71,6 +71,9 @@ class ScriptsMixin:
                 raise SemanticError(f"{p.cmd} must decorate a single symbol", p.pos)
             inner = unwrap(items[0])
             name, scripts = self._base_name(inner.primary)
+            if name is None and isinstance(inner.primary, Tok) and inner.primary.kind == "number" \
+                    and inner.primary.text in ("0", "1") and p.cmd.lstrip("\\") in BOLD_ONES:
+                name = inner.primary.text  # \mathbf{1}: the vector of ones (\mathbf{0}: of zeros)
             if name is None:
                 raise SemanticError(f"{p.cmd} must decorate a symbol", p.pos)
             latex = inner.primary.text if isinstance(inner.primary, Tok) else name

@@ -73,6 +73,9 @@ DECOR_CANON = {
     "mathcal": r"\mathcal", "mathscr": r"\mathscr", "mathfrak": r"\mathfrak",
 }
 
+#: Bold commands under which ``1`` (``0``) is the vector of ones (zeros): ``\mathbf{1}``.
+BOLD_ONES = frozenset({"mathbf", "bm", "boldsymbol"})
+
 TRANSPOSE = sp.Function("transpose")
 HADAMARD = sp.Function("hadamard")
 NORM = sp.Function("norm")

@@ -10,7 +10,7 @@ import re
 from typing import Any, Mapping, Optional
 
 from ..derive import Derivation
-from ..matrix import matrix_letter
+from ..matrix import batch_entries, example_letters, matrix_letter
 from ..present import derivation_data
 from ..printing import latex
 from .context import as_rich, fill, messages
@@ -107,11 +107,14 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
                      index=ld["index"], size=sizes[n],
                      bias="" if ld["bias"] else m["derivation"]["layer_no_bias"])
         shown = " ".join(row["rhs"] for row in matrix_rows)
+        entries = batch_entries(d, n, shown + " " + " ".join(row["lhs"] for row in matrix_rows))
         note = ("odot" if r"\odot" in shown else "") + ("ones" if r"\mathbf{1}" in shown else "")
         layers.append({
             "layer": n,
             "output": ld["output"],
             "matrix_note_rich": m["derivation"]["matrix_note_" + (note or "plain")],
+            "batch_entries": [{"lhs": lhs, "rhs": rhs} for lhs, rhs in entries],
+            "batch_entries_rich": fill(m["derivation"]["batch_entries"], p=example_letters(net)[0]),
             "heading": fill(m["derivation"]["layer_heading"], n=str(n), name=layer_name(m, n, depth)),
             "intro_rich": intro,
             "lemmas": [_block(m, r) for r in ld["lemmas"]],

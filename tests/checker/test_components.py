@@ -8,8 +8,8 @@ import pytest
 import sympy as sp
 
 from symbackprop.checker import check_text
-from symbackprop.checker.components import (ENTRIES, SHAPES_OF_ORIENTATION, Component, EntryReader,
-                                            IllTyped, width)
+from symbackprop.checker.components import Component, EntryReader, IllTyped, width
+from symbackprop.checker.entry_claims import ENTRIES, SHAPES_OF_ORIENTATION
 from symbackprop.checker.scan import scan, total_of_terms
 from symbackprop.latex.extract import extract
 from symbackprop.latex.parse import parse_math
@@ -139,3 +139,79 @@ def test_a_name_without_components_is_never_a_number_to_refute_with():
     ``w^{l} a^{x,l-1}`` would be a matrix and the step would not fit — a false alarm."""
     c = _last(r"z^{x,l} = w^{l} a^{x,l-1} + b^{l}")
     assert c.status != "refuted", c.reason
+
+
+# ── a batch whose rows are examples (the batch form of our own reports) ──
+BATCH = r"""
+# A regression network
+
+$$u_{j} = \sum_{i=1}^{l} x_{i} w_{ij} + b_{j}$$
+
+$$y_{j} = \sigma(u_{j})$$
+
+$$u_{k} = \sum_{j=1}^{m} y_{j} w_{jk} + b_{k}$$
+
+$$y_{k} = u_{k}$$
+
+$$E = \frac{1}{2} \sum_{k=1}^{n} (y_{k} - t_{k})^{2}$$
+
+$$\delta_{k} := \frac{\partial E}{\partial u_{k}}$$
+
+$$\delta_{j} := \frac{\partial E}{\partial u_{j}}$$
+
+Entry by entry, with row $p$ of each batch matrix the example $p$ of the batch:
+
+$$
+\begin{aligned}
+E &= \sum_{p=1}^{N} E_{p} \\
+X &= \left(x_{ip}\right)_{pi} \\
+{Y^{(1)}} &= \left(y_{jp}\right)_{pj} \\
+{Y^{(2)}} &= \left(y_{kp}\right)_{pk} \\
+T &= \left(t_{kp}\right)_{pk} \\
+{U^{(1)}} &= \left(u_{jp}\right)_{pj} \\
+{\Delta^{(1)}} &= \left(\delta_{jp}\right)_{pj} \\
+{\Delta^{(2)}} &= \left(\delta_{kp}\right)_{pk} \\
+{W^{(1)}} &= \left(w_{ij}\right)_{ij} \\
+{W^{(2)}} &= \left(w_{jk}\right)_{jk} \\
+{b^{(2)}} &= \left(b_{k}\right)_{k}
+\end{aligned}
+$$
+
+The batch form:
+"""
+
+
+def _batch_claim(claim: str):
+    return check_text(BATCH + "\n$$" + claim + "$$\n", timeout=10).claims[-1]
+
+
+@pytest.mark.parametrize("claim", [
+    r"{\Delta^{(2)}} = {Y^{(2)}} - T",
+    r"\frac{\partial E}{\partial {W^{(2)}}} = {Y^{(1)}}^{\top} {\Delta^{(2)}}",
+    r"\frac{\partial E}{\partial {b^{(2)}}} = {\Delta^{(2)}}^{\top} \mathbf{1}",
+    r"{\Delta^{(1)}} = \sigma({U^{(1)}}) \odot (1 - \sigma({U^{(1)}})) \odot \left({\Delta^{(2)}} {W^{(2)}}^{\top}\right)",
+    r"\frac{\partial E}{\partial {Y^{(1)}}} = {\Delta^{(2)}} {W^{(2)}}^{\top}",
+])
+def test_batch_formulas_are_proved_at_one_example(claim):
+    c = _batch_claim(claim)
+    assert c.status == "proved", (c.reason, c.method)
+    assert ENTRIES in c.method
+
+
+@pytest.mark.parametrize("claim, why", [
+    (r"\frac{\partial E}{\partial {W^{(2)}}} = {\Delta^{(2)}}^{\top} {Y^{(1)}}", "shapes"),          # transposed
+    (r"\frac{\partial E}{\partial {Y^{(1)}}} = {\Delta^{(2)}} {W^{(2)}}", "shapes"),                  # no transpose
+    (r"{\Delta^{(2)}} = T - {Y^{(2)}}", "differ"),                                                     # sign
+    (r"\frac{\partial E}{\partial {W^{(2)}}} = \frac{1}{N} {Y^{(1)}}^{\top} {\Delta^{(2)}}", "factor"),  # a mean for a sum
+    (r"\frac{\partial E}{\partial {b^{(2)}}} = {\Delta^{(2)}} \mathbf{1}", "shapes"),                 # rows summed
+])
+def test_wrong_batch_formulas_are_refuted(claim, why):
+    c = _batch_claim(claim)
+    assert c.status == "refuted", (c.reason, c.method)
+    assert why in c.reason
+
+
+def test_a_step_mixing_two_examples_is_not_read_at_one():
+    """Y^{T} 1 1^{T} Δ sums y of one example times δ of another: at one example it would be Y^{T} Δ."""
+    c = _batch_claim(r"\frac{\partial E}{\partial {W^{(2)}}} = {Y^{(1)}}^{\top} \mathbf{1} \mathbf{1}^{\top} {\Delta^{(2)}}")
+    assert c.status != "proved", c.reason
