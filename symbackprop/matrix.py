@@ -294,8 +294,9 @@ def batch_entries(d: Derivation, n: int, shown: str) -> list[tuple[str, str]]:
         candidates.append((names["Dup"], per_example(syms[n + 1].delta, n + 1)))
     for layer, key in ((n, "W"), (n + 1, "Wup")):
         if layer <= net.depth:
-            j, k = syms[layer - 1].index, syms[layer].index
-            candidates.append((names[key], rf"\left({latex(syms[layer].w[j, k], net)}\right)_{{{latex(j, net)}{latex(k, net)}}}"))
+            j, k = syms[layer - 1].index, syms[layer].index  # W is n_{ℓ−1}×n_ℓ (from_to), n_ℓ×n_{ℓ−1} (to_from)
+            row, col = (k, j) if net.notation.weight_order == "to_from" else (j, k)
+            candidates.append((names[key], rf"\left({latex(syms[layer].w[j, k], net)}\right)_{{{latex(row, net)}{latex(col, net)}}}"))
     if syms[n].b is not None:
         k = syms[n].index
         candidates.append((names["b"], rf"\left({latex(syms[n].b[k], net)}\right)_{{{latex(k, net)}}}"))
