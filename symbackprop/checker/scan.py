@@ -47,6 +47,8 @@ class DocumentScan:
     label_letters: frozenset = frozenset()           # letters of layer labels (z^{l+1}, a^{L}: l, L)
     numeric_labels: bool = False                     # a^{1}_j written: numbers above indexed names are layers
     linked_letters: frozenset = frozenset()          # {j, k} of a two-index quantity (w_{jk}): maybe two layers
+    labelled: frozenset = frozenset()                # names written with a layer label (z^{(l)}, W^{(2)})
+    ranks: dict = field(default_factory=dict)        # name → numbers of indices it is written with (0: plain)
 
     def sized(self, expr: sp.Basic) -> sp.Basic:
         """``Σ_k`` written without bounds runs over ``n_{k}``; where the document writes the range
@@ -95,6 +97,28 @@ def total_of_terms(name: sp.Symbol, value) -> bool:
                and t.function.indices == tuple(t.variables) for t in value.atoms(sp.Sum))
 
 
+def summed_terms(value) -> set:
+    """``(X, n, N)`` of sums ``Σ_{n=1}^{N} X_n`` in ``value`` whose term is one quantity with the sum's
+    letter as its only index (``L = \frac{1}{N} Σ_n E_n``: E, the loss of one example)."""
+    if not isinstance(value, sp.Basic):
+        return set()
+    return {(str(t.function.base.label), letter(t.limits[0][0]), t.limits[0][2]) for t in value.atoms(sp.Sum)
+            if isinstance(t.function, sp.Indexed) and t.function.indices == tuple(t.variables)}
+
+
+def stated_totals(exprs: Sequence) -> set:
+    """``∂E/∂w = ∂/∂w (\frac{1}{N} Σ_n E_n)`` (two neighbours of a chain, as an update rule writes
+    the loss of a batch): the names so stated to be the total (or mean) of their indexed terms."""
+    out = set()
+    for x, y in zip(exprs, exprs[1:]):
+        if not (isinstance(x, sp.Basic) and isinstance(y, sp.Basic)):
+            continue
+        for d in x.atoms(sp.Derivative):
+            out |= {d.expr.name for e in y.atoms(sp.Derivative) if isinstance(d.expr, sp.Symbol)
+                    and e.variables == d.variables and total_of_terms(d.expr, e.expr)}
+    return out
+
+
 def _returns_with_other_letters(definitions: list) -> bool:
     """y_k := u_k and u_k := Σ_j y_j w_{jk} + b_k: following the definitions from y with the
     letter k comes back to y with the letter j — read without letters the definitions would be
@@ -139,6 +163,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
     numbered: list = []  # (name, position) of "l = 3": a size at a value (a case), no definition
     through: list = []  # (name, value) of indexed definitions, written or implied
     totals: set = set()  # E of E = (1/N) Σ_n E_n: a total of its indexed terms, no vector
+    losses: set = set()  # E of L = (1/N) Σ_n E_n: one example's loss (if differentiated), no vector
     for pos, (frag, parsed) in enumerate(items):
         sc.numeric_labels = sc.numeric_labels or bool(NUMERIC_LABEL.search(getattr(frag, "source", "") or ""))
         if not isinstance(parsed, Parsed):
@@ -160,6 +185,9 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
             if chain.ops and chain.ops[0] in DEFINING_OPS and isinstance(exprs[0], sp.Symbol) \
                     and total_of_terms(exprs[0], exprs[1]):
                 totals.add(exprs[0].name)
+            if chain.ops and chain.ops[0] in DEFINING_OPS and isinstance(exprs[0], sp.Symbol):
+                losses |= summed_terms(exprs[1])  # L = (1/N) Σ_n E_n: E of one example (a loss), no vector
+            totals |= stated_totals(exprs)
             if chain.ops and chain.ops[0] in DEFINING_OPS and definable(exprs[0]):
                 k = key(exprs[0]) if not isinstance(exprs[0], sp.Function) or isinstance(exprs[0], AppliedUndef) \
                     else None
@@ -177,10 +205,13 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                     if isinstance(d.expr, (sp.Symbol, sp.Indexed, AppliedUndef)):
                         sc.dependent.add(key(d.expr))
                 plain |= {s.name for s in plain_symbols(e)}
+                for x in plain_symbols(e):
+                    sc.ranks.setdefault(x.name, set()).add(0)
                 for b in e.atoms(sp.IndexedBase):
                     labels.add(str(b.label))
                 bound = bound_symbols(e)
                 for i in e.atoms(sp.Indexed):
+                    sc.ranks.setdefault(str(i.base.label), set()).add(len(i.indices))
                     if str(i.base.label) == "delta":
                         delta_ranks.add(len(i.indices))
                     letters = letters_of(i)
@@ -196,8 +227,11 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                         sc.sizes |= lo.free_symbols | hi.free_symbols
                         if lo == 1 and not any(_IMPLICIT.fullmatch(x.name) for x in hi.free_symbols):
                             sc.letter_bounds.setdefault(letter(v), set()).add(hi)
+    widths = set().union(*(sc.letter_bounds.get(x, set()) for x in sc.layer_letters))
+    totals |= {x for x, n, size in losses if x in sc.dependent and n not in sc.layer_letters and size not in widths}
     sc.vectors = {n for n in plain | labels if BOLD.search(n)} | ((plain & labels) - totals)
     sc.label_letters = layer_letters(plain | labels)
+    sc.labelled = frozenset(n for n in plain | labels if split(n) is not None)
     sc.kronecker_ambiguous = kron and 1 in delta_ranks
     # A name with a layer label (y^{l}_j, w^{l}_{ij}) is one layer's whatever its letters.
     pairs = {k: v for k, v in pairs.items() if split(k) is None}

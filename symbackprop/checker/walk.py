@@ -49,7 +49,8 @@ from .chain import kept_layer
 from .generic import generic_activation, generic_costs, through_next_layer
 from .width_one import read_at_width_one
 from .layer_instances import at_each_layer
-from .updates import update_rule
+from .updates import Updates
+from .batches import example_deltas
 from .relations import assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
@@ -89,6 +90,7 @@ class Checker:
         self.joined = False  # the chain walked continues the previous display
         self.stopped_at: Optional[int] = None  # the first reading the deadline kept from the walk
         self.shape_steps = ShapeSteps(self.readings)  # vector steps refuted by their shapes
+        self.updates = Updates(self.table, self.scan)  # update rules, the batch loss they descend
 
     # ── the walk ──
     def run(self) -> Iterable[ClaimResult]:
@@ -111,7 +113,8 @@ class Checker:
 
     def _chain(self, reading: Reading, ci: int, chain) -> Iterable[ClaimResult]:
         frag = reading.fragment
-        exprs = [in_case(shorthand(e), self.case) if e is not None else None for e in chain.exprs]
+        exprs = [in_case(example_deltas(shorthand(e), self.scan), self.case) if e is not None else None
+                 for e in chain.exprs]  # Σ_n δ_{kn} y_{jn}: example n's δ_k, not a Kronecker delta
         gaps = getattr(chain, "gaps", frozenset())
         conditions = getattr(chain, "conditions", ()) or ()
         erratum = None  # the line of the chain's first refuted step
@@ -170,10 +173,9 @@ class Checker:
         return res.value
 
     def _relation(self, frag, si: int, a, op: str, b, chain: Sequence, conds: Sequence = ()) -> Outcome:
-        if op == r"\leftarrow" and isinstance(b, sp.Expr):  # p ← p − η ∂E/∂p: descends, by E's gradient
-            out = update_rule(a, b, self.table, lambda x, y: self._claim(frag, x, y))
-            if out is not None:
-                return out
+        out = self.updates.step(si, a, op, b, chain, frag, self._claim)
+        if out is not None:  # p ← p − η ∂E/∂p, p(t+1) = p(t) − η G, …: descends, by E's gradient
+            return out
         if op in UNCHECKED_OPS:
             return open_(*UNCHECKED_OPS[op])
         if op not in DEFINING_OPS:
