@@ -115,6 +115,13 @@ def _jacobian_form(Y: str, G: str) -> str:
     return rf"{Y} \odot \left({G} - \left(\left({G} \odot {Y}\right) \mathbf{{1}}\right) \mathbf{{1}}^{{\top}}\right)"
 
 
+def batch_factor(net: Network) -> str:
+    """``\\frac{1}{N} `` where the training table makes the loss of a batch the mean of its
+    examples' losses (E = (1/N) Σ_n E_n), else nothing (E = Σ_n E_n)."""
+    tr = net.training
+    return rf"\frac{{1}}{{{latex(tr.batch, net)}}} " if tr is not None and tr.mean else ""
+
+
 def matrix_forms(d: Derivation) -> tuple[MatrixForm, ...]:
     """The batch formulas of every layer, output first."""
     net = d.network
@@ -138,9 +145,10 @@ def matrix_forms(d: Derivation) -> tuple[MatrixForm, ...]:
                 delta = up if fprime == r"\mathbf{1}" else rf"{fprime} \odot \left({up}\right)"
             else:
                 delta = _jacobian_form(nm["Y"], rf"\left({up}\right)")
-        weight = product_latex(WEIGHT_FACTORS[net.notation.weight_order], nm)
-        inp = rf"{nm['D']} {nm['W']}" + ("" if to_from else r"^{\top}")
-        bias = product_latex(BIAS_FACTORS, nm) if net.layers[n].bias else None
+        mean = batch_factor(net)  # the gradients of the batch's loss: its mean, or its sum
+        weight = mean + product_latex(WEIGHT_FACTORS[net.notation.weight_order], nm)
+        inp = mean + rf"{nm['D']} {nm['W']}" + ("" if to_from else r"^{\top}")
+        bias = mean + product_latex(BIAS_FACTORS, nm) if net.layers[n].bias else None
         out.append(MatrixForm(n, delta, weight, bias, inp))
     return tuple(out)
 
@@ -286,7 +294,7 @@ def batch_entries(d: Derivation, n: int, shown: str) -> list[tuple[str, str]]:
         entry = re.sub(r"_\{([^{}]*)\}$", lambda m: f"_{{{m.group(1)}{p}}}", latex(base[i], net))
         return rf"\left({entry}\right)_{{{p}{latex(i, net)}}}"
 
-    rows = [(net.notation.loss, rf"\sum_{{{p}=1}}^{{{N}}} {net.notation.loss}_{{{p}}}")]
+    rows = [(net.notation.loss, rf"{batch_factor(net)}\sum_{{{p}=1}}^{{{N}}} {net.notation.loss}_{{{p}}}")]
     candidates = [(names["Yb"], per_example(syms[n - 1].y, n - 1)), (names["Y"], per_example(syms[n].y, n)),
                   (names["U"], per_example(syms[n].u, n)), (names["T"], per_example(net.target, net.depth)),
                   (names["D"], per_example(syms[n].delta, n))]

@@ -10,7 +10,7 @@ import re
 from typing import Any, Mapping, Optional
 
 from ..derive import Derivation
-from ..matrix import batch_entries, example_letters, matrix_letter
+from ..matrix import batch_entries, batch_factor, example_letters, matrix_letter
 from ..present import derivation_data
 from ..printing import latex
 from .context import as_rich, fill, messages
@@ -112,7 +112,7 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
         layers.append({
             "layer": n,
             "output": ld["output"],
-            "matrix_note_rich": m["derivation"]["matrix_note_" + (note or "plain")],
+            "matrix_note_rich": m["derivation"]["matrix_note_" + (note or "plain") + ("_mean" if batch_factor(net) else "")],
             "batch_entries": [{"lhs": lhs, "rhs": rhs} for lhs, rhs in entries],
             "batch_entries_rich": fill(m["derivation"]["batch_entries"], p=example_letters(net)[0]),
             "heading": fill(m["derivation"]["layer_heading"], n=str(n), name=layer_name(m, n, depth)),
