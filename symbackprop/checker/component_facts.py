@@ -29,7 +29,7 @@ from .names import key
 
 def entry_name(name: str) -> str:
     """``\\mathbf{y}^{l}`` → ``y^{l}``: the name of a bold vector's entries."""
-    return BOLD_NAME.sub(r"\1", name)
+    return BOLD_NAME.sub(lambda m: m.group(1).lstrip("\\"), name)
 
 
 def batch_of(parsed) -> Optional[Batch]:
@@ -169,7 +169,7 @@ class DocumentComponents:
         if BOLD_NAME.search(name):
             entry = entry_name(name)
             parts = split(entry)
-            ok = parts is not None and self.rank(entry) == {1}
+            ok = parts is not None and 1 in self.rank(entry)
             return Component(sp.IndexedBase(sp.Symbol(entry)), (parts[2],), True) if ok else None
         parts = split(name)
         stated = self.facts.stated(name, section)

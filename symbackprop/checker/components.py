@@ -66,7 +66,22 @@ class Unreadable(Exception):
 
 
 class IllTyped(Exception):
-    """Under the orientation read, inner sizes or summands are widths of different layers."""
+    """Under the orientation read, inner sizes or summands are widths of different layers;
+    ``labels``: only layer labels disagree (``n^{(l)}`` against ``n^{(l-1)}``), which a document
+    with activation layers (``y^{l} = f(y^{l-1})``, one width) may not mean as different."""
+
+    def __init__(self, message: str, labels: bool = False) -> None:
+        super().__init__(message)
+        self.labels = labels
+
+
+def label_clash(pairs) -> bool:
+    """Do the disagreeing axes in ``pairs`` differ only as two layer labels?"""
+    def label(x) -> bool:
+        return x is not None and x != EXAMPLES and not isinstance(x, Letter)
+
+    clashes = [(x, y) for x, y in pairs if not (x is None and y is None) and (x is None or y is None or not _same_axis(x, y))]
+    return bool(clashes) and all(label(x) and label(y) for x, y in clashes)
 
 
 @dataclass(frozen=True)
@@ -281,7 +296,7 @@ class EntryReader:
                 raise Unreadable("two examples in one entry")
             return Entries(a.rows, b.cols, lambda r, c: a.at(r, None) * b.at(None, c), _scope(a, b), factor)
         if a.cols is None or b.rows is None or not _same_axis(a.cols, b.rows):
-            raise IllTyped(f"a {shape(a)} matrix times a {shape(b)} one")
+            raise IllTyped(f"a {shape(a)} matrix times a {shape(b)} one", label_clash([(a.cols, b.rows)]))
         if a.cols == EXAMPLES:  # Σ_n A_{rn} B_{nc}: a total over the examples, read at one
             if {a.scope, b.scope} - {"one", "none"} or EXAMPLES in (a.rows, b.cols):
                 raise Unreadable("a sum over the examples of terms of several examples")
@@ -295,7 +310,10 @@ class EntryReader:
     def _entrywise(parts: list, op) -> Entries:
         shapes = {(p.rows, p.cols) for p in parts if not p.scalar}
         if len(shapes) > 1:
-            raise IllTyped("terms of different shapes: " + ", ".join(sorted({shape(p) for p in parts if not p.scalar})))
+            first = next(p for p in parts if not p.scalar)
+            raise IllTyped("terms of different shapes: " + ", ".join(sorted({shape(p) for p in parts if not p.scalar})),
+                           all(label_clash([(first.rows, p.rows), (first.cols, p.cols)]) for p in parts
+                               if not p.scalar and (p.rows, p.cols) != (first.rows, first.cols)))
         if op is sp.Add and shapes and any(p.scalar and not p.at(None, None).is_number for p in parts):
             raise Unreadable("a number added to a vector or matrix")  # 1 − σ(U): a number, on every entry
         factors = {p.factor for p in parts}

@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 import sympy as sp
 
 from .components import (EXAMPLES, LETTERS, MAX_CHOICES, ONES, Batch, Component, EntryReader, IllTyped,
-                         Unreadable, matrix_letter, shape)
+                         Unreadable, label_clash, matrix_letter, shape)
 from .guards import Outcome, open_
 from .names import tex
 
@@ -38,6 +38,7 @@ class Reading:
     free: tuple
     own: bool
     why: str = ""  # why the step does not fit, when it does not
+    labels: bool = False  # it does not fit only because two layer labels may differ in width
     factors: tuple = (1, 1)  # the batch size's factors of the two sides (1/N of a mean)
 
 
@@ -72,7 +73,7 @@ def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Opti
         try:
             left, right = reader(a), reader(b)
         except IllTyped as exc:
-            out.append((choice, Reading(None, None, (), own(comps) and not reader.assumed, f"{exc}")))
+            out.append((choice, Reading(None, None, (), own(comps) and not reader.assumed, f"{exc}", labels=exc.labels)))
             continue
         except Unreadable:
             return []
@@ -82,7 +83,8 @@ def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Opti
             right = _transposed(right)  # a vector and its transpose: a document may write it as a row
         if (left.rows, left.cols) != (right.rows, right.cols):
             out.append((choice, Reading(None, None, (), own(comps) and not reader.assumed,
-                                        f"the left side is {shape(left)}, the right side {shape(right)}")))
+                                        f"the left side is {shape(left)}, the right side {shape(right)}",
+                                        labels=label_clash([(left.rows, right.rows), (left.cols, right.cols)]))))
             continue
         if {left.scope, right.scope} in ({"total", "none"}, {"total", "one"}):
             return []  # a total beside one example's entries
@@ -115,7 +117,8 @@ def _same(x: Reading, y: Reading) -> bool:
 
 def decide_by_entries(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Optional[Component]],
                       claim: Callable[[sp.Expr, sp.Expr], Optional[Outcome]], vectors: frozenset = frozenset(),
-                      allowed: Optional[Callable[[dict], bool]] = None, batch: Optional[Batch] = None) -> Optional[Outcome]:
+                      allowed: Optional[Callable[[dict], bool]] = None, batch: Optional[Batch] = None,
+                      tied: bool = False) -> Optional[Outcome]:
     """The step ``a = b`` decided entry by entry (see the module docstring), or None."""
     readings: list[Reading] = []
     read = index_claims(a, b, components, vectors, allowed, batch)
@@ -123,7 +126,9 @@ def decide_by_entries(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic],
         if not any(_same(r, o) for o in readings):
             readings.append(r)
     typed = [r for r in readings if r.lhs is not None]
-    if not typed and read and all(r.own for _c, r in read):  # a shape mismatch is its own refutation
+    # a shape mismatch is its own refutation — of two layer labels only where the document gives
+    # them different widths (no activation layer y^{l} = f(y^{l-1}) ties them)
+    if not typed and read and all(r.own and not (r.labels and tied) for _c, r in read):
         how = (f"as the document's own vector-form definitions orient its vectors and matrices "
                f"({_orientation(read[0][0])})" if len(read) == 1 else "under every orientation of its vectors and matrices")
         return Outcome("refuted", "", f"{read[0][1].why}: the shapes do not fit, {how}", SHAPES_OF_ORIENTATION)

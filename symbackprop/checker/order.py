@@ -168,3 +168,29 @@ def only_through(table: "SymbolTable", low: str, high: str, steps: int = 4) -> b
         if name == high:
             return True
     return False
+
+
+def same_width(table: "SymbolTable", a: sp.Expr, b: sp.Expr) -> bool:
+    """Do layers ``a`` and ``b`` have one width by the definitions so far?  An entrywise
+    definition from one label to another, ``y^{l}_j := f(y^{l-1}_j)`` (one index, the same on
+    both sides, no sum), makes an activation layer: its width is the width below."""
+    return sp.expand(a - b) in entrywise_offsets(table)
+
+
+def entrywise_offsets(table: "SymbolTable") -> frozenset:
+    """The label differences of the document's entrywise definitions so far (see :func:`same_width`)."""
+    return memo(table, ("entrywise offsets",), lambda: _entrywise_offsets(table))
+
+
+def _entrywise_offsets(table: "SymbolTable") -> frozenset:
+    out = set()
+    for d in table.history():
+        own = split(str(key(d.lhs) or "")) if isinstance(d.lhs, sp.Indexed) and len(d.lhs.indices) == 1 else None
+        if own is None or not isinstance(d.rhs, sp.Basic) or d.rhs.has(sp.Sum):
+            continue
+        for q in d.rhs.atoms(sp.Indexed):
+            other = split(str(key(q) or ""))
+            if other is not None and q.indices == d.lhs.indices and sp.expand(own[2] - other[2]) != 0:
+                out |= {sp.expand(own[2] - other[2]), sp.expand(other[2] - own[2])}
+    return frozenset(out)
+

@@ -13,6 +13,7 @@ from typing import Callable, Optional, Sequence
 import sympy as sp
 
 from .component_facts import DocumentComponents
+from .order import entrywise_offsets
 from .entry_claims import ENTRIES, SHAPES_OF_ORIENTATION, decide_by_entries
 from .guards import Outcome, open_
 from .shape_facts import ShapeFacts
@@ -84,7 +85,7 @@ class ShapeSteps:
         section = tuple(getattr(reading.fragment, "section", ()) or ())
         comps = self.components
         return decide_by_entries(*sides, comps.resolver(section, table), claim, comps.vectors,
-                                 comps.allowed(section, table), comps.batch)
+                                 comps.allowed(section, table), comps.batch, bool(entrywise_offsets(table)))
 
     def _by_column(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
         sides = self.facts.columns(reading, chain, step, table)

@@ -215,3 +215,19 @@ def test_a_step_mixing_two_examples_is_not_read_at_one():
     """Y^{T} 1 1^{T} Δ sums y of one example times δ of another: at one example it would be Y^{T} Δ."""
     c = _batch_claim(r"\frac{\partial E}{\partial {W^{(2)}}} = {Y^{(1)}}^{\top} \mathbf{1} \mathbf{1}^{\top} {\Delta^{(2)}}")
     assert c.status != "proved", c.reason
+
+
+ACTIVATION_LAYER = r"""
+An activation layer keeps the width of the layer below:
+
+$$y^{l}_{j} = f(y^{l-1}_{j})$$
+
+$$\frac{\partial E}{\partial \bm{y}^{l-1}} = \frac{\partial E}{\partial \bm{y}^{l}} \odot f'(\bm{y}^{l-1})$$
+"""
+
+
+def test_two_layer_labels_are_not_two_widths_unless_the_document_says_so():
+    """y^{l} = f(y^{l-1}) entry by entry: layers l-1 and l have one width, and the step is right;
+    read with n^{(l-1)} ≠ n^{(l)} it would not fit (nn-backprop-ja l.383 was a false alarm)."""
+    c = check_text(ACTIVATION_LAYER, timeout=10).claims[-1]
+    assert c.status != "refuted", c.reason
