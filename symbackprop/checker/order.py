@@ -170,21 +170,25 @@ def only_through(table: "SymbolTable", low: str, high: str, steps: int = 4) -> b
     return False
 
 
-def same_width(table: "SymbolTable", a: sp.Expr, b: sp.Expr) -> bool:
-    """Do layers ``a`` and ``b`` have one width by the definitions so far?  An entrywise
-    definition from one label to another, ``y^{l}_j := f(y^{l-1}_j)`` (one index, the same on
-    both sides, no sum), makes an activation layer: its width is the width below."""
-    return sp.expand(a - b) in entrywise_offsets(table)
+def same_width(table: "SymbolTable", a: sp.Expr, b: sp.Expr, section: tuple = ()) -> bool:
+    """Do layers ``a`` and ``b`` have one width by the definitions of ``section`` (or a section
+    that holds it)?  An entrywise definition from one label to another, ``y^{l}_j := f(y^{l-1}_j)``
+    (one index, the same on both sides, no sum), makes an activation layer: its width is the
+    width below — in the part of the document that defines it (notes that split a network into
+    activation and fully connected layers reuse the label l for both)."""
+    return sp.expand(a - b) in entrywise_offsets(table, section)
 
 
-def entrywise_offsets(table: "SymbolTable") -> frozenset:
-    """The label differences of the document's entrywise definitions so far (see :func:`same_width`)."""
-    return memo(table, ("entrywise offsets",), lambda: _entrywise_offsets(table))
+def entrywise_offsets(table: "SymbolTable", section: tuple = ()) -> frozenset:
+    """The label differences of the entrywise definitions in force in ``section`` (see :func:`same_width`)."""
+    return memo(table, ("entrywise offsets", section), lambda: _entrywise_offsets(table, section))
 
 
-def _entrywise_offsets(table: "SymbolTable") -> frozenset:
+def _entrywise_offsets(table: "SymbolTable", section: tuple) -> frozenset:
     out = set()
     for d in table.history():
+        if tuple(section[:len(d.section)]) != tuple(d.section):
+            continue
         own = split(str(key(d.lhs) or "")) if isinstance(d.lhs, sp.Indexed) and len(d.lhs.indices) == 1 else None
         if own is None or not isinstance(d.rhs, sp.Basic) or d.rhs.has(sp.Sum):
             continue
@@ -193,4 +197,3 @@ def _entrywise_offsets(table: "SymbolTable") -> frozenset:
             if other is not None and q.indices == d.lhs.indices and sp.expand(own[2] - other[2]) != 0:
                 out |= {sp.expand(own[2] - other[2]), sp.expand(other[2] - own[2])}
     return frozenset(out)
-

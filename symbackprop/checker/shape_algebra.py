@@ -85,15 +85,14 @@ def _dim(d: sp.Expr) -> str:
     return tex(d)
 
 
-def independent(a: sp.Expr, b: sp.Expr, tied: Optional[Callable] = None) -> Optional[bool]:
+def independent(a: sp.Expr, b: sp.Expr) -> Optional[bool]:
     """Are two sizes different for some network the document allows?  True for the widths of
-    two different layers (unless ``tied``: the document's definitions give them one width), or
-    a width and the batch size or 1; None when the document does not say."""
+    two different layers, or a width and the batch size or 1; None when the document does not say."""
     if a == b:
         return False
     widths = [isinstance(d, AppliedUndef) and d.func == WIDTH for d in (a, b)]
     if all(widths):
-        return None if tied is not None and tied(a.args[0], b.args[0]) else True
+        return True
     if any(widths):
         other = b if widths[0] else a
         return True if (other == 1 or (isinstance(other, sp.Symbol) and other.is_integer)) else None
@@ -104,8 +103,8 @@ class Shaper:
     """The shape of an expression under one orientation of its vectors (see the module docstring)."""
 
     def __init__(self, named: Callable[[sp.Basic], Optional[object]], orientation: dict,
-                 lenient: bool = False, tied: Optional[Callable] = None) -> None:
-        self.named, self.orientation, self.lenient, self.tied = named, orientation, lenient, tied
+                 lenient: bool = False) -> None:
+        self.named, self.orientation, self.lenient = named, orientation, lenient
 
     def vector(self, name: str, length: sp.Expr) -> Shape:
         return Shape(length, sp.Integer(1)) if self.orientation.get(name, "col") == "col" else Shape(sp.Integer(1), length)
@@ -139,7 +138,7 @@ class Shaper:
                 return y if x.scalar else x
             if self.lenient:  # ``\ast`` may be a product
                 raise Unknown("an entrywise product of different shapes")
-            if not (independent(x.rows, y.rows, self.tied) or independent(x.cols, y.cols, self.tied)):
+            if not (independent(x.rows, y.rows) or independent(x.cols, y.cols)):
                 raise Unknown("sizes the document does not relate")
             raise Mismatch(f"an entrywise product of a {x.show()} and a {y.show()} matrix", ("⊙", x, y))
         if isinstance(e, sp.Derivative):
@@ -180,7 +179,7 @@ class Shaper:
             if acc is None:
                 acc = s
                 continue
-            if independent(acc.cols, s.rows, self.tied):
+            if independent(acc.cols, s.rows):
                 raise Mismatch(f"a {acc.show()} matrix times {tex(f)}, a {s.show()} matrix", ("·", acc, s))
             if acc.cols != s.rows:
                 raise Unknown("inner sizes the document does not relate")
@@ -196,7 +195,7 @@ class Shaper:
             raise Unknown("a number added to a vector or matrix")
         first = matrices[0]
         for s in matrices[1:]:
-            if independent(first.rows, s.rows, self.tied) or independent(first.cols, s.cols, self.tied):
+            if independent(first.rows, s.rows) or independent(first.cols, s.cols):
                 raise Mismatch(f"a {first.show()} matrix plus a {s.show()} matrix", ("+", first, s))
             if s != first:
                 raise Unknown("sizes the document does not relate")
@@ -220,11 +219,11 @@ def _block(entry: Shape, rows: sp.Expr, cols: sp.Expr) -> Shape:
 
 
 def shape_refutation(a: sp.Basic, b: sp.Basic, named: Callable[[sp.Basic], Optional[object]],
-                     vectors: list, lenient: bool = False, tied: Optional[Callable] = None) -> Optional[Refutation]:
+                     vectors: list, lenient: bool = False) -> Optional[Refutation]:
     """Why the step ``a = b`` fails by its shapes for every orientation of its ``vectors``, or None."""
     reasons = []
     for chosen in product(("col", "row"), repeat=min(len(vectors), MAX_VECTORS)):
-        shaper = Shaper(named, dict(zip(vectors, chosen)), lenient, tied)
+        shaper = Shaper(named, dict(zip(vectors, chosen)), lenient)
         sides = []
         for side, e in (("left", a), ("right", b)):
             try:
@@ -239,7 +238,7 @@ def shape_refutation(a: sp.Basic, b: sp.Basic, named: Callable[[sp.Basic], Optio
         left, right = sides
         if left.scalar or right.scalar:
             return None  # numbers, or a number beside a vector: a broadcast or an entry may be meant
-        rows, cols = independent(left.rows, right.rows, tied), independent(left.cols, right.cols, tied)
+        rows, cols = independent(left.rows, right.rows), independent(left.cols, right.cols)
         if rows is False and cols is False:
             return None
         if rows is None or cols is None:

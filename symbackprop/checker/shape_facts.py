@@ -29,7 +29,7 @@ from ..prover.runner import inline
 from .columns import columns_step
 from .labels import general_variable, shift, split
 from .names import key, tex
-from .order import memo, same_width
+from .order import memo
 from .read import PARSE_OPTIONS
 from .scan import BOLD
 from .shape_algebra import SCALAR, WIDTH, Refutation, Shape, Vector, shape_refutation
@@ -160,8 +160,7 @@ class ShapeFacts:
         sizes = frozenset(x for e in (a, b) for s in e.atoms(sp.Sum) for _v, _lo, hi in s.limits
                           for x in hi.free_symbols) | frozenset(x for e in (a, b) for p in e.atoms(PatternMatrix)
                                                                   for x in p.sizes)
-        return shape_refutation(a, b, lambda e: self.named(e, section, table, sizes), vectors, lenient,
-                                lambda x, y: same_width(table, x, y))
+        return shape_refutation(a, b, lambda e: self.named(e, section, table, sizes), vectors, lenient)
 
     def columns(self, reading, chain: int, step: int, table) -> Optional[tuple]:
         """The step's column ``n`` on both sides at width one (:mod:`.columns`), or None."""

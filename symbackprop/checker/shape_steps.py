@@ -20,7 +20,9 @@ from .shape_facts import ShapeFacts
 
 #: Open steps that may still be refuted by the shapes of their named vectors and matrices (a step
 #: whose scalar reading ran out of time too: the shapes do not depend on it).
-SHAPE_CATEGORIES = frozenset({"vector", "definition", "timed out", "undefined", "dependence", "loose"})
+SHAPE_CATEGORIES = frozenset({"vector", "definition", "timed out"})
+#: Open steps read entry by entry as well (their scalar reading stopped at a name, not at a vector).
+ENTRY_CATEGORIES = SHAPE_CATEGORIES | {"undefined", "dependence", "loose"}
 SHAPES_OF_NAMES = "shapes of the named vectors and matrices (widths of different layers may differ)"
 COLUMNS = ("column n of both sides through the written batch matrices, read at width one (every vector "
            "and matrix with one entry), an instance of the claim")
@@ -55,10 +57,13 @@ class ShapeSteps:
         return self._components
 
     def decide(self, reading, chain: int, step: int, table,
-               claim: Callable[[sp.Expr, sp.Expr], Optional[Outcome]]) -> Optional[Outcome]:
+               claim: Callable[[sp.Expr, sp.Expr], Optional[Outcome]], category: str = "vector") -> Optional[Outcome]:
         """Step ``step`` of chain ``chain`` (0-based) refuted by its shapes, or by one column at
         width one (decided by ``claim``, the walk's scalar decider), or None."""
-        why = self.facts.refutation(reading, chain, step, table)
+        # the scalar reading's open steps (a vector, a definition, out of time) may fail by their
+        # shapes; steps open for another reason (a dependence, an undefined name) are read entry by
+        # entry only, where two layer labels tied by an activation layer are one width
+        why = self.facts.refutation(reading, chain, step, table) if category in SHAPE_CATEGORIES else None
         if why is None:
             out = self._by_entries(reading, chain, step, table, claim)
             if out is not None and out.status != "inconclusive":
@@ -85,7 +90,7 @@ class ShapeSteps:
         section = tuple(getattr(reading.fragment, "section", ()) or ())
         comps = self.components
         return decide_by_entries(*sides, comps.resolver(section, table), claim, comps.vectors,
-                                 comps.allowed(section, table), comps.batch, bool(entrywise_offsets(table)))
+                                 comps.allowed(section, table), comps.batch, bool(entrywise_offsets(table, section)))
 
     def _by_column(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
         sides = self.facts.columns(reading, chain, step, table)

@@ -39,7 +39,7 @@ from .results import ClaimResult
 from .scan import DEFINING_OPS, scan, total_of_terms
 from .matrices import SHAPES, matrix_step
 from .component_facts import entries_defined
-from .shape_steps import SHAPE_CATEGORIES, ShapeSteps, written_order
+from .shape_steps import ENTRY_CATEGORIES, ShapeSteps, written_order
 from .apart import apart_from
 from . import implied
 from .cases import in_case, next_case, stated_case
@@ -128,9 +128,9 @@ class Checker:
             else:
                 conds = conditions[si - 1] if si - 1 < len(conditions) else ()
                 out = self._bounded_relation(frag, si, a, op, b, exprs, conds)
-                if out.status == "inconclusive" and out.category in SHAPE_CATEGORIES and op == "=":
-                    out = self.shape_steps.decide(reading, ci - 1, si, self.table,
-                                                  lambda x, y: inline(self._claim, frag, x, y, seconds=self.timeout).value) or out
+                if out.status == "inconclusive" and out.category in ENTRY_CATEGORIES and op == "=":
+                    out = self.shape_steps.decide(reading, ci - 1, si, self.table, lambda x, y: inline(
+                        self._claim, frag, x, y, seconds=self.timeout).value, out.category) or out
                 if out.status == "inconclusive" and out.category in ("dependence", "undefined") and op == "=":
                     out = at_each_layer(a, b, self.table, self.scan.label_letters, lambda x, y, t: inline(
                         self._claim, frag, x, y, seconds=t).value or open_("timed out", ""), self.timeout) or out
