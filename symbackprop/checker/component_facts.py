@@ -20,9 +20,9 @@ from typing import Callable, Optional
 
 import sympy as sp
 
-from .components import BOLD_NAME, EXAMPLES, Batch, Component, Letter, matrix_letter as letter
+from .batches import BatchLoss, batch_total
+from .components import BOLD_NAME, EXAMPLES, Component, Letter, matrix_letter as letter
 from .entry_claims import index_claims
-from .scan import total_of_terms
 from .labels import split
 from .names import key
 
@@ -32,19 +32,15 @@ def entry_name(name: str) -> str:
     return BOLD_NAME.sub(lambda m: m.group(1).lstrip("\\"), name)
 
 
-def batch_of(parsed) -> Optional[Batch]:
-    """``E = Σ_{n=1}^{N} E_n`` (the sum) or ``E = \\frac{1}{N} Σ_n E_n`` (the mean): the loss of a
-    batch, its examples numbered by ``n``, and the factor of the sum."""
+def batch_of(parsed) -> Optional[BatchLoss]:
+    """The loss of a batch a fragment states, ``E = Σ_{n=1}^{N} E_n`` or ``E = \\frac{1}{N} Σ_n E_n``
+    (:func:`~.batches.batch_total`, the name's own indexed terms): its examples numbered by ``n``."""
     for chain in getattr(parsed, "chains", ()) if parsed is not None else ():
         exprs = chain.exprs
-        if len(exprs) < 2 or not chain.ops or chain.ops[0] != "=" or not isinstance(exprs[0], sp.Symbol) \
-                or not total_of_terms(exprs[0], exprs[1]):
-            continue
-        total = next(t for t in exprs[1].atoms(sp.Sum) if isinstance(t.function, sp.Indexed)
-                     and str(t.function.base.label) == exprs[0].name)
-        factor = sp.simplify(exprs[1] / total)
-        if not factor.has(total.variables[0]) and not factor.has(sp.Sum):
-            return Batch(exprs[0].name, total.variables[0].name, factor)
+        if len(exprs) >= 2 and chain.ops and chain.ops[0] == "=":
+            found = batch_total(exprs[0], exprs[1])
+            if found is not None and str(found.term.base.label) == getattr(exprs[0], "name", None):
+                return found
     return None
 
 
@@ -174,7 +170,7 @@ class DocumentComponents:
         parts = split(name)
         stated = self.facts.stated(name, section)
         if stated is not None and not stated.label:  # Y^{(1)} = (y_{jn})_{nj}: axes by letters
-            axes = tuple(EXAMPLES if self.batch and x == self.batch.letter else Letter(x) for x in stated.letters)
+            axes = tuple(EXAMPLES if self.batch and x == self.batch.index.name else Letter(x) for x in stated.letters)
             return Component(sp.IndexedBase(sp.Symbol(stated.base)), axes, True, "ij".index(stated.row))
         if parts is None:
             return None

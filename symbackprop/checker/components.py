@@ -50,6 +50,7 @@ import sympy as sp
 
 from ..latex.patterns import MatrixProduct, PatternMatrix
 from ..latex.vocabulary import HADAMARD, TRANSPOSE
+from .batches import BatchLoss
 from .labels import split
 from .names import tex
 
@@ -107,15 +108,6 @@ class Component:
     def entry(self, *indices) -> sp.Expr:
         kept = [i for i, ax in zip(indices, self.axes) if ax != EXAMPLES]
         return self.base[tuple(kept)] if kept else self.base.label
-
-
-@dataclass(frozen=True)
-class Batch:
-    """The loss of a batch the document states: ``E = factor · Σ_{n} E_n`` (``n`` the example letter)."""
-
-    loss: str
-    letter: str
-    factor: sp.Expr
 
 
 @dataclass(frozen=True)
@@ -186,7 +178,7 @@ class EntryReader:
     letter → which index is its row), with fresh letters for the indices and sums it writes."""
 
     def __init__(self, components: Callable[[sp.Basic], Optional[Component]], choice: dict,
-                 letters: list, vectors: frozenset = frozenset(), batch: Optional[Batch] = None) -> None:
+                 letters: list, vectors: frozenset = frozenset(), batch: Optional[BatchLoss] = None) -> None:
         self.components, self.choice, self.letters, self.vectors = components, choice, letters, vectors
         self.batch = batch  # the loss of a batch, when the step holds batch matrices
         self.used: set = set()
@@ -279,8 +271,7 @@ class EntryReader:
         return Entries(comp.axes[1], comp.axes[0], lambda r, c: comp.entry(c, r), scope)
 
     def batch_size(self) -> str:
-        found = [x for x in self.batch.factor.free_symbols] if self.batch else []
-        return found[0].name if found else "N"
+        return str(self.batch.size) if self.batch else "N"
 
     def _product(self, a: Entries, b: Entries) -> Entries:
         factor = a.factor * b.factor
@@ -337,7 +328,7 @@ class EntryReader:
         if isinstance(f, sp.Symbol) and self.components(f) is None and self.scalar(f, cost=True):
             if self.batch is None:  # ∂C/∂a: a gradient
                 return replace(var, at=lambda r, c: sp.Derivative(f, var.at(r, c)))
-            if f.name != self.batch.loss:
+            if f != self.batch.name:
                 raise Unreadable(f"{tex(f)} beside the loss of a batch")
             # ∂E/∂W = factor Σ_n ∂E_n/∂W (a total); ∂E/∂Y: row n is factor ∂E_n/∂y_n (one example's)
             return Entries(var.rows, var.cols, lambda r, c: sp.Derivative(f, var.at(r, c)),

@@ -16,7 +16,8 @@ from typing import Callable, Optional, Sequence
 
 import sympy as sp
 
-from .components import (EXAMPLES, LETTERS, MAX_CHOICES, ONES, Batch, Component, EntryReader, IllTyped,
+from .batches import BatchLoss
+from .components import (EXAMPLES, LETTERS, MAX_CHOICES, ONES, Component, EntryReader, IllTyped,
                          Unreadable, label_clash, matrix_letter, shape)
 from .guards import Outcome, open_
 from .names import tex
@@ -50,7 +51,7 @@ def conventions(matrices: Sequence[str]) -> list[dict]:
 
 def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Optional[Component]],
                  vectors: frozenset = frozenset(), allowed: Optional[Callable[[dict], bool]] = None,
-                 batch: Optional[Batch] = None) -> list[tuple]:
+                 batch: Optional[BatchLoss] = None) -> list[tuple]:
     """``(orientation, reading)``: the index-form claim of ``a = b`` under each orientation
     ``allowed`` (see the module docstring); [] when the step cannot be read entry by entry."""
     names = sorted({s for e in (a, b) for s in e.free_symbols | {v for d in e.atoms(sp.Derivative) for v in d.variables}
@@ -117,7 +118,7 @@ def _same(x: Reading, y: Reading) -> bool:
 
 def decide_by_entries(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Optional[Component]],
                       claim: Callable[[sp.Expr, sp.Expr], Optional[Outcome]], vectors: frozenset = frozenset(),
-                      allowed: Optional[Callable[[dict], bool]] = None, batch: Optional[Batch] = None,
+                      allowed: Optional[Callable[[dict], bool]] = None, batch: Optional[BatchLoss] = None,
                       tied: bool = False) -> Optional[Outcome]:
     """The step ``a = b`` decided entry by entry (see the module docstring), or None."""
     readings: list[Reading] = []

@@ -36,7 +36,7 @@ from .read import Reading
 from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
 from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_out, undecided
 from .results import ClaimResult
-from .scan import DEFINING_OPS, scan, total_of_terms
+from .scan import DEFINING_OPS, scan
 from .matrices import SHAPES, matrix_step
 from .component_facts import entries_defined
 from .shape_steps import ENTRY_CATEGORIES, ShapeSteps, written_order
@@ -230,10 +230,6 @@ class Checker:
         if shape == "symbol" and _PROSE.fullmatch(a.name) and not GREEK.match(a.name):
             return open_("notation", f"'{a.name}' looks like a word of prose read as a quantity; not checked")
         name = key(a) if shape != "function" or isinstance(a, AppliedUndef) else a.func.__name__
-        known = self.table.lookup(a)
-        if known is not None and shape == "symbol" and total_of_terms(a, b):  # E = Σ_n E_n after E = …
-            return open_("definition", f"the loss of a batch: {tex(a)} of each example is line {known.line}'s "
-                                       f"(the batch forms read entry by entry use it)")
         if self_reference(a, b):
             return open_("notation", f"{tex(a)} appears on both sides (read as notation, e.g. y = y(x)); "
                                      "not checked")
