@@ -74,6 +74,12 @@ SLOW_TESTS = (
 #: every k-th case, in collection order, stays in ``make test``; the rest are slow.  A sweep
 #: found wrong by the cross-section fails fast; the whole sweep runs in CI.
 SAMPLED_SWEEPS = {
+    "tests/checker/test_updates.py::test_each_kind_of_wrong_mini_batch_update_is_refuted_at_its_line": 3,
+    "tests/checker/test_updates.py::test_the_factor_of_a_batch_update_follows_the_documents_batch_loss": 3,
+    "tests/checker/test_components.py::test_wrong_vector_steps_are_refuted": 2,
+    "tests/checker/test_components.py::test_correct_vector_steps_are_proved_entry_by_entry": 2,
+    "tests/checker/test_components.py::test_wrong_batch_formulas_are_refuted": 2,
+    "tests/checker/test_components.py::test_batch_formulas_are_proved_at_one_example": 2,
     "tests/test_evaluate.py::test_agrees_with_oracle": 8,
     "tests/test_evaluate.py::test_only_softmax_cross_entropy_leans_on_an_assumption": 4,
     "tests/test_evaluate.py::test_targets_not_summing_to_one_agree_with_oracle_and_gradcheck": 4,
