@@ -44,7 +44,14 @@ def alarm_usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+#: Seconds until the timer fires again after it ran out: a ``TimedOut`` raised where Python cannot
+#: pass it on (a ``__del__``, a weakref callback run by the garbage collector: "Exception ignored")
+#: must not leave the work unbounded.
+AGAIN = 0.05
+
+
 def _raise(signum: int, frame: Any) -> None:
+    signal.setitimer(signal.ITIMER_REAL, AGAIN)  # disarmed by the inline call that catches it
     raise TimedOut()
 
 
