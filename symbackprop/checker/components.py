@@ -157,6 +157,11 @@ def _same_axis(a, b) -> bool:
     return sp.expand(a - b) == 0
 
 
+def transposed(e: Entries) -> Entries:
+    """(Aᵀ)_{rc} = A_{cr}."""
+    return replace(e, rows=e.cols, cols=e.rows, at=lambda r, c: e.at(c, r))
+
+
 def _const(e: sp.Expr) -> Entries:
     return Entries(None, None, lambda r, c: e)
 
@@ -230,7 +235,7 @@ class EntryReader:
             return self._entrywise([self(t) for t in e.args], sp.Mul)
         if isinstance(e, sp.Function) and e.func == TRANSPOSE:
             x = self(e.args[0])
-            return replace(x, rows=x.cols, cols=x.rows, at=lambda r, c: x.at(c, r))
+            return transposed(x)
         if isinstance(e, sp.Pow):
             base, exp = self(e.base), self(e.exp)
             if not (base.scalar and exp.scalar and base.scope == exp.scope == "none" and exp.factor == 1):

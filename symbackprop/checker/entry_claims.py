@@ -18,7 +18,7 @@ import sympy as sp
 
 from .batches import BatchLoss
 from .components import (EXAMPLES, LETTERS, MAX_CHOICES, ONES, Component, EntryReader, IllTyped,
-                         Unreadable, label_clash, matrix_letter, shape)
+                         Unreadable, label_clash, matrix_letter, shape, transposed)
 from .guards import Outcome, open_
 from .names import tex
 
@@ -81,7 +81,7 @@ def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Opti
         if left.scalar and right.scalar:
             return []  # an index-form step already: nothing to read entry by entry
         if None in (left.rows, left.cols) and (left.rows, left.cols) == (right.cols, right.rows):
-            right = _transposed(right)  # a vector and its transpose: a document may write it as a row
+            right = transposed(right)  # a vector and its transpose: a document may write it as a row
         if (left.rows, left.cols) != (right.rows, right.cols):
             out.append((choice, Reading(None, None, (), own(comps) and not reader.assumed,
                                         f"the left side is {shape(left)}, the right side {shape(right)}",
@@ -93,12 +93,6 @@ def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Opti
         out.append((choice, Reading(left.at(r, c), right.at(r, c), tuple(x for x in (r, c) if x is not None),
                                     own(comps) and not reader.assumed, factors=(left.factor, right.factor))))
     return out
-
-
-def _transposed(e):
-    from dataclasses import replace
-
-    return replace(e, rows=e.cols, cols=e.rows, at=lambda r, c: e.at(c, r))
 
 
 def own(comps: dict) -> bool:
