@@ -188,10 +188,28 @@ def _carried_out(e: sp.Expr) -> sp.Expr:
     return out.value if out.ok else e
 
 
+def identity_in_quantities(table: SymbolTable, a: sp.Expr, b: sp.Expr) -> frozenset:
+    """The defined quantities of a step that no derivative of it acts on: all of them when it
+    differentiates nothing (``Σ_{p'} y_{p'} [p = p'] = y_p``), else those that depend on no
+    variable it differentiates by (``y_{p'}`` in ``∂u_q/∂w_{pq} = ∂/∂w_{pq} (b_q + Σ_{p'} y_{p'}
+    w_{p'q})``: a layer below, by the definitions).  An identity in them holds with their
+    definitions put in (equals for equals; ∂ of a quantity independent of v by v is 0 either
+    way), so a proof with them kept as variables proves the step — without writing ``y_p`` out
+    through four layers first."""
+    seen = (a, b, *(table.apply(e)[0] for e in (a, b)))
+    variables = _derivative_variables(seen)
+    names = table.names()
+    occurrences = [x for e in seen for x in e.atoms(sp.Indexed) | plain_symbols(e) if key(x) in names]
+    acted_on = {freeze_key(table, x) for x in occurrences
+                if any(_same(table, x, v) or _depends(table, x, v) for v in variables)}
+    return frozenset(freeze_key(table, x) for x in occurrences) - acted_on
+
+
 def kept_as_variables(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: frozenset,
-                      extra: Sequence) -> Optional[Outcome]:
+                      extra: Sequence, prove_only: bool = False) -> Optional[Outcome]:
     """The step decided with the ``frozen`` quantities kept as variables: proved, refuted where
-    every value they take is reached (:func:`reached_through`), or None (the walk goes on)."""
+    every value they take is reached (:func:`reached_through`; never when ``prove_only``), or
+    None (the walk goes on)."""
     doubts = Doubts()
     a, b = (through_definitions(checker.table, e, frozen) for e in (a, b))
     res = inline(checker._prepare_step, frag, a, b, doubts, frozen, extra, seconds=checker.timeout)
@@ -199,7 +217,7 @@ def kept_as_variables(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: 
         return None
     lhs, rhs, pairs, positive, assumption = res.value
     table = checker.table
-    reach = None if doubts.items or assumption else \
+    reach = None if doubts.items or assumption or prove_only else \
         reached_through(table, frozen, tuple(table.apply(e, frozen)[0] for e in (a, b)), (a, b),
                         tuple(_carried_out(e) for e in (lhs, rhs)))
     budget = min(checker.timeout, FROZEN_SECONDS) if reach is None else checker.timeout

@@ -44,7 +44,7 @@ from .apart import apart_from
 from . import implied
 from .cases import in_case, next_case, stated_case
 from .order import beside, upstream
-from .frozen import kept_as_variables
+from .frozen import identity_in_quantities, kept_as_variables
 from .chain import kept_layer
 from .generic import generic_activation, generic_costs, through_next_layer
 from .width_one import read_at_width_one
@@ -288,9 +288,11 @@ class Checker:
     # ── claims ──
     def _claim(self, frag, a: sp.Expr, b: sp.Expr, refute: bool = True, extra: Sequence = ()) -> Outcome:
         a_kept, b_kept, frozen = kept_layer(self.table, self.scan, a, b)  # ∂E/∂w_jk through u_k too
-        if frozen:
-            quick = kept_as_variables(self, frag, a_kept, b_kept, frozen, extra)
-            if quick is not None:
+        independent = identity_in_quantities(self.table, a_kept, b_kept) - frozen
+        tries = ([(frozen | independent, True)] if independent else []) + ([(frozen, False)] if frozen else [])
+        for kept, prove_only in tries:  # the quantities no ∂ acts on kept too: a proof only
+            quick = kept_as_variables(self, frag, a_kept, b_kept, kept, extra, prove_only)
+            if quick is not None and (quick.status == "proved" or not prove_only):
                 return quick
         doubts = Doubts()
         prepared = self._prepare_step(frag, a, b, doubts, extra=extra)
