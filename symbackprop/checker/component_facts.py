@@ -99,7 +99,7 @@ class DocumentComponents:
     """The components a document gives its names (see the module docstring), read once: which
     indexed names it writes with one index and which with two."""
 
-    def __init__(self, readings, facts) -> None:
+    def __init__(self, readings, facts, examples=None) -> None:
         self.facts = facts  # ShapeFacts: matrices the document states or writes out
         self._conventions: dict = {}
         self.ranks: dict = {}
@@ -109,7 +109,8 @@ class DocumentComponents:
                     for i in e.atoms(sp.Indexed) if isinstance(e, sp.Basic) else ():
                         self.ranks.setdefault(str(i.base.label), set()).add(len(i.indices))
         self.vectors = frozenset(n for n in self.ranks if split(n) is not None)
-        self.batch = next((b for r in readings for b in [batch_of(r.parsed)] if b is not None), None)
+        self.batch = examples.loss if examples is not None else \
+            next((b for r in readings for b in [batch_of(r.parsed)] if b is not None), None)
 
     def rank(self, name: str) -> set:
         """How many indices the document writes ``name`` with (at any label, when not at its own)."""
@@ -176,6 +177,10 @@ class DocumentComponents:
             return None
         if stated is not None and len(stated.letters) == 1:  # b^{l} = (b^{l}_j)_j
             return Component(sp.IndexedBase(sp.Symbol(stated.base + name[len(parts[0]):])), (parts[2],), True)
+        if stated is not None and self.batch is not None and self.batch.index.name in stated.letters:
+            entry = stated.base + name[len(parts[0]):]  # (Y^{(l)})_{nj} = y^{(l)}_{nj}: row n is example n's
+            axes = tuple(EXAMPLES if x == self.batch.index.name else parts[2] for x in stated.letters)
+            return Component(sp.IndexedBase(sp.Symbol(entry)), axes, True, "ij".index(stated.row))
         if stated is not None:
             entry = stated.base + name[len(parts[0]):]
             axes = index_layers(table.history(), stated.base, parts[2])
@@ -190,4 +195,20 @@ class DocumentComponents:
         if not ranks and name[:1].isupper() and self.rank(lower) == {2}:
             axes = index_layers(table.history(), parts[0].lower(), parts[2])
             return Component(sp.IndexedBase(sp.Symbol(lower)), axes, False) if axes else None
+        examples_row = self._examples_row()
+        if not ranks and name[:1].isupper() and examples_row is not None and self.rank(lower) == {1}:
+            # Δ^{(l)} beside δ^{(l)}_j and a stated (Y^{(l)})_{nj}: a batch matrix laid out as the stated
+            # ones (a convention: it may prove, never refute)
+            axes = (EXAMPLES, parts[2]) if examples_row else (parts[2], EXAMPLES)
+            return Component(sp.IndexedBase(sp.Symbol(lower)), axes, False, 0)
         return None
+
+    def _examples_row(self) -> Optional[bool]:
+        """Are the examples of a batch the rows (True) or the columns (False) of the batch matrices
+        whose entries the document states — None where it states none, or both."""
+        if self.batch is None:
+            return None
+        n = self.batch.index.name
+        rows = {s.letters[0 if s.row == "i" else 1] == n for s in self.facts.statements
+                if len(s.letters) == 2 and n in s.letters}
+        return rows.pop() if len(rows) == 1 else None

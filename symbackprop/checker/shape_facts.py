@@ -27,6 +27,7 @@ from ..latex.parse import parse_math
 from ..latex.patterns import PatternMatrix
 from ..prover.runner import inline
 from .columns import columns_step
+from .examples import rewritten
 from .labels import general_variable, shift, split
 from .names import key, tex
 from .order import memo
@@ -48,6 +49,12 @@ _VECTOR_STATEMENT = re.compile(
     r"\{?(?P<name>\\?[A-Za-z]+(?:\{[A-Za-z]\})?(?:\^\{[^{}]*\})?)\}?=\((?P<base>\\?[a-z]+)"
     r"(?:_\{?(?P<i>[a-z])\}?(?:\^\{(?P<lab>[^{}]*)\})?|\^\{(?P<lab2>[^{}]*)\}_\{?(?P<i2>[a-z])\}?)"
     r"\)_\{?(?P<r>[a-z])\}?(?![a-z])")
+
+
+#: ``(Y^{(l)})_{nj} = y^{(l)}_{nj}``: a matrix whose entry (n, j) the document names.
+_ENTRY_STATEMENT = re.compile(
+    r"\(\{?(?P<name>\\?[A-Za-z]+(?:\^\{[^{}]*\})?)\}?\)_\{(?P<r>[a-z])(?P<c>[a-z])\}=(?P<base>\\?[a-z]+)"
+    r"(?:_\{(?P<i>[a-z])(?P<j>[a-z])\}(?:\^\{(?P<lab>[^{}]*)\})?|\^\{(?P<lab2>[^{}]*)\}_\{(?P<i2>[a-z])(?P<j2>[a-z])\})")
 
 
 def _name(written: str) -> str:
@@ -76,8 +83,9 @@ class Statement:
 class ShapeFacts:
     """The shapes a document gives its names (see the module docstring), read once."""
 
-    def __init__(self, readings: Sequence) -> None:
+    def __init__(self, readings: Sequence, examples=None) -> None:
         self.readings = readings
+        self.examples = examples  # read at one example (examples.py), as the walk reads them
         self._ordered: dict = {}
         self.statements: list[Statement] = []
         self.written: dict = {}
@@ -91,7 +99,7 @@ class ShapeFacts:
         src = reading.fragment.source
         if src not in self._ordered:  # ``\ast``: an entrywise product where the shapes agree
             out = inline(parse_math, re.sub(r"\\ast\b", r"\\odot ", src), ORDERED, seconds=PARSE_SECONDS)
-            self._ordered[src] = out.value if out.ok else None
+            self._ordered[src] = rewritten(out.value, self.examples) if out.ok else None
         return self._ordered[src]
 
     def _statements(self, frag) -> None:
@@ -101,7 +109,7 @@ class ShapeFacts:
             if m["r"] == i:
                 self.statements.append(Statement(_name(m["name"]), m["base"].lstrip("\\"),
                                                  m["lab"] or m["lab2"] or "", "i", "", section, (i,)))
-        for m in _STATEMENT.finditer(_compact(frag.source)):
+        for m in [*_STATEMENT.finditer(_compact(frag.source)), *_ENTRY_STATEMENT.finditer(_compact(frag.source))]:
             i, j = (m["i"], m["j"]) if m["i"] else (m["i2"], m["j2"])
             row, col = (m["r"], m["c"]) if m["r"] else (i, j)
             if {row, col} != {i, j}:
@@ -145,6 +153,16 @@ class ShapeFacts:
             if s.name == name or (have and want and have[0] == want[0] and general_variable(s.name) is not None):
                 return s  # a statement for a general layer holds at every label (W^{l} → W^{l+1})
         return None
+
+    def states_entries(self, a: sp.Basic, b: sp.Basic) -> bool:
+        """Is ``a = b`` one of the statements of entries (``W = (w_{ij})`` read as ``W = w_{ij}``,
+        ``(Y)_{nj} = y_{nj}``)?  It says what the entries are: it is no claim to refute."""
+        if not isinstance(b, sp.Indexed):
+            return False
+        letters = tuple(map(str, b.indices))
+        name = getattr(a, "name", None) or (str(a.base.label) if isinstance(a, sp.Indexed) else None)
+        return any(s.name == name and str(b.base.label).startswith(s.base) and
+                   (letters == s.letters or set(letters) == set(s.letters)) for s in self.statements)
 
     def refutation(self, reading, chain: int, step: int, table, first: Optional[int] = None) -> Optional[Refutation]:
         """Why step ``step`` of chain ``chain`` of ``reading`` fails by its shapes (its left side

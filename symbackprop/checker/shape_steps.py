@@ -36,8 +36,9 @@ def written_order(out: Outcome) -> bool:
 class ShapeSteps:
     """Shape refutations of one document's steps, each slip reported once."""
 
-    def __init__(self, readings: Sequence) -> None:
+    def __init__(self, readings: Sequence, examples=None) -> None:
         self.readings = readings
+        self.examples = examples  # the examples of a batch, where every quantity carries their index
         self._facts: Optional[ShapeFacts] = None
         self._components: Optional[DocumentComponents] = None
         self._slips: dict = {}  # (kind, shapes) → the line it was first refuted at
@@ -46,14 +47,14 @@ class ShapeSteps:
     def facts(self) -> ShapeFacts:
         """Read when a vector step first needs them."""
         if self._facts is None:
-            self._facts = ShapeFacts(self.readings)
+            self._facts = ShapeFacts(self.readings, self.examples)
         return self._facts
 
     @property
     def components(self) -> DocumentComponents:
         """Read when a vector step first needs them."""
         if self._components is None:
-            self._components = DocumentComponents(self.readings, self.facts)
+            self._components = DocumentComponents(self.readings, self.facts, self.examples)
         return self._components
 
     def decide(self, reading, chain: int, step: int, table,
@@ -85,8 +86,8 @@ class ShapeSteps:
     def _by_entries(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
         """The step read entry by entry in index notation (:mod:`.components`): decided, or None."""
         sides = self.facts.sides(reading, chain, step)
-        if sides is None:
-            return None
+        if sides is None or self.facts.states_entries(*sides):
+            return None  # W = (w_{ij}): what the entries of W are, not a claim about them
         section = tuple(getattr(reading.fragment, "section", ()) or ())
         comps = self.components
         return decide_by_entries(*sides, comps.resolver(section, table), claim, comps.vectors,

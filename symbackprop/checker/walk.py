@@ -44,6 +44,7 @@ from .apart import apart_from
 from . import implied
 from .cases import in_case, next_case, stated_case
 from .order import beside, upstream
+from .examples import at_one_example, example_index
 from .frozen import identity_in_quantities, kept_as_variables
 from .chain import kept_layer
 from .generic import generic_activation, generic_costs, through_next_layer
@@ -74,7 +75,8 @@ class Checker:
     """Walks the chains of one document in order, keeping the symbol table."""
 
     def __init__(self, readings: Sequence[Reading], options: Options, function_letters: frozenset) -> None:
-        self.readings = list(readings)
+        examples = example_index(readings)  # every quantity with the example's index: read at one example
+        self.readings = at_one_example(readings, examples)
         self.options = options
         self.timeout = float(options.timeout)
         self.function_letters = function_letters
@@ -89,7 +91,7 @@ class Checker:
         self.implied: set = set()  # (name, line) of definitions read from a step (implied.py)
         self.joined = False  # the chain walked continues the previous display
         self.stopped_at: Optional[int] = None  # the first reading the deadline kept from the walk
-        self.shape_steps = ShapeSteps(self.readings)  # vector steps refuted by their shapes
+        self.shape_steps = ShapeSteps(self.readings, examples)  # vector steps refuted by their shapes
         self.updates = Updates(self.table, self.scan)  # update rules, the batch loss they descend
 
     # ── the walk ──
@@ -247,7 +249,7 @@ class Checker:
             case = stated_case(a, b, self.scan.label_letters)
             self.pending_case = (case, frag.end_line) if case else self.pending_case
             return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")
-        if shape == "symbol" and a.name in self.scan.vectors and entries_defined(self.table, a):
+        if shape == "symbol" and (a.name in self.scan.vectors and entries_defined(self.table, a) or self._batch_of_defined(a)):
             return open_("vector", f"{tex(a)} is a vector whose entries the document defines: a claim about "
                                    "them, read entry by entry")
         known = self.table.lookup(a)
@@ -264,6 +266,12 @@ class Checker:
             return self._record(a, b, frag, "redefinition",
                                 f"{name} was defined differently at line {known.line}; read as a new definition")
         return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims")
+
+    def _batch_of_defined(self, a: sp.Symbol) -> bool:
+        """``Δ^{(l)}`` in a document read at one example whose ``δ^{(l)}_j`` are defined: the batch
+        matrix of those entries (a claim about them, not a new definition)."""
+        lower = sp.Symbol(a.name[:1].lower() + a.name[1:])
+        return self.shape_steps.examples is not None and a.name[:1].isupper() and entries_defined(self.table, lower)
 
     def _record(self, a: sp.Expr, b: sp.Expr, frag, category: str, text: str) -> Outcome:
         self.phase = "applying the definitions"
