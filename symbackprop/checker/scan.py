@@ -77,7 +77,7 @@ def _layer_widths(expr: sp.Basic) -> sp.Basic:
         var, lo, hi = s.limits[0]
         if not (lo == 1 and isinstance(hi, sp.Symbol) and _IMPLICIT.fullmatch(hi.name)):
             return s
-        labels = {split(str(a.base.label))[2] for a in s.function.atoms(sp.Indexed)
+        labels = {split(str(a.base.label))[2] for a in _free_atoms(s.function, var)
                   if len(a.indices) == 1 and a.indices[0] == var and split(str(a.base.label))}
         if len(labels) != 1:
             return s
@@ -85,6 +85,17 @@ def _layer_widths(expr: sp.Basic) -> sp.Basic:
         return sp.Sum(s.function, (var, lo, sp.Symbol(f"n^{{({label})}}", integer=True, positive=True)))
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), width)
+
+
+def _free_atoms(e: sp.Basic, var: sp.Symbol) -> set:
+    """The indexed quantities of ``e`` outside the sums of ``e`` that bind ``var`` again (the
+    ``y^{(L)}_k`` of a loss ``½ Σ_k (y^{(L)}_k − t_k)²`` put into ``Σ_k ∂E/∂u^{(l+1)}_k`` is not the
+    outer sum's)."""
+    if isinstance(e, sp.Sum) and any(lim[0] == var for lim in e.limits):
+        return set()
+    if isinstance(e, sp.Indexed):
+        return {e}
+    return set().union(*(_free_atoms(a, var) for a in e.args)) if e.args else set()
 
 
 def total_of_terms(name: sp.Symbol, value) -> bool:

@@ -4,6 +4,7 @@ output layer written only as u_k = Σ_j w_{jk} y_j + b_k, decided with u_k kept.
 import re
 
 import pytest
+import sympy as sp
 
 from symbackprop.checker import chain, check_text
 
@@ -109,3 +110,42 @@ def test_no_wrong_gradient_is_proved_through_the_next_layer(base, wrong):
     """The chain-rule route proves in the kept quantities; a wrong gradient of either layer must
     never come out proved (today each of these is refuted with a witness)."""
     assert _last(base + f"$${wrong}$$\n").status != "proved"
+
+
+# ── labelled layers: a general layer l, the loss written at the output layer L ──
+
+LABELLED = ("$$u^{(l)}_j = \\sum_i y^{(l-1)}_i w^{(l)}_{ij} + b^{(l)}_j$$\n\n"
+            "$$y^{(l)}_j = f(u^{(l)}_j)$$\n\n"
+            "$$E = \\frac{1}{2} \\sum_k (y^{(L)}_k - t_k)^2$$\n\n"
+            "The error is $\\delta^{(l)}_j = \\frac{\\partial E}{\\partial u^{(l)}_j}$.\n\n")
+RECURSION = "$$\\delta^{(l)}_j = f'(u^{(l)}_j) \\sum_k \\delta^{(l+1)}_k w^{(l+1)}_{jk}$$\n"
+
+
+def test_the_recursion_of_a_general_layer_is_proved_through_the_layer_above():
+    # E is written at L; at a general l it depends on u^{(l)} through u^{(l+1)} only (the step names l + 1)
+    c = _last(LABELLED + RECURSION)
+    assert c.status == "proved" and "u^{(l)}" in c.method, c.reason
+
+
+def test_the_gradients_of_a_general_layer_are_proved_through_its_own_preactivation():
+    for claim in ("\\frac{\\partial E}{\\partial w^{(l)}_{ij}} = \\delta^{(l)}_j y^{(l-1)}_i",
+                  "\\frac{\\partial E}{\\partial b^{(l)}_j} = \\delta^{(l)}_j"):
+        c = _last(LABELLED + f"$${claim}$$\n")
+        assert c.status == "proved", (claim, c.reason)
+
+
+def test_a_skip_connection_keeps_the_chain_rule_from_the_layer_above():
+    # a residual layer, y^{(l)} = f(u^{(l)}) + y^{(l-2)}: y^{(l)} feeds y^{(l+2)} too, so E does not
+    # depend on u^{(l)} through u^{(l+1)} alone (the recursion misses a term)
+    skip = LABELLED.replace("y^{(l)}_j = f(u^{(l)}_j)$$", "y^{(l)}_j = f(u^{(l)}_j) + y^{(l-2)}_j$$")
+    c = _last(skip + RECURSION)
+    assert c.status != "proved", c.method
+
+
+def test_a_sum_over_a_layer_runs_to_its_width_though_a_loss_inside_reuses_its_letter():
+    from symbackprop.checker.scan import _layer_widths
+    k, i = sp.Symbol("k", integer=True), sp.Symbol("i", integer=True)
+    y, t, u = sp.IndexedBase("y^{(L)}"), sp.IndexedBase("t"), sp.IndexedBase("u^{(l+1)}")
+    loss = sp.Sum((y[k] - t[k]) ** 2, (k, 1, sp.Symbol("n_{k}", integer=True, positive=True)))
+    outer = sp.Sum(sp.Derivative(loss, u[k]), (k, 1, sp.Symbol("n_{k}", integer=True, positive=True)))
+    assert str(_layer_widths(outer).limits[0][2]).replace(" ", "") == "n^{(l+1)}"
