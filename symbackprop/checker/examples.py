@@ -31,8 +31,9 @@ discipline refutes ``∂E/∂w_{ij} = y_{ni} δ_{nj}``, free ``n`` on one side o
   a derivative of it, another sum) — ``(Σ_n f)²`` is not ``f²`` at one example;
 * after the rewrite no ``n`` is left.
 
-A document that states its batch loss as ``E = c Σ_n E_n`` keeps that statement as written
-(:mod:`.batches` records it; ``E`` is one example's loss there) and ``E_n`` reads as ``E``.
+A document that states its batch loss as ``E = c Σ_n E_n`` reads ``E = c E_{n}``, with ``E_{n}``
+one symbol for the loss of one example (its definition ``E_n = ½ Σ_j (y_{jn} − t_{jn})²`` read at
+one example): ``∂E/∂w`` is then ``c ∂E_{n}/∂w``, the factor in ``E`` itself.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class ExampleIndex:
     size: sp.Expr
     position: int
     loss: BatchLoss
+    holders: frozenset = frozenset()  # the letters of the quantities the example's index indexes (y, δ, t)
 
 
 def _chains(readings) -> Iterable:
@@ -97,21 +99,29 @@ def example_index(readings: Sequence) -> Optional[ExampleIndex]:
             if len(where) != 1 or 1 in where or _positions(everything, n) != where \
                     or getattr(size, "name", "") == f"n_{{{n}}}" or not _always(everything, n, min(where)):
                 continue
-            loss = stated if stated is not None else BatchLoss(exprs[0], sp.Integer(1), n, size, 0, None)
-            return ExampleIndex(n, size, where.pop(), loss)
+            # the factor is 1: read at one example, the document's own E holds it (E = c E_{n})
+            loss = BatchLoss(exprs[0], sp.Integer(1), n, size, 0, stated.term if stated is not None else None)
+            return ExampleIndex(n, size, where.pop(), loss, _holders(everything, n))
     return None
 
 
 def _always(exprs: Sequence, n: sp.Symbol, position: int) -> bool:
     """Is every quantity that holds ``n`` written with ``n`` at ``position`` wherever it stands
     (``y_{nj}``, ``y_{ni}``: the example's index; not ``w_{jk}`` beside ``w_{ij}``, a unit's)?"""
-    def letter(x: sp.Indexed) -> str:  # w^{(l+1)} and w^{(l)}: one quantity at two layers
-        name = str(x.base.label)
-        return (split(name) or (name,))[0]
-
-    holders = {letter(x) for e in exprs for x in e.atoms(sp.Indexed) if len(x.indices) >= 2 and n in x.indices}
+    holders = _holders(exprs, n)
     return all(x.indices[position] == n for e in exprs for x in e.atoms(sp.Indexed)
-               if letter(x) in holders and len(x.indices) >= 2)
+               if _letter(x.base.label) in holders and len(x.indices) >= 2)
+
+
+def _letter(name: sp.Basic) -> str:
+    """``w`` of ``w^{(l+1)}`` and of ``w^{(l)}``: one quantity at two layers."""
+    name = str(name)
+    return (split(name) or (name,))[0]
+
+
+def _holders(exprs: Sequence, n: sp.Symbol) -> frozenset:
+    return frozenset(_letter(x.base.label) for e in exprs for x in e.atoms(sp.Indexed)
+                     if len(x.indices) >= 2 and n in x.indices)
 
 
 def _definitions_of(chains, term: sp.Basic) -> list:
@@ -127,8 +137,12 @@ class _Unreadable(Exception):
 
 
 def _holds_examples(e: sp.Basic, ix: ExampleIndex) -> bool:
+    """Does ``e`` hold the examples: one example's quantity, a sum over them, the batch's loss, or a
+    batch matrix (``Y^{l-1}`` beside ``y^{l-1}_{ni}``, ``Δ^{l}`` beside ``δ^{l}_{nj}``)?"""
     n = ix.letter
-    return e.has(n) or (isinstance(ix.loss.name, sp.Symbol) and e.has(ix.loss.name))
+    matrices = {s for s in e.free_symbols if _letter(s.name)[:1].isupper()
+                and _letter(s.name)[:1].lower() + _letter(s.name)[1:] in ix.holders}
+    return e.has(n) or (isinstance(ix.loss.name, sp.Symbol) and e.has(ix.loss.name)) or bool(matrices)
 
 
 def _rewrite(e: sp.Basic, ix: ExampleIndex, linear: bool = True) -> sp.Basic:
@@ -167,12 +181,15 @@ def _has_batch_sum(e: sp.Basic, n: sp.Symbol) -> bool:
 
 
 def _quantity(e: sp.Indexed, ix: ExampleIndex) -> sp.Basic:
-    """``y_{nj} → y_j``; ``E_n → E`` (the loss of one example); ``\\mathbf{y}_n → \\mathbf{y}``."""
+    """``y_{nj} → y_j``; ``E_n → E_{n}`` (one symbol: the loss of one example, so that the batch's
+    ``E = c Σ_n E_n`` reads ``E = c E_{n}``); ``\\mathbf{y}_n → \\mathbf{y}``."""
     idx = e.indices
     if len(idx) == 1:
         name = str(e.base.label)
-        if BOLD_NAME.search(name) or name == str(ix.loss.name) or e.base == getattr(ix.loss.term, "base", None):
-            return sp.Symbol(name) if name != str(getattr(ix.loss.term, "base", "")) else ix.loss.name
+        if BOLD_NAME.search(name):
+            return sp.Symbol(name)
+        if e.base == getattr(ix.loss.term, "base", None):
+            return sp.Symbol(f"{name}_{{{ix.letter}}}")
         raise _Unreadable(f"{name} indexed by the example alone")
     if idx[ix.position] != ix.letter or list(idx).count(ix.letter) != 1:
         raise _Unreadable("the example's index in another place")
@@ -186,8 +203,6 @@ def one_example(exprs: Sequence, ix: ExampleIndex) -> Optional[tuple]:
     present = [e for e in exprs if isinstance(e, sp.Basic)]
     if not any(e.has(ix.letter) for e in present):
         return None
-    if ix.loss.term is not None and any(batch_total(a, b) is not None for a, b in zip(present, present[1:])):
-        return None  # E = c Σ_n E_n: the batch's loss as stated (batches.py)
     free = {_free_example(e, ix.letter) for e in present}
     if len(free) != 1:
         return None

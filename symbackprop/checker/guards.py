@@ -23,6 +23,7 @@ from typing import Callable, Optional, Union
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from ..prover.runner import inline
 from .decide import Decision, decide
 from .generic import at_argument_layer
 from .names import tex
@@ -93,11 +94,15 @@ def one_hot_targets(r: Refutation) -> Optional[Outcome]:
     for t_sum in target_sums(d.lhs, d.rhs):
         if t_sum - 1 in stated:  # refuted with Σ t = 1 already assumed: nothing to excuse
             continue
-        again = decide(d.lhs, d.rhs, list(d.pairs) + [(t_sum, sp.Integer(1))], r.seconds, refute=False)
+        # refute=True: a counterexample with Σ t = 1 (found fast, at random points) shows the step
+        # needs more than one-hot targets, so the refutation stands without a long hunt for a proof
+        again = decide(d.lhs, d.rhs, list(d.pairs) + [(t_sum, sp.Integer(1))], r.seconds, refute=True)
         if again.verdict.proved:
             return open_("needs Σ t = 1", f"holds only if {tex(t_sum)} = 1 (one-hot targets), which the "
                                           "document does not state in math before this line",
                          again.verdict.method)
+        if not again.verdict.refuted:  # not known whether one-hot targets excuse it: no refutation
+            return open_("needs Σ t = 1", f"may hold if {tex(t_sum)} = 1 (one-hot targets): {again.verdict.reason}")
     return None
 
 
@@ -191,9 +196,11 @@ def activation_by_argument(r: Refutation) -> Optional[Outcome]:
     renamed = {**renamed_l, **renamed_r}
     if not renamed:
         return None
-    again = decide(lhs, rhs, d.pairs, r.seconds, refute=False)
-    if not again.verdict.proved:
+    again = decide(lhs, rhs, d.pairs, r.seconds, refute=True)  # a counterexample so read: no excuse
+    if again.verdict.refuted:
         return None
+    if not again.verdict.proved:
+        return open_("notation", f"may hold when each activation is that of its argument's layer: {again.verdict.reason}")
     reading = ", ".join(f"{a} → {b}" for a, b in sorted(renamed.items()))
     return open_("notation", f"holds when each activation is that of its argument's layer ({reading}); "
                              "as written the labels disagree", again.verdict.method)
@@ -218,17 +225,27 @@ def named_activation(r: Refutation) -> Optional[Outcome]:
     # its arguments as free values (a proof for every value holds at the written ones)
     args = {a.args[0] for e in (d.lhs, d.rhs) for a in e.atoms(AppliedUndef) if len(a.args) == 1}
     args |= {p for e in (d.lhs, d.rhs) for x in e.atoms(sp.Subs) for p in x.point}
-    free = {a: sp.Dummy("v") for a in args if not a.is_Symbol and not isinstance(a, sp.Dummy)}
+    # — but not an argument a derivative of the step acts through (∂f(u_i)/∂u_j would become 0)
+    by = {v.base if isinstance(v, sp.Indexed) else v
+          for e in (d.lhs, d.rhs) for x in e.atoms(sp.Derivative) for v in x.variables}  # u_i: an entry of u_j's u
+    free = {a: sp.Dummy("v") for a in args if not a.is_Symbol and not isinstance(a, sp.Dummy)
+            and not any(a.has(v) for v in by)}
     sides = [e.xreplace(free) for e in (d.lhs, d.rhs)]
     for what, g in NAMED_ACTIVATIONS:
         x = sp.Dummy("x")
         lam = sp.Lambda(x, g(x))
-        put = [e.replace(lambda a: isinstance(a, AppliedUndef) and a.func == f, lambda a: lam(*a.args)).doit()
-               for e in sides]
-        again = decide(put[0], put[1], d.pairs, r.seconds, refute=False)
+        # the derivatives are left to the prover (carried out under its time bound)
+        put = inline(lambda: [e.replace(lambda a: isinstance(a, AppliedUndef) and a.func == f,
+                                        lambda a: lam(*a.args)) for e in sides], seconds=r.seconds)
+        if not put.ok:  # not known whether it holds for this activation: no refutation
+            return open_("timed out", f"timed out while putting in {what} for {f}")
+        # refute=True: a counterexample for this activation (fast, at random points) settles it
+        again = decide(put.value[0], put.value[1], d.pairs, r.seconds, refute=True)
         if again.verdict.proved:
             return open_("function", f"holds if {f} is {what}, which the document may mean here; "
                                      f"{f} is not specified", again.verdict.method)
+        if not again.verdict.refuted:  # not known whether it holds for this activation: no refutation
+            return open_("function", f"may hold if {f} is {what}: {again.verdict.reason}")
     return None
 
 

@@ -23,6 +23,7 @@ ones only, and stays as it was, as does everything else.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Callable, Optional
 
 import sympy as sp
@@ -30,7 +31,7 @@ import sympy as sp
 from .cases import in_case
 from .guards import Outcome
 from .labels import split
-from .names import key
+from .names import key, tex
 from .order import memo
 
 if TYPE_CHECKING:
@@ -113,7 +114,8 @@ def instances(a: sp.Expr, b: sp.Expr, var: sp.Symbol, table: "SymbolTable") -> l
 
 
 def at_each_layer(a: sp.Expr, b: sp.Expr, table: "SymbolTable", label_letters: frozenset,
-                  decide: Callable[[sp.Expr, sp.Expr, float], Outcome], seconds: float) -> Optional[Outcome]:
+                  decide: Callable[[sp.Expr, sp.Expr, float], Outcome], seconds: float,
+                  sized: Callable[[sp.Basic], sp.Basic] = lambda e: e) -> Optional[Outcome]:
     """The claim ``a = b`` for a general layer decided at each layer the document has, all in
     ``seconds`` (``decide(a, b, seconds)`` for one instance): proved at every one, or refuted at
     one and proved at none (its witness), else None."""
@@ -122,7 +124,7 @@ def at_each_layer(a: sp.Expr, b: sp.Expr, table: "SymbolTable", label_letters: f
         return None
     cases = instances(a, b, var, table)
     if not cases:
-        return None
+        return _at_the_top(a, b, var, table, decide, seconds, sized)
     values = ", ".join(str(n) for n, _a, _b in cases)
     outs = [(n, _without_side_effects(table, decide, x, y, seconds / len(cases))) for n, x, y in cases]
     if all(o.status == "proved" for _n, o in outs):
@@ -135,6 +137,66 @@ def at_each_layer(a: sp.Expr, b: sp.Expr, table: "SymbolTable", label_letters: f
         return Outcome("refuted", "", first.reason, f"{first.method}; at {var} = {n}, a layer the document "
                        f"has ({var} = {values})", first.witness, first.expected)
     return None
+
+
+def own_layer(a: sp.Basic) -> bool:
+    """Is ``a`` at a layer the document names with a letter of its own (``y^{(L)}_k`` beside the
+    general ``y^{(l)}_j = f(u^{(l)}_j)``)?  A forward definition written there (a softmax output)
+    is the document's own for that layer — the general one was for the layers it does not single
+    out — so it is read as a new definition, not refuted (the walk's rule); ``z^{l+1}_k``, in the
+    general letter, is, and so is a backward quantity (``ξ^{N}``, ``δ^{L}``: defined through
+    derivatives, which hold at every layer)."""
+    label = _label(a)
+    return label is not None and label.is_Symbol and label.name.isupper()
+
+
+def output_label(table: "SymbolTable") -> Optional[sp.Symbol]:
+    """The document's one symbolic label of a layer that is no general one (``L`` of
+    ``E = ½ Σ_k (y^{(L)}_k − t_k)²``): its output layer, or None."""
+    found = {lab for d in table.history() for x in (d.lhs, *sp.sympify(d.rhs).atoms(sp.Indexed))
+             for lab in [_label(x)] if lab is not None and lab.is_Symbol and lab.name.isupper()}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _at_the_top(a: sp.Expr, b: sp.Expr, var: sp.Symbol, table: "SymbolTable",
+                decide: Callable[[sp.Expr, sp.Expr, float], Outcome], seconds: float,
+                sized: Callable[[sp.Basic], sp.Basic]) -> Optional[Outcome]:
+    """The claim for a general layer ``l`` put where its highest label is the output layer ``L``
+    (``δ^{(l)}_j = f'(u^{(l)}_j) Σ_k δ^{(l+1)}_k w^{(l+1)}_{jk}`` at ``l = L − 1``): every layer it
+    names exists there, so a formula stated for every layer must hold.  Refuted if it fails there;
+    one instance proves nothing about the others, so a proof there is no verdict."""
+    top = output_label(table)
+    offsets = {sp.expand(lab - var) for e in (a, b) for x in e.atoms(sp.Indexed) | e.atoms(sp.Symbol)
+               for lab in [_label(x)] if lab is not None and var in lab.free_symbols}
+    if top is None or not offsets or not all(o.is_Integer for o in offsets):
+        return None
+    at = top - max(offsets)
+    put = (in_case(a, (var, at)), in_case(b, (var, at)))
+    own = {key(d.lhs) for d in table.history()}  # names defined at a label of their own
+    if any(key(x) in own for e in put for x in e.atoms(sp.Indexed) if _label(x) is not None):
+        return None  # the document writes that layer its own way (y^{(L)} = softmax): the claim may be a hidden layer's
+    if not _layer_sized(put, table, sized):
+        return None
+    out = _without_side_effects(table, decide, *put, seconds)
+    if out.status != "refuted":
+        return None
+    return Outcome("refuted", "", out.reason, f"{out.method}; at {var} = {tex(at)}, where the highest layer "
+                   f"the step names is the output layer {top}", out.witness, out.expected)
+
+
+def _layer_sized(sides, table: "SymbolTable", sized: Callable[[sp.Basic], sp.Basic]) -> bool:
+    """Does every sum of the instance, with the definitions put in, run over a layer's width
+    (``n^{(L)}``)?  A bound the document wrote for a letter elsewhere (``Σ_{k=1}^{Q}`` of a matrix
+    section) or the reader's ``n_i`` could give one layer two widths, and a witness that takes
+    them apart refutes nothing."""
+    from .scan import _layer_widths
+
+    for e in sides:
+        applied = _layer_widths(sized(table.apply(sized(e))[0]))
+        for s in applied.atoms(sp.Sum):
+            if any(not re.fullmatch(r"n\^\{\(.+\)\}", str(lim[2])) for lim in s.limits):
+                return False
+    return True
 
 
 def _without_side_effects(table: "SymbolTable", decide: Callable, a: sp.Expr, b: sp.Expr, seconds: float) -> Outcome:

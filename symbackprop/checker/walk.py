@@ -45,6 +45,7 @@ from . import implied
 from .cases import in_case, next_case, stated_case
 from .order import beside, upstream
 from .examples import at_one_example, example_index
+from .layer_instances import own_layer
 from .frozen import identity_in_quantities, kept_as_variables
 from .chain import kept_layer
 from .generic import generic_activation, generic_costs, through_next_layer
@@ -135,7 +136,7 @@ class Checker:
                         self._claim, frag, x, y, seconds=self.timeout).value, out.category) or out
                 if out.status == "inconclusive" and out.category in ("dependence", "undefined") and op == "=":
                     out = at_each_layer(a, b, self.table, self.scan.label_letters, lambda x, y, t: inline(
-                        self._claim, frag, x, y, seconds=t).value or open_("timed out", ""), self.timeout) or out
+                        self._claim, frag, x, y, seconds=t).value or open_("timed out", ""), self.timeout, self.scan.sized) or out
                 if out.status == "refuted" and erratum is not None:
                     out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
                 elif out.status == "refuted":
@@ -259,7 +260,7 @@ class Checker:
             out = self._claim(frag, a, b)
             if out.status != "refuted":
                 return out
-            if self.table.general(a):  # z^{l+1}_k, δ_j: what the document defined for every layer
+            if self.table.general(a) and not (own_layer(a) and not known.rhs.has(sp.Derivative)):  # z^{l+1}_k, δ_j
                 return replace(out, reason=f"{out.reason}; by the definition for every layer at line {known.line}")
             if known.rhs.has(sp.Derivative) and not b.has(sp.Derivative):  # δ_k := ∂E/∂u_k, then its value
                 return replace(out, reason=f"{out.reason}; {name} is {tex(known.rhs)} by line {known.line}")

@@ -68,3 +68,38 @@ def test_no_wrong_general_formula_is_proved_at_the_layers(wrong):
     and labels of a general-layer gradient are never proved."""
     claim = _at(f"$$\\frac{{\\partial E}}{{\\partial b^{{(l)}}_j}} = {wrong}$$\n", 9)
     assert claim.status != "proved", claim.method
+
+
+# ── a general layer l with the loss at a symbolic output layer L ──
+
+GENERAL = ("$$u^{(l)}_j = \\sum_i y^{(l-1)}_i w^{(l)}_{ij} + b^{(l)}_j$$\n\n"
+           "$$y^{(l)}_j = f(u^{(l)}_j)$$\n\n"
+           "$$E = \\frac{1}{2} \\sum_k (y^{(L)}_k - t_k)^2$$\n\n"
+           "The error is $\\delta^{(l)}_j = \\frac{\\partial E}{\\partial u^{(l)}_j}$.\n\n")
+
+
+def _last(doc: str):
+    return check_text(doc, timeout=10.0).claims[-1]
+
+
+@pytest.mark.parametrize("wrong", [
+    "\\delta^{(l)}_j = f(u^{(l)}_j) \\sum_k \\delta^{(l+1)}_k w^{(l+1)}_{jk}",      # f for f'
+    "\\delta^{(l)}_j = f'(u^{(l)}_j) \\sum_k \\delta^{(l+1)}_k w^{(l+1)}_{kj}",     # swapped index
+    "\\frac{\\partial E}{\\partial w^{(l)}_{ij}} = \\delta^{(l)}_j y^{(l)}_i",        # wrong layer
+])
+def test_a_wrong_formula_for_every_layer_is_refuted_where_its_top_layer_is_the_output(wrong):
+    c = _last(GENERAL + f"$${wrong}$$\n")
+    assert c.status == "refuted" and "output layer L" in c.method, (c.reason, c.method)
+
+
+def test_the_output_formula_written_with_the_general_letter_is_not_refuted():
+    # it holds at l = L, the one layer where it can be put: no verdict from one instance
+    c = _last(GENERAL + "$$\\delta^{(l)}_j = f'(u^{(l)}_j) (y^{(l)}_j - t_j)$$\n")
+    assert c.status == "inconclusive", c.method
+
+
+def test_an_output_layer_defined_its_own_way_is_a_new_definition_not_an_erratum():
+    doc = ("$$u^{(l)}_j = \\sum_i y^{(l-1)}_i w^{(l)}_{ij} + b^{(l)}_j$$\n\n$$y^{(l)}_j = f(u^{(l)}_j)$$\n\n"
+           "The output layer is a softmax, $$y^{(L)}_k = \\frac{e^{u^{(L)}_k}}{\\sum_{k'} e^{u^{(L)}_{k'}}}$$\n")
+    c = _last(doc)
+    assert c.status == "inconclusive" and c.category == "redefinition", c.reason
