@@ -103,3 +103,20 @@ def test_an_output_layer_defined_its_own_way_is_a_new_definition_not_an_erratum(
            "The output layer is a softmax, $$y^{(L)}_k = \\frac{e^{u^{(L)}_k}}{\\sum_{k'} e^{u^{(L)}_{k'}}}$$\n")
     c = _last(doc)
     assert c.status == "inconclusive" and c.category == "redefinition", c.reason
+
+
+def test_a_property_of_tanh_in_the_recursion_is_no_erratum_when_f_may_be_tanh():
+    # (1 − y²) is f′ for f = tanh: the named-activation guard excuses it — with ∂tanh(u_i)/∂u_j kept
+    # (freeing the arguments of f had made it 0, and the step was refuted for tanh as well)
+    c = _last(GENERAL + "$$\\delta^{(l)}_j = (1 - (y^{(l)}_j)^2) \\sum_k \\delta^{(l+1)}_k w^{(l+1)}_{jk}$$\n")
+    assert c.status != "refuted", c.method
+
+
+def test_a_bound_written_for_the_letter_elsewhere_refutes_nothing_at_the_top():
+    # Σ_{k=1}^{Q} elsewhere makes the reader run Σ_k to Q, while the loss sums the output layer to its
+    # own width: a witness with Q ≠ n^{(L)} is no counterexample to the chain rule
+    doc = GENERAL.replace("\\sum_k (y^{(L)}_k - t_k)^2", "\\sum_i (y^{(L)}_i - t_i)^2") + ("For a matrix, $$\\sum_{k=1}^{Q} a_k b_k = c$$\n\n"
+                     "$$\\frac{\\partial E}{\\partial y^{(l)}_j} = \\sum_k \\frac{\\partial E}{\\partial y^{(l+1)}_k} "
+                     "\\frac{\\partial y^{(l+1)}_k}{\\partial y^{(l)}_j}$$\n")
+    c = _last(doc)
+    assert c.status != "refuted", c.method
