@@ -152,3 +152,34 @@ def test_no_wrong_step_of_a_letter_layered_network_is_proved(claim):
     step never comes out proved."""
     (c,) = _layered(claim)
     assert c.status != "proved", c.method
+
+
+# ── the quantities no derivative of a step acts on, kept as variables (identity_in_quantities) ──
+
+DEEP = ("$$u_j = \\sum_i x_i w_{ij} + b_j$$\n\n$$y_j = \\tanh(u_j)$$\n\n"
+        "$$u_k = \\sum_j y_j w_{jk}$$\n\n$$y_k = \\max(0, u_k)$$\n\n"
+        "$$u_p = \\sum_k y_k w_{kp} + b_p$$\n\n$$y_p = \\tanh(u_p)$$\n\n")
+
+
+def test_a_step_that_differentiates_nothing_is_proved_as_an_identity_in_its_quantities():
+    c = check_text(DEEP + "$$\\sum_{p'=1}^{n} y_{p'} [p = p'] = y_p$$\n", timeout=5.0).claims[-1]
+    assert c.status == "proved" and "y" in c.method and "kept as variables" in c.method, c.reason
+
+
+def test_a_quantity_below_the_differentiated_layer_is_kept_and_one_above_is_not():
+    from symbackprop.checker.frozen import identity_in_quantities
+    from symbackprop.checker.read import read
+    from symbackprop.checker.walk import Checker
+    from symbackprop.checker import _options, FUNCTION_LETTERS
+    from symbackprop.latex.extract import extract
+
+    checker = Checker(read(extract(DEEP, "markdown"), 5.0, None, None), _options(5.0), FUNCTION_LETTERS)
+    list(checker.run())  # the definitions in force
+    p, q = sp.Symbol("p", integer=True), sp.Symbol("k", integer=True)
+    step = (sp.Derivative(sp.IndexedBase("u")[p], sp.IndexedBase("w")[q, p]),
+            sp.Sum(sp.IndexedBase("y")[q] * sp.IndexedBase("w")[q, p], (q, 1, 3)))
+    kept = identity_in_quantities(checker.table, *step)
+    assert "u" not in kept  # u_p is computed from w_{kp}: the derivative acts on it
+    # a wrong value stays refutable: no proof comes from keeping what a derivative acts on
+    c = check_text(DEEP + "$$\\frac{\\partial u_p}{\\partial w_{kp}} = 2 y_k$$\n", timeout=5.0).claims[-1]
+    assert c.status != "proved", c.method
