@@ -58,6 +58,7 @@ class BatchLoss:
     size: sp.Expr
     line: int
     term: sp.Expr
+    within: bool = False  # read at one example (examples.py): the factor is in the loss's own definition
 
     def words(self) -> str:
         kind = "the mean" if self.factor == 1 / self.size else "the sum" if self.factor == 1 else "a multiple"

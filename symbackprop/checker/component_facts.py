@@ -22,8 +22,10 @@ import sympy as sp
 
 from .batches import BatchLoss, batch_total
 from .components import BOLD_NAME, EXAMPLES, Component, Letter, matrix_letter as letter
+from ..latex.patterns import PatternMatrix
+from ..latex.vocabulary import TRANSPOSE
 from .entry_claims import index_claims
-from .labels import split
+from .labels import general_variable, split
 from .names import key
 
 
@@ -137,6 +139,8 @@ class DocumentComponents:
         if k not in self._conventions:
             self._conventions[k] = self._fixed(section, table)
         fixed = self._conventions[k]
+        if any(map(self._batch_pattern, self.facts.written.values())):  # (y_1 ⋯ y_N): the vectors are columns
+            fixed = fixed + [[{"vectors": "col"}]]
         return lambda choice: all(any(all(choice.get(k, v) == v for k, v in t.items()) for t in fits) for fits in fixed)
 
     def _fixed(self, section: tuple, table) -> list:
@@ -161,8 +165,13 @@ class DocumentComponents:
 
     def component(self, s: sp.Basic, section: tuple, table) -> Optional[Component]:
         name = getattr(s, "name", "")
-        if not isinstance(s, sp.Symbol) or name in self.facts.written:
+        if not isinstance(s, sp.Symbol):
             return None
+        if name in self.facts.written:
+            return self._batch_pattern(self.facts.written[name])
+        general = self._general_pattern(name)
+        if general is not None:
+            return general
         if BOLD_NAME.search(name):
             entry = entry_name(name)
             parts = split(entry)
@@ -205,10 +214,46 @@ class DocumentComponents:
 
     def _examples_row(self) -> Optional[bool]:
         """Are the examples of a batch the rows (True) or the columns (False) of the batch matrices
-        whose entries the document states — None where it states none, or both."""
+        whose entries the document states or writes out — None where it gives none, or both."""
         if self.batch is None:
             return None
         n = self.batch.index.name
         rows = {s.letters[0 if s.row == "i" else 1] == n for s in self.facts.statements
                 if len(s.letters) == 2 and n in s.letters}
+        rows |= {c.axes[0] == EXAMPLES for c in map(self._batch_pattern, self.facts.written.values()) if c is not None}
         return rows.pop() if len(rows) == 1 else None
+
+    def _general_pattern(self, name: str) -> Optional[Component]:
+        """``Y^{l-1}`` where the document writes ``Y^{l} = (\\mathbf{y}^{l}_1 ⋯)`` for a general layer:
+        that pattern at label ``l − 1``."""
+        want = split(name)
+        for other, written in self.facts.written.items():
+            have = split(other)
+            comp = self._batch_pattern(written) if want and have and have[0] == want[0] and \
+                general_variable(other) is not None else None
+            if comp is not None:
+                entry = split(str(comp.base.label))[0] + name[len(want[0]):]
+                return Component(sp.IndexedBase(sp.Symbol(entry)), tuple(
+                    want[2] if ax != EXAMPLES else ax for ax in comp.axes), True, 0)
+        return None
+
+    def _batch_pattern(self, written) -> Optional[Component]:
+        """``Y^{l} = (\\mathbf{y}^{l}_1 ⋯ \\mathbf{y}^{l}_N)``: column n is example n's ``\\mathbf{y}^{l}``
+        (``X = ((\\mathbf{x}_1)^T; ⋯)``: row n); the entries are the bold vector's, read at one example."""
+        if self.batch is None or not isinstance(written, PatternMatrix):
+            return None
+        size, t = str(self.batch.size), written.template
+        if (str(written.rows), str(written.cols)) == ("1", size):
+            across, inner, examples_first = written.c, t, False
+        elif (str(written.rows), str(written.cols)) == (size, "1") and getattr(t, "func", None) == TRANSPOSE:
+            across, inner, examples_first = written.r, t.args[0], True
+        else:
+            return None
+        if not (isinstance(inner, sp.Indexed) and inner.indices == (across,) and BOLD_NAME.search(str(inner.base.label))):
+            return None
+        entry = entry_name(str(inner.base.label))
+        parts = split(entry)
+        if parts is None or 1 not in self.rank(entry):
+            return None
+        axes = (EXAMPLES, parts[2]) if examples_first else (parts[2], EXAMPLES)
+        return Component(sp.IndexedBase(sp.Symbol(entry)), axes, True, 0)

@@ -245,6 +245,8 @@ class EntryReader:
             return _const(sp.Pow(base.at(None, None), exp.at(None, None)))
         if isinstance(e, sp.Derivative):
             return self._derivative(e)
+        if isinstance(e, PatternMatrix) and self.batch is not None:
+            return self._examples(e)
         if isinstance(e, (PatternMatrix, sp.MatrixBase, sp.Sum)):
             raise Unreadable(tex(e))
         if isinstance(e, sp.Function) and len(e.args) == 1:  # f(A): f on every entry
@@ -260,6 +262,8 @@ class EntryReader:
         comp = self.components(s)
         if comp is None:
             if self.batch is not None and s.name == self.batch_size():
+                if self.batch.within:  # read at one example: N is a number in the entries
+                    return _const(sp.Symbol(s.name, integer=True, positive=True))
                 return Entries(None, None, lambda r, c: sp.Integer(1), factor=s)
             if self.scalar(s):
                 return _const(s)
@@ -274,6 +278,28 @@ class EntryReader:
         if row == 0:
             return Entries(comp.axes[0], comp.axes[1], lambda r, c: comp.entry(r, c), scope)
         return Entries(comp.axes[1], comp.axes[0], lambda r, c: comp.entry(c, r), scope)
+
+    def _examples(self, p: PatternMatrix) -> Entries:
+        """``(W \\mathbf{y}_1 ⋯ W \\mathbf{y}_N)``: column n is example n's column (``((\\mathbf{δ}_1)^T; ⋯)``:
+        row n its row), read at one example (the bold ``\\mathbf{y}_n`` is that example's vector)."""
+        size = str(self.batch.size)
+        across = p.c if (str(p.rows), str(p.cols)) == ("1", size) else p.r if (str(p.rows), str(p.cols)) == (size, "1") else None
+        if across is None:
+            raise Unreadable(tex(p))
+        t = p.template.replace(lambda x: isinstance(x, sp.Indexed) and x.indices == (across,)
+                               and BOLD_NAME.search(str(x.base.label)) is not None, lambda x: sp.Symbol(str(x.base.label)))
+        if t.has(across):
+            raise Unreadable("a pattern whose examples are not its bold vectors")
+        cell = self(t)
+        if cell.scope != "none" or cell.factor != 1:
+            raise Unreadable(tex(p))
+        if across == p.c:  # one column per example: its cells are columns
+            if cell.rows is None or cell.cols is not None:
+                raise IllTyped(f"a pattern of {shape(cell)} cells, one column per example")
+            return Entries(cell.rows, EXAMPLES, lambda r, c: cell.at(r, None), "one")
+        if cell.cols is None or cell.rows is not None:
+            raise IllTyped(f"a pattern of {shape(cell)} cells, one row per example")
+        return Entries(EXAMPLES, cell.cols, lambda r, c: cell.at(None, c), "one")
 
     def batch_size(self) -> str:
         return str(self.batch.size) if self.batch else "N"

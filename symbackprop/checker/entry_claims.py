@@ -71,10 +71,14 @@ def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Opti
         reader = EntryReader(lambda x: comps.get(getattr(x, "name", None)), choice, letters, vectors,
                              batch if batched else None)
         reader.used |= taken
+        side = a
         try:
-            left, right = reader(a), reader(b)
-        except IllTyped as exc:
-            out.append((choice, Reading(None, None, (), own(comps) and not reader.assumed, f"{exc}", labels=exc.labels)))
+            left = reader(a)
+            side = b
+            right = reader(b)
+        except IllTyped as exc:  # a side that does not fit is refuted by its own names' entries
+            mine = {k: v for k, v in comps.items() if k in {s.name for s in side.free_symbols}}
+            out.append((choice, Reading(None, None, (), own(mine) and not reader.assumed, f"{exc}", labels=exc.labels)))
             continue
         except Unreadable:
             return []

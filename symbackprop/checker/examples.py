@@ -100,7 +100,7 @@ def example_index(readings: Sequence) -> Optional[ExampleIndex]:
                     or getattr(size, "name", "") == f"n_{{{n}}}" or not _always(everything, n, min(where)):
                 continue
             # the factor is 1: read at one example, the document's own E holds it (E = c E_{n})
-            loss = BatchLoss(exprs[0], sp.Integer(1), n, size, 0, stated.term if stated is not None else None)
+            loss = BatchLoss(exprs[0], sp.Integer(1), n, size, 0, stated.term if stated is not None else None, True)
             return ExampleIndex(n, size, where.pop(), loss, _holders(everything, n))
     return None
 
@@ -209,8 +209,10 @@ def one_example(exprs: Sequence, ix: ExampleIndex) -> Optional[tuple]:
     holds = {_holds_examples(e, ix) for e in present if e != 0}
     if len(holds) != 1:
         return None
+    size = {s: sp.Symbol(s.name, integer=True, positive=True) for e in present for s in e.free_symbols
+            if s.name == str(ix.size)}  # 1/N: the batch's size (a sum over it is gone), a number
     try:
-        out = tuple(_rewrite(e, ix) if isinstance(e, sp.Basic) else e for e in exprs)
+        out = tuple(_rewrite(e, ix).xreplace(size) if isinstance(e, sp.Basic) else e for e in exprs)
     except (_Unreadable, TypeError, ValueError):
         return None
     if any(isinstance(e, sp.Basic) and e.has(ix.letter) for e in out):
@@ -245,3 +247,12 @@ def rewritten(parsed, ix: Optional[ExampleIndex]):
         new = one_example(c.exprs, ix)
         chains.append(dataclasses.replace(c, exprs=type(c.exprs)(new)) if new is not None else c)
     return dataclasses.replace(parsed, chains=tuple(chains))
+
+
+def batch_of_defined(ix: Optional[ExampleIndex], table, a: sp.Symbol) -> bool:
+    """``Δ^{(l)}`` in a document read at one example whose ``δ^{(l)}_j`` are defined: the batch matrix
+    of those entries, so ``Δ^{(l)} = …`` is a claim about them, not a new definition."""
+    from .component_facts import entries_defined
+
+    lower = sp.Symbol(a.name[:1].lower() + a.name[1:])
+    return ix is not None and a.name[:1].isupper() and entries_defined(table, lower)

@@ -191,16 +191,30 @@ def through_next_layer(table, exprs: list, cost: str) -> list:
     return exprs
 
 
+def _top(labels: set) -> Optional[sp.Expr]:
+    """The highest of layer labels that differ by whole numbers (``l`` of ``l``, ``l − 1``), else None."""
+    labels = list(labels)
+    if not labels or any(not sp.expand(x - labels[0]).is_Integer for x in labels):
+        return None
+    return max(labels, key=lambda x: sp.expand(x - labels[0]))
+
+
 def at_argument_layer(expr: sp.Basic) -> tuple[sp.Basic, dict]:
     """Every activation of the general layer ``φ_i(z^{N}_n)`` (its label one lowercase letter) whose
-    argument is a quantity of one other layer, read as that layer's activation ``φ_N(z^{N}_n)``;
-    and the renaming done (``{"phi_{i}": "phi_{N}"}``).  ``f_{L-1}(u^{L})`` names another layer
+    argument is a quantity of one other layer, read as that layer's activation ``φ_N(z^{N}_n)``, and
+    an unlabelled ``f(u^{l}_j)`` as ``f_l`` (a document that writes ``y^{l} = f_l(u^{l})`` and later
+    ``f(U^{l})``); and the renaming done (``{"phi_{i}": "phi_{N}"}``).  ``f_{L-1}(u^{L})`` names another layer
     outright and is left as written."""
     renamed: dict = {}
 
     def relabel(f: sp.Basic) -> sp.Basic:
         m = FUNCTION_LABELLED.match(f.func.__name__)
         labels = {split(key(a))[2] for a in f.atoms(sp.Indexed) if split(key(a) or "")}
+        top = _top(labels)  # f(Σ_i w^{l}_{ij} y^{l-1}_i): the layer l the weights lead into
+        if not m and re.fullmatch(r"[a-z]|\\?[a-z]+", f.func.__name__) and top is not None:  # f(u^{l}): f_l
+            label = str(top).replace(" ", "")
+            renamed[f.func.__name__] = f"{f.func.__name__}_{{{label}}}"
+            return sp.Function(renamed[f.func.__name__])(*f.args)
         if not m or not re.fullmatch(r"[a-z]", m["label"]) or len(labels) != 1:  # φ_i: the general layer
             return f
         label = str(next(iter(labels))).replace(" ", "")

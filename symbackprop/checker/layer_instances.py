@@ -30,7 +30,7 @@ import sympy as sp
 
 from .cases import in_case
 from .guards import Outcome
-from .labels import split
+from .labels import general_variable, split
 from .names import key, tex
 from .order import memo
 
@@ -175,13 +175,22 @@ def _at_the_top(a: sp.Expr, b: sp.Expr, var: sp.Symbol, table: "SymbolTable",
     own = {key(d.lhs) for d in table.history()}  # names defined at a label of their own
     if any(key(x) in own for e in put for x in e.atoms(sp.Indexed) if _label(x) is not None):
         return None  # the document writes that layer its own way (y^{(L)} = softmax): the claim may be a hidden layer's
-    if not _layer_sized(put, table, sized):
+    if not _layer_sized(put, table, sized) or _redefined(put, table):
         return None
     out = _without_side_effects(table, decide, *put, seconds)
     if out.status != "refuted":
         return None
     return Outcome("refuted", "", out.reason, f"{out.method}; at {var} = {tex(at)}, where the highest layer "
                    f"the step names is the output layer {top}", out.witness, out.expected)
+
+
+def _redefined(sides, table: "SymbolTable") -> bool:
+    """Does the instance rest on a quantity the document defines twice at one label (``E``, or
+    ``y^{l}`` for two kinds of layer)?  Which definition the top layer takes is then not known."""
+    twice = table.defined_twice()
+    names = {str(key(x)) for e in sides for x in table.apply(e)[0].atoms(sp.Indexed, sp.Symbol) if key(x)}
+    general = {str(key(d.lhs)) for d in table.history() if general_variable(str(key(d.lhs) or "")) is not None}
+    return bool(set(twice) & (names | general))
 
 
 def _layer_sized(sides, table: "SymbolTable", sized: Callable[[sp.Basic], sp.Basic]) -> bool:

@@ -16,6 +16,7 @@ from .component_facts import DocumentComponents
 from .order import entrywise_offsets
 from .entry_claims import ENTRIES, SHAPES_OF_ORIENTATION, decide_by_entries
 from .guards import Outcome, open_
+from .names import tex
 from .shape_facts import ShapeFacts
 
 #: Open steps that may still be refuted by the shapes of their named vectors and matrices (a step
@@ -90,8 +91,19 @@ class ShapeSteps:
             return None  # W = (w_{ij}): what the entries of W are, not a claim about them
         section = tuple(getattr(reading.fragment, "section", ()) or ())
         comps = self.components
-        return decide_by_entries(*sides, comps.resolver(section, table), claim, comps.vectors,
-                                 comps.allowed(section, table), comps.batch, bool(entrywise_offsets(table, section)))
+        out = decide_by_entries(*sides, comps.resolver(section, table), claim, comps.vectors,
+                                comps.allowed(section, table), comps.batch, bool(entrywise_offsets(table, section)))
+        twice = table.defined_twice() if out is not None and out.status == "refuted" and \
+            out.method.endswith(ENTRIES) else {}
+        resolve = comps.resolver(section, table)
+        named = {s.name for e in sides for s in e.free_symbols} | {
+            str(c.base.label) for e in sides for s in e.free_symbols for c in [resolve(s)] if c is not None}
+        twice = {k: v for k, v in twice.items() if k in named}
+        if twice:  # an entry refuted through a definition the document gives twice at one label
+            said = "; ".join(f"{tex(sp.Symbol(k))} at lines {', '.join(map(str, v))}" for k, v in sorted(twice.items()))
+            return open_("redefinition", f"{out.reason}; but the document defines {said}: which one the "
+                                         "step means is not known")
+        return out
 
     def _by_column(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
         sides = self.facts.columns(reading, chain, step, table)

@@ -44,7 +44,7 @@ from .apart import apart_from
 from . import implied
 from .cases import in_case, next_case, stated_case
 from .order import beside, upstream
-from .examples import at_one_example, example_index
+from .examples import at_one_example, batch_of_defined, example_index
 from .layer_instances import own_layer
 from .frozen import identity_in_quantities, kept_as_variables
 from .chain import kept_layer
@@ -132,11 +132,9 @@ class Checker:
                 conds = conditions[si - 1] if si - 1 < len(conditions) else ()
                 out = self._bounded_relation(frag, si, a, op, b, exprs, conds)
                 if out.status == "inconclusive" and out.category in ENTRY_CATEGORIES and op == "=":
-                    out = self.shape_steps.decide(reading, ci - 1, si, self.table, lambda x, y: inline(
-                        self._claim, frag, x, y, seconds=self.timeout).value, out.category) or out
-                if out.status == "inconclusive" and out.category in ("dependence", "undefined") and op == "=":
-                    out = at_each_layer(a, b, self.table, self.scan.label_letters, lambda x, y, t: inline(
-                        self._claim, frag, x, y, seconds=t).value or open_("timed out", ""), self.timeout, self.scan.sized) or out
+                    out = self.shape_steps.decide(reading, ci - 1, si, self.table,
+                                                  lambda x, y: self._layered(frag, x, y), out.category) or out
+                out = self._layered(frag, a, b, out) if op == "=" else out
                 if out.status == "refuted" and erratum is not None:
                     out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
                 elif out.status == "refuted":
@@ -250,7 +248,8 @@ class Checker:
             case = stated_case(a, b, self.scan.label_letters)
             self.pending_case = (case, frag.end_line) if case else self.pending_case
             return open_("condition", f"{tex(a)} = {tex(b)} states a case or a condition; not checked")
-        if shape == "symbol" and (a.name in self.scan.vectors and entries_defined(self.table, a) or self._batch_of_defined(a)):
+        if shape == "symbol" and (a.name in self.scan.vectors and entries_defined(self.table, a)
+                                   or batch_of_defined(self.shape_steps.examples, self.table, a)):
             return open_("vector", f"{tex(a)} is a vector whose entries the document defines: a claim about "
                                    "them, read entry by entry")
         known = self.table.lookup(a)
@@ -268,11 +267,13 @@ class Checker:
                                 f"{name} was defined differently at line {known.line}; read as a new definition")
         return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims")
 
-    def _batch_of_defined(self, a: sp.Symbol) -> bool:
-        """``Δ^{(l)}`` in a document read at one example whose ``δ^{(l)}_j`` are defined: the batch
-        matrix of those entries (a claim about them, not a new definition)."""
-        lower = sp.Symbol(a.name[:1].lower() + a.name[1:])
-        return self.shape_steps.examples is not None and a.name[:1].isupper() and entries_defined(self.table, lower)
+    def _layered(self, frag, a: sp.Expr, b: sp.Expr, out: Optional[Outcome] = None) -> Optional[Outcome]:
+        """The step (decided unless ``out``), then at each layer (layer_instances.py) where left open."""
+        out = out or inline(self._claim, frag, a, b, seconds=self.timeout).value
+        if out is None or out.status != "inconclusive" or out.category not in ("dependence", "undefined"):
+            return out
+        return at_each_layer(a, b, self.table, self.scan.label_letters, lambda x, y, t: inline(
+            self._claim, frag, x, y, seconds=t).value or open_("timed out", ""), self.timeout, self.scan.sized) or out
 
     def _record(self, a: sp.Expr, b: sp.Expr, frag, category: str, text: str) -> Outcome:
         self.phase = "applying the definitions"
