@@ -24,15 +24,20 @@ connection).  A cut at a later label than ``v``'s is taken only where the step i
 label (``δ^{(l+1)}_k``): there is a layer ``l + 1``, so ``l`` is no output layer, and ``E``, written
 at the output layer ``L``, depends on ``u^{(l)}`` through ``u^{(l+1)}`` only.  The new sum takes the
 letter and bound of a sum the step writes over that layer.
+
+*The loss kept generic* (:func:`generic_first`, tried first, a proof only): the gradients of the
+loss are taken only up to the highest layer the step reaches, and there made unknowns
+(:func:`.frozen.generic_loss`) — an identity for every value of ``∂E/∂u_{k'}`` holds for its value.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import sympy as sp
 
-from .frozen import freeze_key, freezable
+from .frozen import (decided_kept, defined_symbols, depends, freeze_key, freezable, generic_loss,
+                     identity_in_quantities, kept_as_variables, narrower, through_definitions)
 from ..latex.vocabulary import unbounded_upper
 from .labels import split
 from .layers import tag_layers
@@ -41,6 +46,10 @@ from .network_model import preactivation
 from .order import consumers, forward_definitions, name_of, names_in, only_through
 from .scan import DocumentScan
 from .table import Definition, SymbolTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .guards import Outcome
+    from .walk import Checker
 
 
 def kept_layer(table: SymbolTable, scan: DocumentScan, a: sp.Expr, b: sp.Expr) -> tuple:
@@ -67,6 +76,99 @@ def kept_layer(table: SymbolTable, scan: DocumentScan, a: sp.Expr, b: sp.Expr) -
     return a, b, freezable(table, a, b)
 
 
+def kept_routes(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, extra: Sequence) -> Optional["Outcome"]:
+    """The step decided with defined quantities kept as variables (:mod:`.frozen`), or None: the
+    loss kept generic first (:func:`generic_first`), then the layers the derivatives go through
+    kept (:func:`kept_layer`) with the quantities no derivative acts on (a proof only), as they
+    are (a refutation where their values are reached), and each of several alone (a proof only)."""
+    quick = generic_first(checker, frag, a, b, extra)
+    if quick is not None:
+        return quick
+    table = checker.table
+    a_kept, b_kept, frozen = kept_layer(table, checker.scan, a, b)  # ∂E/∂w_jk through u_k too
+    independent = identity_in_quantities(table, a_kept, b_kept) - frozen
+    tries = ([(frozen | independent, True)] if independent else []) + ([(frozen, False)] if frozen else [])
+    tries += [(one | independent, True) for one in narrower(table, a_kept, b_kept, frozen)]
+    for kept, prove_only in tries:
+        quick = kept_as_variables(checker, frag, a_kept, b_kept, kept, extra, prove_only)
+        if quick is not None and (quick.status == "proved" or not prove_only):
+            return quick
+    return None
+
+
+def _labels(a: sp.Expr, b: sp.Expr) -> set:
+    """The layer labels the step names (``l + 1`` of ``δ^{(l+1)}_k``)."""
+    return {parts[2] for e in (a, b) for q in e.atoms(sp.Indexed) for parts in [split(key(q) or "")] if parts}
+
+
+def generic_first(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, extra: Sequence) -> Optional["Outcome"]:
+    r"""The step proved with the loss's gradient by one layer kept unknown, or None.
+
+    Every ``∂E/∂v`` of the step (E a defined plain symbol, the loss) is taken through the next
+    layers (the chain rule of the module docstring) only up to the *top* layer of the step —
+    the highest pre-activation a gradient of it goes through, ``u_k`` for ``∂E/∂w_{ij} =
+    ∂E/∂u_j ∂u_j/∂w_{ij}`` (``∂E/∂u_j`` through ``u_k``, ``∂E/∂w_{ij}`` through ``u_j``, then
+    ``u_k``) — and not on to the output: both sides then speak of ``∂E/∂u_{k'}`` alone, which
+    :func:`.frozen.generic_loss` makes unknowns.  Each rewriting is exact (the chain rule), so
+    a proof for every value of the unknowns, with the layers kept as variables, proves the step
+    (the proofs of :mod:`.frozen`); a proof only, tried with the short bound of such tries."""
+    table, scan = checker.table, checker.scan
+    losses = defined_symbols(table)
+    if not losses:
+        return None
+    sides = _applied_keeping_cuts(table, scan, a, b)
+    top = _top_layer(table, scan, sides, losses, _labels(a, b))
+    if top is None:
+        return None
+
+    def below_top(d: sp.Derivative) -> bool:
+        return (isinstance(d, sp.Derivative) and isinstance(d.expr, sp.Symbol) and d.expr.name in losses
+                and len(d.variables) == 1 and freeze_key(table, d.variables[0]) != top)
+
+    used = {s.name for e in (a, b) for s in e.free_symbols | _bound(e)}
+    labels, sums = _labels(a, b), [s for e in (a, b) for s in e.atoms(sp.Sum) if len(s.limits) == 1]
+    rewritten = sides
+    for _ in range(4):
+        deeper = [e.replace(below_top, lambda d: _through_layer(table, scan, d, used, labels, sums) or d)
+                  for e in rewritten]
+        if deeper == rewritten:
+            break
+        rewritten = deeper
+    frozen = freezable(table, *rewritten)
+    if not frozen:
+        return None
+    kept = frozen | identity_in_quantities(table, *rewritten)
+    generic = generic_loss(table, *(through_definitions(table, e, kept) for e in rewritten), kept)
+    if generic is None:
+        return None
+    out = decided_kept(checker, frag, generic[0], generic[1], kept, extra, True,
+                       f"; {generic[2]} kept unknown (the step holds whatever the loss's gradient)")
+    return out if out is not None and out.status == "proved" else None
+
+
+def _top_layer(table: SymbolTable, scan: DocumentScan, sides: list, losses: frozenset, labels: set):
+    """The frozen key of the highest layer the step's gradients of the loss go through: for each
+    ``∂E/∂v`` the pre-activation ``v`` itself, else the one next to ``v`` (or ``v`` where none
+    follows), the one computed from all the others; None when there is none such or no gradient
+    of the loss.  (``δ_j = (1 − y_j²) Σ_k δ_k w_{jk}`` reaches u_k: ∂E/∂u_j goes through u_k,
+    ∂E/∂u_k stays.)"""
+    found = {}
+    for e in sides:
+        for d in e.atoms(sp.Derivative):
+            if isinstance(d.expr, sp.Symbol) and d.expr.name in losses and len(d.variables) == 1 \
+                    and isinstance(d.variables[0], sp.Indexed):
+                v = d.variables[0]
+                own = table.lookup(v)
+                cut = None if own is not None and preactivation(own) is not None else \
+                    _cut(table, scan, v) if split(key(v) or "") is None else _labelled_cut(table, v, labels)
+                q = cut.lhs if cut is not None else v
+                found[freeze_key(table, q)] = q
+    for k, q in found.items():
+        if all(k == j or depends(table, q, other) for j, other in found.items()):
+            return k
+    return None
+
+
 def _applied_keeping_cuts(table: SymbolTable, scan: DocumentScan, a: sp.Expr, b: sp.Expr) -> list:
     """The sides with the definitions put in but the layers the derivatives go through kept:
     ``∂w_{jk}`` named as ``∂E/∂w_{jk}`` is a derivative only once its definition is in, and E is
@@ -80,6 +182,8 @@ def _applied_keeping_cuts(table: SymbolTable, scan: DocumentScan, a: sp.Expr, b:
     if not kept:
         return [a, b]
     kept |= {freeze_key(table, v) for v in variables if table.lookup(v) is not None}  # u_j of ∂E/∂u_j, everywhere
+    kept |= identity_in_quantities(table, a, b)  # y_p of δ_q y_p: no ∂ acts on it, it stays as written
+    kept |= defined_symbols(table)  # E stays E: its gradient may be kept generic (frozen.generic_loss)
     done = [table.apply(e, kept) for e in (a, b)]
     if any(notes for _e, notes in done):  # a loose definition, a guessed letter: its doubt must reach the step
         return [a, b]

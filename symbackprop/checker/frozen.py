@@ -11,6 +11,10 @@ adds a free parameter of its own, ``u_k = Σ_j w_{jk} y_j + b_k``: whatever the 
 ``b_k = u_k − Σ_j w_{jk} y_j`` gives ``u_k`` any value, for every ``k`` at once, and ``b``
 appears nowhere else in the step (:func:`reached_through`).  Without such a parameter (no
 bias, or a bias shared with the rest of the step) the kept form may only prove.
+
+*The loss's gradient kept unknown* (:func:`generic_loss`): with the layers kept as variables, a
+step that speaks of the loss only through ``∂E/∂u_{k'}`` is proved for every value of those
+gradients, so for theirs — a proof only.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def _same(table: SymbolTable, x: sp.Basic, v: sp.Basic) -> bool:
     return key(x) == key(v)
 
 
-def _depends(table: SymbolTable, a: sp.Basic, v: sp.Basic, depth: int = 8) -> bool:
+def depends(table: SymbolTable, a: sp.Basic, v: sp.Basic, depth: int = 8) -> bool:
     """See :func:`_reaches` (remembered per state of the definitions: asked for every atom of
     every derivative of every claim)."""
     return memo(table, ("depends", a, v, depth), lambda: _reaches(table, a, v, depth))
@@ -89,7 +93,7 @@ def _kept_inside(table: SymbolTable, d: sp.Derivative, frozen: frozenset) -> lis
     """The kept quantities that ``d`` differentiates by something other than themselves, on
     which that something may act."""
     return [a for a in d.expr.atoms(sp.Indexed) | plain_symbols(d.expr) if kept_in(a, frozen)
-            and any(freeze_key(table, a) != freeze_key(table, v) and _depends(table, a, v) for v in d.variables)]
+            and any(freeze_key(table, a) != freeze_key(table, v) and depends(table, a, v) for v in d.variables)]
 
 
 def _differentiated(table: SymbolTable, e: sp.Expr, frozen: frozenset) -> list[sp.Derivative]:
@@ -127,6 +131,17 @@ def freezable(table: SymbolTable, a: sp.Expr, b: sp.Expr) -> frozenset:
         if not any(_differentiated(table, through_definitions(table, e, frozen), frozen) for e in (a, b)):
             return frozen
     return frozenset()
+
+
+def narrower(table: SymbolTable, a: sp.Expr, b: sp.Expr, frozen: frozenset) -> list[frozenset]:
+    """The single quantities of a ``frozen`` set of several that are freezable alone (the
+    criterion of :func:`freezable`): ``u_q`` of ``Σ_{q'} ∂E/∂y_{q'} ∂y_{q'}/∂u_q``, where keeping
+    ``y_q`` too leaves ``1/y_{q'}`` a variable that the softmax derivative, taken through the
+    definition of ``y``, cannot cancel.  Each is a valid kept set by the same proof."""
+    if len(frozen) < 2:
+        return []
+    return [frozenset({c}) for c in sorted(frozen, key=str) if not any(
+        _differentiated(table, through_definitions(table, e, frozenset({c})), frozenset({c})) for e in (a, b))]
 
 
 def own_parameter(d: Definition) -> Optional[sp.Indexed]:
@@ -195,14 +210,69 @@ def identity_in_quantities(table: SymbolTable, a: sp.Expr, b: sp.Expr) -> frozen
     w_{p'q})``: a layer below, by the definitions).  An identity in them holds with their
     definitions put in (equals for equals; ∂ of a quantity independent of v by v is 0 either
     way), so a proof with them kept as variables proves the step — without writing ``y_p`` out
-    through four layers first."""
+    through four layers first.  The quantities the definitions bring in count too (``y_p`` in
+    ``∂u_q/∂b_q``, from the definition of ``u_q``): every defined quantity is asked."""
     seen = (a, b, *(table.apply(e)[0] for e in (a, b)))
     variables = _derivative_variables(seen)
     names = table.names()
     occurrences = [x for e in seen for x in e.atoms(sp.Indexed) | plain_symbols(e) if key(x) in names]
+    occurrences += [d.lhs for d in table.definitions() if isinstance(d.lhs, (sp.Indexed, sp.Symbol))]
     acted_on = {freeze_key(table, x) for x in occurrences
-                if any(_same(table, x, v) or _depends(table, x, v) for v in variables)}
+                if any(_same(table, x, v) or depends(table, x, v) for v in variables)}
     return frozenset(freeze_key(table, x) for x in occurrences) - acted_on
+
+
+def defined_symbols(table: SymbolTable) -> frozenset:
+    """The names of the plain symbols the definitions in force define (the loss ``E``)."""
+    return frozenset(n for n in table.names() if (d := table.lookup(sp.Symbol(n))) is not None
+                     and d.shape == "symbol")
+
+
+def _gradient_unknown(table: SymbolTable, loss: str, v: sp.Indexed) -> sp.Indexed:
+    """The unknown that stands for ``∂E/∂v``: one indexed family per loss and kept quantity
+    (named with the letters of ``v`` where letters name layers: ``∂E/∂u_{k}`` is not
+    ``∂E/∂u_{p}``), at the indices of ``v``."""
+    by = f"{key(v)}_{{{''.join(map(str, letters_of(v)))}}}" if table.layered else str(key(v))
+    return sp.IndexedBase(f"∂{loss}/∂{by}")[v.indices]
+
+
+def generic_loss(table: SymbolTable, a: sp.Expr, b: sp.Expr, frozen: frozenset) -> Optional[tuple]:
+    r"""The step with each ``∂E/∂v`` — a defined plain symbol (the loss) differentiated once by a
+    kept quantity ``v`` — made an unknown ``G_v`` (:func:`_gradient_unknown`), or None when the
+    loss is used otherwise too (undifferentiated, by a quantity not kept, inside another ∂), when
+    nothing is replaced, or when putting the definitions in raises a doubt.
+
+    *Proof.*  With the kept quantities as variables (see the module docstring) the step is an
+    equation between expressions in which the loss occurs only through the values ``∂E/∂v``,
+    each at the same point of the network on both sides.  If it holds for *every* value of the
+    unknowns ``G_v`` (one per family and index, equal indices giving equal unknowns), it holds
+    for ``G_v = ∂E/∂v`` in particular: ``Σ_{k'} ∂E/∂u_{k'} ∂u_{k'}/∂w_{jk} = δ_k y_j`` with
+    ``δ_k := ∂E/∂u_k`` is proved without writing E out through the layers above ``u``.  A
+    counterexample proves nothing (no loss may give the values it chose): a proof only."""
+    losses = defined_symbols(table)
+    if not losses:
+        return None
+    applied = [table.apply(e, frozen | losses) for e in (a, b)]
+    if any(notes for _e, notes in applied):
+        return None
+    found: dict = {}
+
+    def gradient(d: sp.Derivative) -> bool:
+        return (isinstance(d.expr, sp.Symbol) and d.expr.name in losses and len(d.variable_count) == 1
+                and d.variable_count[0][1] == 1 and isinstance(d.variables[0], sp.Indexed)
+                and kept_in(d.variables[0], frozen))
+
+    for e, _notes in applied:
+        for d in e.atoms(sp.Derivative):
+            if gradient(d):
+                found[d] = _gradient_unknown(table, d.expr.name, d.variables[0])
+            elif any(gradient(inner) for inner in d.expr.atoms(sp.Derivative)) or \
+                    any(s.name in losses for s in d.expr.free_symbols if isinstance(s, sp.Symbol)):
+                return None  # the loss inside another derivative: its gradient is no constant there
+    sides = [e.xreplace(found) for e, _notes in applied]
+    if not found or any(isinstance(s, sp.Symbol) and s.name in losses for e in sides for s in e.free_symbols):
+        return None
+    return sides[0], sides[1], ", ".join(sorted({str(g.base.label) for g in found.values()}))
 
 
 def kept_as_variables(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: frozenset,
@@ -210,8 +280,14 @@ def kept_as_variables(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: 
     """The step decided with the ``frozen`` quantities kept as variables: proved, refuted where
     every value they take is reached (:func:`reached_through`; never when ``prove_only``), or
     None (the walk goes on)."""
-    doubts = Doubts()
     a, b = (through_definitions(checker.table, e, frozen) for e in (a, b))
+    return decided_kept(checker, frag, a, b, frozen, extra, prove_only)
+
+
+def decided_kept(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: frozenset,
+                  extra: Sequence, prove_only: bool, note: str = "") -> Optional[Outcome]:
+    """See :func:`kept_as_variables` (``a``, ``b`` taken through the definitions already)."""
+    doubts = Doubts()
     res = inline(checker._prepare_step, frag, a, b, doubts, frozen, extra, seconds=checker.timeout)
     if not res.ok or isinstance(res.value, Outcome) or doubts.blocks_proof:
         return None
@@ -223,7 +299,9 @@ def kept_as_variables(checker: "Checker", frag, a: sp.Expr, b: sp.Expr, frozen: 
     budget = min(checker.timeout, FROZEN_SECONDS) if reach is None else checker.timeout
     d = checker._decide(lhs, rhs, pairs, budget, reach is not None)
     domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
-    kept = f"; {kept_names(frozen)} kept as variables"
+    present = [x for e in (lhs, rhs) for x in e.atoms(sp.Indexed) | plain_symbols(e)]
+    shown = frozenset(f for f in frozen if any(kept_in(x, frozenset({f})) for x in present)) or frozen
+    kept = f"; {kept_names(shown)} kept as variables{note}"
     if d.verdict.proved:
         return Outcome("proved", "", d.verdict.reason, f"{d.verdict.method}{kept}{doubts.notes()}{domain}")
     return checker._confirmed(frag, d, f"{kept}{doubts.notes(refuted=True)}; {reach}") if d.verdict.refuted else None

@@ -8,6 +8,7 @@ a definition whose right side has a free index its left side lacks).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 import sympy as sp
@@ -15,7 +16,7 @@ from sympy.core.function import AppliedUndef
 
 from ..prover.claim import UnsupportedClaim, bound_symbols, rename_bound
 from .labels import at_label, general_variable, shift, split
-from .order import upstream
+from .order import memo, upstream
 from .names import definable, is_opaque, is_quantity, key, keys, letters_of, tex
 
 
@@ -179,11 +180,15 @@ class SymbolTable:
         return exprs
 
     def _at_label(self, e: sp.Indexed) -> Optional[Definition]:
-        """z^{l+1}_k from the general z^l_j = … (labels.py): the body shifted to the label wanted."""
+        """z^{l+1}_k from the general z^l_j = … (labels.py): the body shifted to the label wanted
+        (remembered per state of the definitions: a pure function of them and of ``e``)."""
+        return memo(self, ("at label", e), lambda: self._shifted(e))
+
+    def _shifted(self, e: sp.Indexed) -> Optional[Definition]:
         for d in reversed(list(self._defs.values())):
             if d.shape != "indexed" or len(d.lhs.indices) != len(e.indices):
                 continue
-            hit = at_label(key(e), key(d.lhs))
+            hit = _instance(key(e), key(d.lhs))
             if hit is not None:
                 var, target, style = hit
                 return Definition(shift(d.lhs, var, target, style), shift(d.rhs, var, target, style),
@@ -221,7 +226,7 @@ class SymbolTable:
 
     def defined_at_label(self, name: str) -> bool:
         """Is ``name`` (``z^{l+1}``) defined through a general definition at another label?"""
-        return any(d.shape == "indexed" and at_label(name, key(d.lhs)) is not None for d in self._defs.values())
+        return any(d.shape == "indexed" and _instance(name, key(d.lhs)) is not None for d in self._defs.values())
 
     def defined_twice(self) -> dict:
         """The quantities the document defines more than once at one label, differently (``y^{l}_j =
@@ -374,6 +379,12 @@ class SymbolTable:
             expr = expr.replace(lambda e, f=f, n=n: isinstance(e, AppliedUndef) and e.func == f
                                 and len(e.args) == n, lambda e, lam=lam: lam(*e.args))
         return expr
+
+
+@lru_cache(maxsize=None)
+def _instance(name: str, general: str):
+    """:func:`.labels.at_label`, remembered: a pure function of two names (it parses their labels)."""
+    return at_label(name, general)
 
 
 def _at_values(expr: sp.Basic, mapping: dict) -> sp.Basic:

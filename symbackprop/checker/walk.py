@@ -46,8 +46,7 @@ from .cases import in_case, next_case, stated_case
 from .order import beside, upstream
 from .examples import at_one_example, batch_of_defined, example_index
 from .layer_instances import own_layer
-from .frozen import identity_in_quantities, kept_as_variables
-from .chain import kept_layer
+from .chain import kept_routes
 from .generic import generic_activation, generic_costs, through_next_layer
 from .width_one import read_at_width_one
 from .layer_instances import at_each_layer
@@ -297,13 +296,9 @@ class Checker:
 
     # ── claims ──
     def _claim(self, frag, a: sp.Expr, b: sp.Expr, refute: bool = True, extra: Sequence = ()) -> Outcome:
-        a_kept, b_kept, frozen = kept_layer(self.table, self.scan, a, b)  # ∂E/∂w_jk through u_k too
-        independent = identity_in_quantities(self.table, a_kept, b_kept) - frozen
-        tries = ([(frozen | independent, True)] if independent else []) + ([(frozen, False)] if frozen else [])
-        for kept, prove_only in tries:  # the quantities no ∂ acts on kept too: a proof only
-            quick = kept_as_variables(self, frag, a_kept, b_kept, kept, extra, prove_only)
-            if quick is not None and (quick.status == "proved" or not prove_only):
-                return quick
+        quick = kept_routes(self, frag, a, b, extra)  # defined quantities kept as variables (chain, frozen)
+        if quick is not None:
+            return quick
         doubts = Doubts()
         prepared = self._prepare_step(frag, a, b, doubts, extra=extra)
         if doubts.items and all(c == "loose" for c, _t, _b in doubts.items):

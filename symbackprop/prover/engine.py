@@ -26,7 +26,7 @@ from .claim import Claim, UnsupportedClaim, make_claim
 from .passes import concrete_pass, first_look_pass, nonsmooth_pass, witness_pass
 from .prepare import Prepared, prepare
 from .runner import Runner, forked
-from .symbolic import canonical_pass, index_aware_pass
+from .symbolic import canonical_dummies, canonical_pass, index_aware_pass
 
 PassFn = Callable[[Claim, Prepared, float], Optional[Verdict]]
 
@@ -190,6 +190,9 @@ def prove(lhs: Any, rhs: Any, *, assumptions: Iterable[Any] = (), ranges: Option
         return _finish(inconclusive(f"unsupported claim: {exc}", method="none"), clock, log, None)
     if claim.lhs0 == claim.rhs0:  # identical as written: equal whatever any quantity depends on
         return _finish(proved("exact symbolic proof (both sides identical after definitions)"), clock, log, claim)
+    if canonical_dummies(claim.lhs0) == canonical_dummies(claim.rhs0):  # Σ_{k'} … = Σ_{k''} …: α-conversion
+        return _finish(proved("exact symbolic proof (both sides identical after definitions, up to the names "
+                              "of their summation indices)"), clock, log, claim)
     unstated = unstated_dependence(claim.lhs0) | unstated_dependence(claim.rhs0)
     if unstated:
         how = ", ".join(sorted(unstated))

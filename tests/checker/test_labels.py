@@ -85,3 +85,19 @@ def test_sums_over_two_layers_are_never_taken_for_one():
     claims = check_text(GENERAL + "$$\\sum_j a^l_j = \\sum_k a^{l-1}_k$$\n", timeout=5.0).claims
     (claim,) = [c for c in claims if c.line == 5]
     assert claim.status != "proved"
+
+
+def test_a_label_instance_is_worked_out_once_per_state_of_the_definitions():
+    """SymbolTable._at_label is remembered (labels are parsed by SymPy: it was the most of the
+    time of a step in nnadl-chap2) — and worked out anew once the definitions change."""
+    from symbackprop.checker.table import SymbolTable
+
+    j, k = sp.symbols("j k", integer=True)
+    table = SymbolTable()
+    table.define(sp.IndexedBase("z^{l}")[j], sp.IndexedBase("a^{l-1}")[j], 1)
+    z = sp.IndexedBase("z^{l+1}")[k]
+    first = table._at_label(z)
+    assert first is not None and first.rhs == sp.IndexedBase("a^{l}")[j]
+    assert table._at_label(z) is first
+    table.define(sp.IndexedBase("z^{l}")[j], 2 * sp.IndexedBase("a^{l-1}")[j], 2)
+    assert table._at_label(z).rhs == 2 * sp.IndexedBase("a^{l}")[j]
