@@ -32,7 +32,7 @@ from .cases import in_case
 from .guards import Outcome
 from .labels import general_variable, split
 from .names import key, tex
-from .order import memo
+from .order import defined_twice, memo
 
 if TYPE_CHECKING:
     from .table import SymbolTable
@@ -187,7 +187,7 @@ def _at_the_top(a: sp.Expr, b: sp.Expr, var: sp.Symbol, table: "SymbolTable",
 def _redefined(sides, table: "SymbolTable") -> bool:
     """Does the instance rest on a quantity the document defines twice at one label (``E``, or
     ``y^{l}`` for two kinds of layer)?  Which definition the top layer takes is then not known."""
-    twice = table.defined_twice()
+    twice = defined_twice(table)
     names = {str(key(x)) for e in sides for x in table.apply(e)[0].atoms(sp.Indexed, sp.Symbol) if key(x)}
     general = {str(key(d.lhs)) for d in table.history() if general_variable(str(key(d.lhs) or "")) is not None}
     return bool(set(twice) & (names | general))

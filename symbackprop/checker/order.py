@@ -13,7 +13,7 @@ import sympy as sp
 
 from .labels import general_variable, shift, split
 from .layers import tag_layers
-from .names import definable, key, keys, plain_symbols
+from .names import definable, key, keys, letters_of, plain_symbols
 
 if TYPE_CHECKING:  # pragma: no cover
     from .table import SymbolTable
@@ -197,3 +197,16 @@ def _entrywise_offsets(table: "SymbolTable", section: tuple) -> frozenset:
             if other is not None and q.indices == d.lhs.indices and sp.expand(own[2] - other[2]) != 0:
                 out |= {sp.expand(own[2] - other[2]), sp.expand(other[2] - own[2])}
     return frozenset(out)
+
+
+def defined_twice(table: "SymbolTable") -> dict:
+    """The quantities the document defines more than once at one label, differently (``y^{l}_j =
+    f_l(u^{l}_j)``, later ``y^{l}_i = f(y^{l-1}_i)`` for another kind of layer) → their lines."""
+    seen: dict = {}
+    for _k, d in table._history:
+        lhs = d.lhs.base.label if isinstance(d.lhs, sp.Indexed) else d.lhs
+        body = d.rhs.xreplace(dict(zip(d.lhs.indices, sp.symbols("i_:3")))) \
+            if isinstance(d.lhs, sp.Indexed) and isinstance(d.rhs, sp.Basic) else d.rhs
+        layer = letters_of(d.lhs) if table.layered and isinstance(d.lhs, sp.Indexed) else ()  # y_j, y_k: two layers
+        seen.setdefault((str(lhs), layer), {})[str(body)] = d.line
+    return {name: sorted(v.values()) for (name, _layer), v in seen.items() if len(v) > 1}

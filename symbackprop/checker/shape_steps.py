@@ -13,7 +13,7 @@ from typing import Callable, Optional, Sequence
 import sympy as sp
 
 from .component_facts import DocumentComponents
-from .order import entrywise_offsets
+from .order import defined_twice, entrywise_offsets
 from .entry_claims import ENTRIES, SHAPES_OF_ORIENTATION, decide_by_entries
 from .guards import Outcome, open_
 from .names import tex
@@ -93,7 +93,7 @@ class ShapeSteps:
         comps = self.components
         out = decide_by_entries(*sides, comps.resolver(section, table), claim, comps.vectors,
                                 comps.allowed(section, table), comps.batch, bool(entrywise_offsets(table, section)))
-        twice = table.defined_twice() if out is not None and out.status == "refuted" and \
+        twice = defined_twice(table) if out is not None and out.status == "refuted" and \
             out.method.endswith(ENTRIES) else {}
         resolve = comps.resolver(section, table)
         named = {s.name for e in sides for s in e.free_symbols} | {

@@ -228,18 +228,6 @@ class SymbolTable:
         """Is ``name`` (``z^{l+1}``) defined through a general definition at another label?"""
         return any(d.shape == "indexed" and _instance(name, key(d.lhs)) is not None for d in self._defs.values())
 
-    def defined_twice(self) -> dict:
-        """The quantities the document defines more than once at one label, differently (``y^{l}_j =
-        f_l(u^{l}_j)``, later ``y^{l}_i = f(y^{l-1}_i)`` for another kind of layer) → their lines."""
-        seen: dict = {}
-        for _k, d in self._history:
-            lhs = d.lhs.base.label if isinstance(d.lhs, sp.Indexed) else d.lhs
-            body = d.rhs.xreplace(dict(zip(d.lhs.indices, sp.symbols("i_:3")))) \
-                if isinstance(d.lhs, sp.Indexed) and isinstance(d.rhs, sp.Basic) else d.rhs
-            layer = letters_of(d.lhs) if self.layered and isinstance(d.lhs, sp.Indexed) else ()  # y_j, y_k: two layers
-            seen.setdefault((str(lhs), layer), {})[str(body)] = d.line
-        return {name: sorted(v.values()) for (name, _layer), v in seen.items() if len(v) > 1}
-
     def history(self) -> tuple:
         """Every definition the document made, in document order."""
         return tuple(d for _k, d in self._history)
