@@ -356,10 +356,12 @@ class EntryReader:
         var = self(x)
         if var.scalar:
             return _const(d)
-        if isinstance(f, sp.Symbol) and self.components(f) is None and self.scalar(f, cost=True):
+        one = self.batch is not None and self.batch.within and isinstance(f, sp.Symbol) and \
+            f.name == f"{self.batch.name}_{{{self.batch.index}}}"  # E_{n}: the loss of the one example read
+        if isinstance(f, sp.Symbol) and self.components(f) is None and (one or self.scalar(f, cost=True)):
             if self.batch is None:  # ∂C/∂a: a gradient
                 return replace(var, at=lambda r, c: sp.Derivative(f, var.at(r, c)))
-            if f != self.batch.name:
+            if f != self.batch.name and not one:
                 raise Unreadable(f"{tex(f)} beside the loss of a batch")
             # ∂E/∂W = factor Σ_n ∂E_n/∂W (a total); ∂E/∂Y: row n is factor ∂E_n/∂y_n (one example's)
             return Entries(var.rows, var.cols, lambda r, c: sp.Derivative(f, var.at(r, c)),

@@ -44,6 +44,7 @@ from typing import Iterable, Optional, Sequence
 
 import sympy as sp
 
+from ..latex.patterns import MatrixProduct
 from .batches import DELTA, BatchLoss, batch_total
 from .components import BOLD_NAME
 from .labels import split
@@ -142,7 +143,8 @@ def _holds_examples(e: sp.Basic, ix: ExampleIndex) -> bool:
     n = ix.letter
     matrices = {s for s in e.free_symbols if _letter(s.name)[:1].isupper()
                 and _letter(s.name)[:1].lower() + _letter(s.name)[1:] in ix.holders}
-    return e.has(n) or (isinstance(ix.loss.name, sp.Symbol) and e.has(ix.loss.name)) or bool(matrices)
+    patterns = any(BOLD_NAME.search(str(x.base.label)) for x in e.atoms(sp.Indexed))  # (y_1 ⋯ y_N)
+    return e.has(n) or (isinstance(ix.loss.name, sp.Symbol) and e.has(ix.loss.name)) or bool(matrices) or patterns
 
 
 def _rewrite(e: sp.Basic, ix: ExampleIndex, linear: bool = True) -> sp.Basic:
@@ -169,7 +171,7 @@ def _rewrite(e: sp.Basic, ix: ExampleIndex, linear: bool = True) -> sp.Basic:
         return sp.Derivative(_rewrite(e.expr, ix, linear), *[(_rewrite(v, ix, False), k) for v, k in e.variable_count])
     if isinstance(e, sp.Add) or (isinstance(e, sp.Sum)):
         keep = linear
-    elif isinstance(e, sp.Mul):
+    elif isinstance(e, (sp.Mul, MatrixProduct)):  # (written order: the same product)
         keep = linear and sum(_has_batch_sum(a, n) for a in e.args) <= 1
     else:
         keep = False
