@@ -102,7 +102,7 @@ def one_hot_targets(r: Refutation) -> Optional[Outcome]:
                                           "document does not state in math before this line",
                          again.verdict.method)
         if not again.verdict.refuted:  # not known whether one-hot targets excuse it: no refutation
-            return open_("needs Σ t = 1", f"may hold if {tex(t_sum)} = 1 (one-hot targets): {again.verdict.reason}")
+            return open_("needs Σ t = 1", f"may hold if {tex(t_sum)} = 1 (one-hot targets); {again.verdict.reason}")
     return None
 
 
@@ -243,7 +243,7 @@ def named_activation(r: Refutation) -> Optional[Outcome]:
             return open_("function", f"holds if {f} is {what}, which the document may mean here; "
                                      f"{f} is not specified", again.verdict.method)
         if not again.verdict.refuted:  # not known whether it holds for this activation: no refutation
-            return open_("function", f"may hold if {f} is {what}: {again.verdict.reason}")
+            return open_("function", f"may hold if {f} is {what}; {again.verdict.reason}")
     return None
 
 

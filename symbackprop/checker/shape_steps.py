@@ -100,9 +100,10 @@ class ShapeSteps:
             str(c.base.label) for e in sides for s in e.free_symbols for c in [resolve(s)] if c is not None}
         twice = {k: v for k, v in twice.items() if k in named}
         if twice:  # an entry refuted through a definition the document gives twice at one label
-            said = "; ".join(f"{tex(sp.Symbol(k))} at lines {', '.join(map(str, v))}" for k, v in sorted(twice.items()))
-            return open_("redefinition", f"{out.reason}; but the document defines {said}: which one the "
-                                         "step means is not known")
+            names = ", ".join(tex(sp.Symbol(k)) for k in sorted(twice))
+            lines = ", ".join(str(x) for k in sorted(twice) for x in twice[k])
+            return open_("redefinition", f"{out.reason}; but the document defines {names} more than once at one "
+                                         f"label (lines {lines}): which one the step means is not known")
         return out
 
     def _by_column(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
