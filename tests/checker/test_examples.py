@@ -36,22 +36,22 @@ def test_a_unit_letter_is_no_example_index():
     assert example_index(_readings("$$E = \\sum_{k=1}^{K} (y_k - t_k)^2$$\n")) is None
 
 
-def test_a_step_is_read_at_one_example_and_a_batch_sum_becomes_its_term():
-    ix = example_index(_readings(ROWS))
+def _gradient_step():
+    """The example index of ROWS, the letters n, i, j, y, δ, w, N and ∂E/∂w_{ij}."""
     n, i, j = (sp.Symbol(c, integer=True) for c in "nij")
     y, d, w = sp.IndexedBase("y^{(l-1)}"), sp.IndexedBase("\\delta^{(l)}"), sp.IndexedBase("w^{(l)}")
-    N = sp.Symbol("N", integer=True)
-    grad = sp.Derivative(sp.Symbol("E"), w[i, j])
+    return example_index(_readings(ROWS)), n, i, j, y, d, w, sp.Symbol("N", integer=True), \
+        sp.Derivative(sp.Symbol("E"), w[i, j])
+
+
+def test_a_step_is_read_at_one_example_and_a_batch_sum_becomes_its_term():
+    ix, n, i, j, y, d, w, N, grad = _gradient_step()
     out = one_example((grad, sp.Sum(y[n, i] * d[n, j], (n, 1, N)) / N), ix)
     assert [tex(e) for e in out] == [tex(grad), tex(y[i] * d[j] / N)]
 
 
 def test_a_side_not_linear_in_a_batch_sum_and_a_free_example_on_one_side_are_kept_as_written():
-    ix = example_index(_readings(ROWS))
-    n, i, j = (sp.Symbol(c, integer=True) for c in "nij")
-    y, d, w = sp.IndexedBase("y^{(l-1)}"), sp.IndexedBase("\\delta^{(l)}"), sp.IndexedBase("w^{(l)}")
-    N = sp.Symbol("N", integer=True)
-    grad = sp.Derivative(sp.Symbol("E"), w[i, j])
+    ix, n, i, j, y, d, w, N, grad = _gradient_step()
     assert one_example((grad, sp.Sum(y[n, i] * d[n, j], (n, 1, N)) ** 2), ix) is None  # (Σ_n f)² is no f²
     assert one_example((grad, y[n, i] * d[n, j]), ix) is None  # free n on one side: the index rule's
     assert one_example((grad, w[i, j]), ix) is None  # nothing of an example on the right
