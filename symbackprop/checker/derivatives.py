@@ -20,6 +20,7 @@ from ..prover.claim import bound_symbols, rename_bound
 from ..prover.prepare import elementary
 from ..prover.symbolic import canonical_dummies
 from .doubts import Doubts
+from .labels import split
 from .names import OPAQUE, indices, is_opaque, is_quantity, key, keys, letter, tex, unknowns
 from .order import name_of
 from .scan import DocumentScan
@@ -106,7 +107,7 @@ class Derivatives:
         unknown = {a for a in unknowns(F) if key(a) not in var_keys}
         if not unknown:
             return self._carry_out(F, vc) if by_defined else sp.Derivative(F, *vc)
-        dep = {a for a in unknown if key(a) in self.scan.dependent or is_opaque(a)}
+        dep = {a for a in unknown if key(a) in self.scan.dependent or is_opaque(a) or _unordered(a, vc)}
         mentions = any(k in keys(F) for k in var_keys)
         if not dep and not mentions:
             dep = unknown
@@ -162,3 +163,15 @@ class Derivatives:
         xs = ", ".join(tex(v) for v, _n in vc)
         self.doubts.add("dependence", f"the derivative of {tex(F)} by {xs}: {why}")
         return whole_opaque(F, vc)
+
+
+def _unordered(a: sp.Basic, vc: Sequence) -> bool:
+    """Is ``a`` at a layer whose place against a variable's the document leaves open (``y^{(L)}``
+    beside ``u^{(l)}``: L − l is no number)?  ``a`` may then be computed from the variable — the
+    output layer from any hidden one — so it is not taken for a constant of the derivative."""
+    mine = split(str(key(a) or ""))
+    for v, _n in vc:
+        theirs = split(str(key(v) or ""))
+        if mine and theirs and not sp.expand(mine[2] - theirs[2]).is_Integer:
+            return True
+    return False

@@ -149,3 +149,10 @@ def test_a_sum_over_a_layer_runs_to_its_width_though_a_loss_inside_reuses_its_le
     loss = sp.Sum((y[k] - t[k]) ** 2, (k, 1, sp.Symbol("n_{k}", integer=True, positive=True)))
     outer = sp.Sum(sp.Derivative(loss, u[k]), (k, 1, sp.Symbol("n_{k}", integer=True, positive=True)))
     assert str(_layer_widths(outer).limits[0][2]).replace(" ", "") == "n^{(l+1)}"
+
+
+def test_an_output_quantity_is_no_constant_of_a_derivative_by_a_general_layer():
+    # y^{(L)} may be computed from u^{(l)} (L − l is no number): ∂(y^{(L)}_k u^{(l)}_j)/∂u^{(l)}_j is not
+    # y^{(L)}_k (it was proved so, y^{(L)} taken for a constant)
+    c = _last(LABELLED + "$$\\frac{\\partial}{\\partial u^{(l)}_j} \\left( y^{(L)}_k u^{(l)}_j \\right) = y^{(L)}_k$$\n")
+    assert c.status != "proved", c.method
