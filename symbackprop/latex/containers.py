@@ -6,7 +6,7 @@ import sympy as sp
 
 from symbackprop.latex import arithmetic
 from symbackprop.latex.arity import one_arity
-from symbackprop.latex.nodes import CasesN, MatrixN, SemanticError
+from symbackprop.latex.nodes import CasesN, HTerm, MatrixN, SemanticError, SumN, TermN, is_tok
 from symbackprop.latex.patterns import MatrixProduct, has_pattern, read_pattern
 from symbackprop.latex.vocabulary import RELATIONAL
 
@@ -25,6 +25,7 @@ class ContainersMixin:
 
     def _matrix(self, m: MatrixN) -> sp.Basic:
         dotted = False
+        m = MatrixN([[c for cell in r for c in _missing_ampersand(cell)] for r in m.rows], m.pos)
         for r in m.rows:
             for cell in r:
                 if any(self._is_ellipsis(ht) for _, ht in cell.parts):
@@ -100,3 +101,30 @@ def matrix_add(values: list) -> sp.Basic:
     for v in values[1:]:
         out = out + v
     return out
+
+
+def _missing_ampersand(cell: SumN) -> list:
+    r"""A cell that is an ellipsis and one entry side by side (``\cdots \bm{y}_N``, ``y_1 \cdots``)
+    as the two cells it renders as: the ``&`` between them is missing, and the printed row reads
+    ``… y_N`` either way.  Only a cell of one product whose first or last factor is a bare
+    ellipsis and whose other factors hold no ellipsis is split; anything else stays one cell."""
+    if len(cell.parts) != 1:
+        return [cell]
+    sign, ht = cell.parts[0]
+    if len(ht.terms) != 1 or len(ht.terms[0].items) < 2:
+        return [cell]
+    items = ht.terms[0].items
+    dots = [n for n, f in enumerate(items) if is_tok(f, "ellipsis")]
+    if dots not in ([0], [len(items) - 1]) or getattr(items[dots[0]], "scripts", None):
+        return [cell]
+    rest = items[1:] if dots == [0] else items[:-1]
+    if any(not hasattr(f, "primary") for f in (rest[0], rest[-1])):  # a dangling operator
+        return [cell]
+
+    def one(part: list, pos: int) -> SumN:
+        return SumN([(None, HTerm([TermN(part, pos)], pos))], pos)
+
+    ellipsis = one([items[dots[0]]], items[dots[0]].pos)
+    entry = one(rest, rest[0].pos)
+    entry.parts[0] = (sign, entry.parts[0][1])
+    return [ellipsis, entry] if dots == [0] else [entry, ellipsis]

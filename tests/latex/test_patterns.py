@@ -49,7 +49,7 @@ def test_the_sum_limit_is_not_taken_for_the_row_index():
 @pytest.mark.parametrize("src", [
     r"\begin{pmatrix} a_1 \\ b_2 \\ \vdots \\ a_P \end{pmatrix}",      # the second row breaks the pattern
     r"\begin{pmatrix} a_1 \\ \vdots \\ b_P \end{pmatrix}",             # first and last are different letters
-    r"\begin{pmatrix} y_1 & \cdots y_N \end{pmatrix}",                  # an ellipsis beside an entry (no &)
+    r"\begin{pmatrix} y_1 & a \cdots b \end{pmatrix}",                # an ellipsis between two entries in one cell
     r"\begin{pmatrix} 1 & \cdots \end{pmatrix}",                        # no last entry: the size is not written
 ])
 def test_no_pattern_is_not_read(src):
@@ -72,3 +72,20 @@ def test_two_digit_indices_beside_two_index_corners_are_two_indices():
 def test_a_one_index_quantity_keeps_its_products():
     (e, last) = parse_math(r"\sum_{k=1}^{n} (a_{2k-1} + a_{2k}) = a_{11}").chains[0].exprs
     assert last == sp.IndexedBase("a")[11]
+
+
+@pytest.mark.parametrize("src", [
+    r"\begin{pmatrix} y_1 & y_2 & \cdots y_N \end{pmatrix}",      # the & after the ellipsis is missing
+    r"\begin{pmatrix} y_1 & y_2 \cdots & y_N \end{pmatrix}",      # the & before it
+    r"\begin{pmatrix} y_1 & y_2 & \cdots & y_N & \end{pmatrix}",  # a trailing &: an empty last cell
+])
+def test_a_row_read_as_it_renders(src):
+    """``⋯ y_N`` in one cell renders as the two cells it is meant to be; a trailing ``&`` adds a
+    cell that renders as nothing."""
+    three = {N: sp.Integer(3)}
+    assert side(src).at(three) == side(r"\begin{pmatrix} y_1 & y_2 & \cdots & y_N \end{pmatrix}").at(three)
+
+
+def test_a_trailing_ampersand_in_one_row_only_is_still_a_ragged_matrix():
+    with pytest.raises(ParseError):
+        side(r"\begin{pmatrix} a & b & c \\ d & e & \end{pmatrix}")
