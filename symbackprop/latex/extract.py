@@ -27,7 +27,7 @@ from pathlib import Path
 
 from symbackprop.errors import ParseError
 from symbackprop.latex.delimiters import (  # noqa: F401  (Fragment and the masks are public here)
-    BARRIER, MATH_ENVIRONMENTS, NEUTRAL, Fragment, _line_finder, _Scanner, _TOKENS)
+    BARRIER, MATH_ENVIRONMENTS, NEUTRAL, Fragment, _line_finder, _Scanner, _TOKENS, prose_around)
 from symbackprop.latex.formats import _notebook, _scan_rst
 
 KINDS = ("markdown", "latex", "text", "html", "rst", "ipynb")
@@ -69,4 +69,5 @@ def extract(text: str, kind: str) -> list[Fragment]:
         raise ParseError(f"unknown document kind {kind!r}; use one of {', '.join(KINDS)}")
     line = _line_finder(text)
     return [Fragment(r.source, line(r.start), line(max(r.start, r.end - 1)), r.display, r.environment,
-                     source_line=line(r.first if r.first is not None else r.start)) for r in raws]
+                     source_line=line(r.first if r.first is not None else r.start), before=before, after=after)
+            for r, (before, after) in zip(raws, prose_around(text, raws))]

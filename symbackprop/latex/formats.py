@@ -10,7 +10,7 @@ from bisect import bisect_right
 from json.decoder import scanstring
 
 from symbackprop.errors import ParseError
-from symbackprop.latex.delimiters import BARRIER, Fragment, _line_finder, _mask, _Raw, _Scanner
+from symbackprop.latex.delimiters import BARRIER, Fragment, _line_finder, _mask, _Raw, _Scanner, prose_around
 
 # ───────────────────────────── reStructuredText ─────────────────────────────
 
@@ -108,11 +108,12 @@ def _notebook(raw: str) -> list[Fragment]:
         def where(offset: int) -> int:
             return file_line(pieces[max(0, bisect_right(starts, offset) - 1)][0])
 
-        for r in _Scanner(text, "markdown").run():
+        raws = _Scanner(text, "markdown").run()
+        for r, (before, after) in zip(raws, prose_around(text, raws)):
             last = max(r.start, r.end - 1)
             out.append(Fragment(r.source, where(r.start), where(last), r.display, r.environment,
                                 cell=index, cell_line=cell_line(r.start),
-                                source_line=where(r.first if r.first is not None else r.start)))
+                                source_line=where(r.first if r.first is not None else r.start), before=before, after=after))
     return out
 
 

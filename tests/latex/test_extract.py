@@ -441,3 +441,12 @@ def test_our_mathml_keeps_the_tex_it_was_made_from() -> None:
     out = to_mathml(r"\frac{a}{b} < c", display=True)
     assert '<annotation encoding="application/x-tex">\\frac{a}{b} &lt; c</annotation>' in out
     assert extract(f"<p>{out}</p>", "html")[0].source == r"\frac{a}{b} < c"
+
+
+def test_the_prose_around_each_fragment_is_kept_within_its_paragraph():
+    from symbackprop.latex.extract import extract
+    text = "Intro.\n\nSo $Y$ and $U$ are $N \\times n$ matrices.\n\nNext $x$."
+    y, u, size, x = extract(text, "markdown")
+    assert (y.before, y.after) == ("So ", " and ")
+    assert (size.before, size.after) == (" are ", " matrices.")
+    assert x.before == "Next " and "matrices" not in x.before
