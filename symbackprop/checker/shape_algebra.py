@@ -31,7 +31,7 @@ from sympy.core.function import AppliedUndef
 
 from ..latex.patterns import MatrixProduct, PatternMatrix
 from ..latex.vocabulary import HADAMARD, TRANSPOSE
-from .names import tex
+from .names import key, tex
 
 WIDTH = sp.Function("n")  # the width of the layer with this label
 MAX_VECTORS = 5           # at most 2**5 orientations tried
@@ -79,10 +79,19 @@ class Vector:
     length: sp.Expr
 
 
+@dataclass(frozen=True)
+class Either:
+    """A matrix the document gives more than one shape (it sums ``w_{ij}`` over ``i`` in one part
+    and over ``j`` in another): each is tried, and a step is refuted only when it fails for all."""
+
+    shapes: tuple
+
+
 def _dim(d: sp.Expr) -> str:
     if isinstance(d, AppliedUndef) and d.func == WIDTH:
         return f"n_{{{tex(d.args[0]).replace(' ', '')}}}"
-    return tex(d)
+    widths = {x: sp.Symbol(_dim(x)) for x in d.atoms(AppliedUndef) if x.func == WIDTH}
+    return tex(d.xreplace(widths)) if widths else tex(d)
 
 
 def independent(a: sp.Expr, b: sp.Expr) -> Optional[bool]:
@@ -99,12 +108,23 @@ def independent(a: sp.Expr, b: sp.Expr) -> Optional[bool]:
     return True if (a.is_Integer and b.is_Integer) else None
 
 
+def _untied(d: sp.Expr) -> sp.Expr:
+    """``d`` with every layer width at its label less its integer part (``n_{l+1}``, ``n_{l-1}`` → ``n_{l}``)."""
+    return d.replace(lambda x: isinstance(x, AppliedUndef) and x.func == WIDTH,
+                     lambda x: WIDTH(sp.Add(*[t for t in sp.Add.make_args(sp.expand(x.args[0])) if not t.is_Integer])))
+
+
 class Shaper:
     """The shape of an expression under one orientation of its vectors (see the module docstring)."""
 
     def __init__(self, named: Callable[[sp.Basic], Optional[object]], orientation: dict,
-                 lenient: bool = False) -> None:
-        self.named, self.orientation, self.lenient = named, orientation, lenient
+                 lenient: bool = False, tied: bool = False) -> None:
+        self.named, self.orientation, self.lenient, self.tied = named, orientation, lenient, tied
+
+    def independent(self, a: sp.Expr, b: sp.Expr) -> Optional[bool]:
+        """:func:`independent`, with the widths of labels one integer apart taken as one width
+        where the document has activation layers (``y^{l} = f(y^{l-1})``: ``n_{l} = n_{l-1}``)."""
+        return independent(_untied(a), _untied(b)) if self.tied else independent(a, b)
 
     def vector(self, name: str, length: sp.Expr) -> Shape:
         return Shape(length, sp.Integer(1)) if self.orientation.get(name, "col") == "col" else Shape(sp.Integer(1), length)
@@ -118,6 +138,8 @@ class Shaper:
                 raise Unknown(tex(e))
             if isinstance(found, Vector):
                 return self.vector(found.name, found.length)
+            if isinstance(found, Either):
+                return found.shapes[self.orientation.get(("either", tex(e)), 0)]
             if isinstance(found, sp.Basic):  # a matrix the document writes out
                 return self(found)
             return found
@@ -138,7 +160,7 @@ class Shaper:
                 return y if x.scalar else x
             if self.lenient:  # ``\ast`` may be a product
                 raise Unknown("an entrywise product of different shapes")
-            if not (independent(x.rows, y.rows) or independent(x.cols, y.cols)):
+            if not (self.independent(x.rows, y.rows) or self.independent(x.cols, y.cols)):
                 raise Unknown("sizes the document does not relate")
             raise Mismatch(f"an entrywise product of a {x.show()} and a {y.show()} matrix", ("⊙", x, y))
         if isinstance(e, sp.Derivative):
@@ -179,7 +201,7 @@ class Shaper:
             if acc is None:
                 acc = s
                 continue
-            if independent(acc.cols, s.rows):
+            if self.independent(acc.cols, s.rows):
                 raise Mismatch(f"a {acc.show()} matrix times {tex(f)}, a {s.show()} matrix", ("·", acc, s))
             if acc.cols != s.rows:
                 raise Unknown("inner sizes the document does not relate")
@@ -195,7 +217,7 @@ class Shaper:
             raise Unknown("a number added to a vector or matrix")
         first = matrices[0]
         for s in matrices[1:]:
-            if independent(first.rows, s.rows) or independent(first.cols, s.cols):
+            if self.independent(first.rows, s.rows) or self.independent(first.cols, s.cols):
                 raise Mismatch(f"a {first.show()} matrix plus a {s.show()} matrix", ("+", first, s))
             if s != first:
                 raise Unknown("sizes the document does not relate")
@@ -219,11 +241,20 @@ def _block(entry: Shape, rows: sp.Expr, cols: sp.Expr) -> Shape:
 
 
 def shape_refutation(a: sp.Basic, b: sp.Basic, named: Callable[[sp.Basic], Optional[object]],
-                     vectors: list, lenient: bool = False) -> Optional[Refutation]:
-    """Why the step ``a = b`` fails by its shapes for every orientation of its ``vectors``, or None."""
+                     vectors: list, lenient: bool = False, tied: bool = False) -> Optional[Refutation]:
+    """Why the step ``a = b`` fails by its shapes for every orientation of its ``vectors``, or None
+    (``tied``: the document has activation layers, see :meth:`Shaper.independent`)."""
     reasons = []
-    for chosen in product(("col", "row"), repeat=min(len(vectors), MAX_VECTORS)):
-        shaper = Shaper(named, dict(zip(vectors, chosen)), lenient)
+    fixed = written_columns(a) | written_columns(b)
+    free = [v for v in vectors if v not in fixed]
+    either = {}  # the matrices with more than one shape, each tried
+    for x in sorted((x for e in (a, b) for x in e.atoms(sp.Symbol, sp.Indexed)), key=str):
+        found = named(x)
+        if isinstance(found, Either):
+            either[("either", tex(x))] = range(len(found.shapes))
+    for chosen, picked in product(product(("col", "row"), repeat=min(len(free), MAX_VECTORS)), product(*either.values())):
+        orientation = {**dict(zip(free, chosen)), **{v: "col" for v in fixed}, **dict(zip(either, picked))}
+        shaper = Shaper(named, orientation, lenient, tied)
         sides = []
         for side, e in (("left", a), ("right", b)):
             try:
@@ -238,7 +269,7 @@ def shape_refutation(a: sp.Basic, b: sp.Basic, named: Callable[[sp.Basic], Optio
         left, right = sides
         if left.scalar or right.scalar:
             return None  # numbers, or a number beside a vector: a broadcast or an entry may be meant
-        rows, cols = independent(left.rows, right.rows), independent(left.cols, right.cols)
+        rows, cols = shaper.independent(left.rows, right.rows), shaper.independent(left.cols, right.cols)
         if rows is False and cols is False:
             return None
         if rows is None or cols is None:
@@ -247,3 +278,20 @@ def shape_refutation(a: sp.Basic, b: sp.Basic, named: Callable[[sp.Basic], Optio
             return None  # a vector and its transpose: written as a row here
         reasons.append(Refutation(f"the left side is {left.show()}, the right side {right.show()}", ("=", left, right)))
     return reasons[0] if reasons else None
+
+
+def written_columns(e: sp.Basic) -> set:
+    r"""The vectors a written matrix sets side by side as its columns, ``(\mathbf{y}_1 ⋯ \mathbf{y}_N)``,
+    or stacks as transposed rows, ``((\mathbf{δ}_1)^{T}; ⋯; (\mathbf{δ}_N)^{T})``: columns, as the
+    document writes them (a row of row vectors would be one long row, which no one writes so), also
+    under a function on every entry, ``(f(\mathbf{y}_1) ⋯ f(\mathbf{y}_N))``."""
+    out = set()
+    for p in e.atoms(PatternMatrix):
+        t = p.template
+        while isinstance(t, AppliedUndef) and t.func not in (TRANSPOSE, HADAMARD) and len(t.args) == 1:
+            t = t.args[0]  # (f(y_1) ⋯ f(y_N)): f on every entry keeps the shape
+        if p.rows == 1 and isinstance(t, (sp.Symbol, sp.Indexed)):
+            out.add(key(t))
+        elif p.cols == 1 and isinstance(t, sp.Function) and t.func == TRANSPOSE and isinstance(t.args[0], (sp.Symbol, sp.Indexed)):
+            out.add(key(t.args[0]))
+    return out - {None}

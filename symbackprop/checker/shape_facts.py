@@ -19,23 +19,29 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from itertools import product
 from typing import Optional, Sequence
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..latex.parse import parse_math
-from ..latex.patterns import PatternMatrix
+from ..latex.patterns import MatrixProduct, PatternMatrix
+from ..latex.vocabulary import HADAMARD, TRANSPOSE
 from ..prover.runner import inline
-from .columns import columns_step
+from .columns import columns_step, same_columns
 from .examples import rewritten
 from .labels import general_variable, shift, split
 from .names import key, tex
 from .order import memo
 from .read import PARSE_OPTIONS
 from .scan import BOLD
-from .shape_algebra import SCALAR, WIDTH, Refutation, Shape, Vector, shape_refutation
+from .size_statements import stated_shape, statements as size_statements
+from .shape_algebra import SCALAR, WIDTH, Either, Mismatch, Refutation, Shape, Shaper, Unknown, Vector, shape_refutation
 
 ORDERED = dataclasses.replace(PARSE_OPTIONS, ordered_products=True)
+#: a fragment that may define a matrix by a formula: ``U^{l} = …``, ``\\Delta^{(l)} = …``
+_MATRIX_NAME = re.compile(r"^\s*(?:[A-Z]|\\[A-Z][a-z]+)\s*(?:\^\s*\{?\(?[A-Za-z0-9+\- ]+\)?\}?)?\s*=")
 PARSE_SECONDS = 2.0
 #: ``W^{l+1} = (w^{l+1}_{ij})_{ij}`` once spaces, ``\left`` and ``\right`` are gone.
 _STATEMENT = re.compile(
@@ -91,8 +97,14 @@ class ShapeFacts:
         self.written: dict = {}
         for reading in readings:
             self._statements(reading.fragment)
+        self.formulas: dict = {}  # U^{l} = (W^{l})^{T} Y^{l-1} + b 1^{T}: a matrix defined by a formula
         for reading in readings:
             self._written(reading)
+        self.sized = size_statements([r.fragment for r in readings])  # "Δ^{(l)} is the N×n_l matrix"
+        #: every written relation ``x_i = … Σ …`` (a definition or a claim: what the document means by its sums)
+        self.sums = [(c.exprs[0], c.exprs[1]) for r in readings for c in getattr(r.parsed, "chains", ()) or ()
+                     if len(c.exprs) >= 2 and c.ops and c.ops[0] == "=" and isinstance(c.exprs[0], sp.Indexed)
+                     and isinstance(c.exprs[1], sp.Basic) and c.exprs[1].has(sp.Sum)]
 
     def ordered(self, reading) -> Optional[object]:
         """The fragment read with its products in written order (None if it cannot be)."""
@@ -120,12 +132,43 @@ class ShapeFacts:
                                              tuple(getattr(frag, "section", ()) or ()), (i, j)))
 
     def _written(self, reading) -> None:
-        parsed = self.ordered(reading) if "matrix" in reading.fragment.source else None
+        src = reading.fragment.source
+        parsed = self.ordered(reading) if "matrix" in src or _MATRIX_NAME.match(src) else None
         for chain in getattr(parsed, "chains", ()) if parsed is not None else ():
             exprs = chain.exprs
-            if len(exprs) >= 2 and chain.ops[0] == "=" and isinstance(exprs[0], sp.Symbol) \
-                    and isinstance(exprs[1], (PatternMatrix, sp.MatrixBase)):
+            if len(exprs) < 2 or chain.ops[0] != "=" or not isinstance(exprs[0], sp.Symbol) or exprs[1] is None:
+                continue
+            if isinstance(exprs[1], (PatternMatrix, sp.MatrixBase)):
                 self.written.setdefault(exprs[0].name, exprs[1])
+            elif not BOLD.search(exprs[0].name) and exprs[1].atoms(MatrixProduct):
+                self.formulas.setdefault(exprs[0].name, exprs[1])
+
+    def _formula_shape(self, name: str, section: tuple, table) -> Optional[Shape]:
+        """The shape of the formula the document defines ``name`` by (at its label, or at a
+        general one shifted), where every orientation of its vectors that fits gives one shape;
+        its names are shaped without formulas (no chain of definitions is followed)."""
+        formula, var = self.formulas.get(name), None
+        want = split(name)
+        for have_name, e in ([] if formula is not None or want is None else self.formulas.items()):
+            have, var = split(have_name), general_variable(have_name)
+            if have and var is not None and (have[0], have[1], have[3]) == (want[0], want[1], want[3]):
+                formula = shift(e, var, want[2] - have[2] + var, (have[1], have[3]))
+                break
+        if formula is None:
+            return None
+        vectors = sorted({key(x) for x in formula.atoms(sp.Symbol, sp.Indexed) if BOLD.search(str(key(x)) or "")})
+        if len(vectors) > 3:
+            return None
+        named = lambda e: None if str(key(e) or "") in self.formulas else self.named(e, section, table, formulas=False)  # noqa: E731
+        shapes = set()
+        for chosen in product(("col", "row"), repeat=len(vectors)):
+            shaper = Shaper(named, dict(zip(vectors, chosen)))
+            for term in sp.Add.make_args(formula):  # a sum has its terms' shape (b 1^{T}: 1 has no width)
+                try:
+                    shapes.add(shaper(term))
+                except (Unknown, Mismatch):
+                    continue
+        return shapes.pop() if len(shapes) == 1 else None
 
     def sides(self, reading, chain: int, step: int, first: Optional[int] = None) -> Optional[tuple]:
         """The two sides of step ``step`` of chain ``chain`` as read in written order (the left
@@ -178,7 +221,8 @@ class ShapeFacts:
         sizes = frozenset(x for e in (a, b) for s in e.atoms(sp.Sum) for _v, _lo, hi in s.limits
                           for x in hi.free_symbols) | frozenset(x for e in (a, b) for p in e.atoms(PatternMatrix)
                                                                   for x in p.sizes)
-        return shape_refutation(a, b, lambda e: self.named(e, section, table, sizes), vectors, lenient)
+        return shape_refutation(a, b, lambda e: self.named(e, section, table, sizes), vectors, lenient,
+                                activation_step(a, b))
 
     def columns(self, reading, chain: int, step: int, table) -> Optional[tuple]:
         """The step's column ``n`` on both sides at width one (:mod:`.columns`), or None."""
@@ -186,22 +230,37 @@ class ShapeFacts:
         section = tuple(getattr(reading.fragment, "section", ()) or ())
         return columns_step(*sides, lambda e: self.named(e, section, table), table) if sides else None
 
-    def named(self, e: sp.Basic, section: tuple, table, sizes: frozenset = frozenset()) -> Optional[object]:
+    def same_columns(self, reading, chain: int, step: int, table) -> bool:
+        """Is the step's column ``n`` one expression on both sides (:func:`.columns.same_columns`)?"""
+        sides = self.sides(reading, chain, step)
+        section = tuple(getattr(reading.fragment, "section", ()) or ())
+        return bool(sides) and same_columns(*sides, lambda e: self.named(e, section, table))
+
+    def named(self, e: sp.Basic, section: tuple, table, sizes: frozenset = frozenset(),
+              formulas: bool = True) -> Optional[object]:
         """The shape of one name: a :class:`Shape`, a :class:`Vector`, a written matrix
         (an expression), or None when the document gives none."""
         name = str(key(e) or "")
         if BOLD.search(name):
             parts = split(name)
             return Vector(name, WIDTH(parts[2])) if parts else None
-        if isinstance(e, sp.Indexed) or e.is_integer or e in sizes:
+        if isinstance(e, sp.Indexed) or e.is_integer or e in sizes or name in {str(x) for x in sizes}:
             return SCALAR
         if name in self.written:
             return self.written[name]
         general = self._written_at_label(name)
         if general is not None:
             return general
+        by_formula = self._formula_shape(name, section, table) if formulas else None
+        if by_formula is not None:
+            return by_formula
+        sized = stated_shape(self.sized, name)
         s = self.stated(name, section)  # the definitions searched once per state of the table
-        return memo(table, ("stated", s, name), lambda: self._stated(s, table, name)) if s is not None else None
+        found = memo(table, ("stated", s, name), lambda: self._stated(s, table, name, self.sums)) if s is not None else None
+        if sized is None or found in (None, sized):
+            return sized or found
+        shapes = set(found.shapes if isinstance(found, Either) else (found,)) | {sized}
+        return Either(tuple(sorted(shapes, key=str)))  # the words and the sums disagree: both are tried
 
     def _written_at_label(self, name: str) -> Optional[sp.Basic]:
         """``Δ^{l+1}`` from ``Δ^{l} = (δ_1^{l} ⋯ δ_N^{l})`` written for a general layer ``l``."""
@@ -218,30 +277,53 @@ class ShapeFacts:
         return None
 
     @staticmethod
-    def _stated(s: Statement, table, name: str) -> Optional[Shape]:
+    def _stated(s: Statement, table, name: str, sums: list) -> Optional[Shape]:
         """``n_{rows}×n_{cols}`` for the stated matrix at ``name``'s label, its layers from a
-        forward definition that sums its entries (``u^{l}_j = Σ_i w^{l}_{ij} y^{l-1}_i``)."""
+        forward definition or relation (``sums``) that sums its entries (``u^{l}_j = Σ_i w^{l}_{ij} y^{l-1}_i``; an
+        unlabelled ``w_{ij}`` in ``y^{l}_i = Σ_j w_{ij} y^{l-1}_j`` is layer l's or layer l−1's).  None
+        where none does; both (:class:`Either`) where the document sums them in two orders (one part's
+        ``W`` is another's transpose)."""
         want = split(name)
         if want is None or not s.label:
             return None
-        for d in table.history():
-            lhs = d.lhs
+        shapes = set()
+        for lhs, rhs in [(d.lhs, d.rhs) for d in table.history()] + sums:
             own = split(str(key(lhs) or "")) if isinstance(lhs, sp.Indexed) else None
-            if own is None or len(lhs.indices) != 1:
+            if own is None or len(lhs.indices) != 1 or not isinstance(rhs, sp.Basic):
                 continue
-            for total in d.rhs.atoms(sp.Sum):
+            for total in rhs.atoms(sp.Sum):
                 (v, *_r), = total.limits if len(total.limits) == 1 else ((None,),)
                 for w in total.function.atoms(sp.Indexed):
                     parts = split(str(key(w) or ""))
-                    if parts is None or parts[0] != s.base or len(w.indices) != 2 or v not in w.indices:
+                    if (parts or (str(w.base.label),))[0] != s.base or len(w.indices) != 2 or v not in w.indices:
                         continue
                     others = [q for q in total.function.atoms(sp.Indexed) if q is not w and v in q.indices]
                     inputs = [split(str(key(q) or "")) for q in others]
                     if len(inputs) != 1 or inputs[0] is None or lhs.indices[0] not in w.indices:
                         continue
-                    shift = want[2] - parts[2]
-                    layer_of = {v: inputs[0][2] + shift, lhs.indices[0]: own[2] + shift}
-                    first, second = (layer_of[i] for i in w.indices)
-                    rows, cols = (first, second) if s.row == "i" else (second, first)
-                    return Shape(WIDTH(sp.expand(rows)), WIDTH(sp.expand(cols)))
-        return None
+                    # an unlabelled w_{ij} is the weight of the layer it feeds or of the one it reads
+                    for label in ([parts[2]] if parts else [own[2], inputs[0][2]]):
+                        shift = want[2] - label
+                        layer_of = {v: inputs[0][2] + shift, lhs.indices[0]: own[2] + shift}
+                        first, second = (layer_of[i] for i in w.indices)
+                        rows, cols = (first, second) if s.row == "i" else (second, first)
+                        shapes.add(Shape(WIDTH(sp.expand(rows)), WIDTH(sp.expand(cols))))
+        return (shapes.pop() if len(shapes) == 1 else Either(tuple(sorted(shapes, key=str)))) if shapes else None
+
+
+def activation_step(a: sp.Basic, b: sp.Basic) -> bool:
+    r"""Does the step hold a function applied to a vector of one layer beside the same letter's
+    vector of another (``(\mathbf{y}^{l+1}_1 ⋯) = (f(\mathbf{y}^{l}_1) ⋯)``)?  Then it states an
+    activation layer, whose width is the width below: the two labels' widths are not taken as
+    different.  (A derivative ``f'(\mathbf{u}^{l})`` states none.)"""
+    def labelled(x: sp.Basic) -> Optional[tuple]:
+        name = str(key(x) or "")
+        parts = split(name) if BOLD.search(name) else None
+        return (parts[0], parts[2]) if parts else None
+
+    plain = [e.replace(lambda d: isinstance(d, sp.Derivative), lambda d: sp.Integer(0)) for e in (a, b)]
+    inside = {labelled(x) for e in plain for f in e.atoms(AppliedUndef) if f.func not in (TRANSPOSE, HADAMARD)
+              for x in f.atoms(sp.Symbol, sp.Indexed)}
+    every = {labelled(x) for e in (a, b) for x in e.atoms(sp.Symbol, sp.Indexed)}
+    return any(p[0] == q[0] and p[1] != q[1] and sp.expand(p[1] - q[1]).is_Integer
+               for p in inside - {None} for q in every - {None})

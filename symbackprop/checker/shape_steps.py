@@ -24,6 +24,7 @@ from .shape_facts import ShapeFacts
 SHAPE_CATEGORIES = frozenset({"vector", "definition", "timed out"})
 #: Open steps read entry by entry as well (their scalar reading stopped at a name, not at a vector).
 ENTRY_CATEGORIES = SHAPE_CATEGORIES | {"undefined", "dependence", "loose"}
+SAME_COLUMNS = "column n of both sides through the written batch matrices, products in written order"
 SHAPES_OF_NAMES = "shapes of the named vectors and matrices (widths of different layers may differ)"
 COLUMNS = ("column n of both sides through the written batch matrices, read at width one (every vector "
            "and matrix with one entry), an instance of the claim")
@@ -31,7 +32,7 @@ COLUMNS = ("column n of both sides through the written batch matrices, read at w
 
 def written_order(out: Outcome) -> bool:
     """Was ``out`` decided on the step read with its products in written order?"""
-    return any(m in (out.method or "") for m in (SHAPES_OF_NAMES, COLUMNS, ENTRIES, SHAPES_OF_ORIENTATION))
+    return any(m in (out.method or "") for m in (SHAPES_OF_NAMES, COLUMNS, SAME_COLUMNS, ENTRIES, SHAPES_OF_ORIENTATION))
 
 
 class ShapeSteps:
@@ -84,6 +85,15 @@ class ShapeSteps:
             return open_("follows", f"the same slip as at line {seen}: {reason}", SHAPES_OF_NAMES)
         return Outcome("refuted", "", reason, SHAPES_OF_NAMES)
 
+    def after_erratum(self, reading, chain: int, step: int, table, out: Outcome, erratum: int) -> Optional[Outcome]:
+        """A step refuted by the shapes of its names after an erratum of its chain, whose right
+        side does not conflict in shape with the chain's start (``A = B = C`` with ``B`` the slip:
+        ``B = C`` fails only because ``B`` does): one slip, one report.  None otherwise."""
+        if out.method != SHAPES_OF_NAMES or self.facts.refutation(reading, chain, step, table, first=0):
+            return None
+        return open_("follows", f"refuted only through the erratum at line {erratum}: from the chain's start, "
+                                "the shapes of its right side do not conflict", SHAPES_OF_NAMES)
+
     def _by_entries(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
         """The step read entry by entry in index notation (:mod:`.components`): decided, or None."""
         sides = self.facts.sides(reading, chain, step)
@@ -107,6 +117,9 @@ class ShapeSteps:
         return out
 
     def _by_column(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
+        if self.facts.same_columns(reading, chain, step, table):
+            return Outcome("proved", "", "column n of both sides is one expression (products in written order)",
+                           SAME_COLUMNS)
         sides = self.facts.columns(reading, chain, step, table)
         out = claim(*sides) if sides is not None else None
         if out is None or out.status != "refuted":

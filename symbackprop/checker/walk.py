@@ -135,7 +135,8 @@ class Checker:
                                                   lambda x, y: self._layered(frag, x, y), out.category) or out
                 out = self._layered(frag, a, b, out) if op == "=" else out
                 if out.status == "refuted" and erratum is not None:
-                    out = self._after_erratum(frag, out, exprs, op, b, conds, erratum)
+                    out = (self.shape_steps.after_erratum(reading, ci - 1, si, self.table, out, erratum)
+                           or self._after_erratum(frag, out, exprs, op, b, conds, erratum))
                 elif out.status == "refuted":
                     erratum = line
             statement = implied.statement(a, op, b)

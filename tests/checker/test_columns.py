@@ -62,3 +62,39 @@ def test_a_batch_matrix_before_another_factor_mixes_the_columns():
     assert column(MatrixProduct(X, W), named) is None
     assert column(TRANSPOSE(X), named) is None
     assert at_width_one(HADAMARD(W, sp.IndexedBase(r"\mathbf{x}")[n])) == W * sp.Symbol(r"\mathbf{x}[n]")
+
+
+GRADIENTS = (r"\begin{pmatrix} \frac{\partial E}{\partial \bm{y}_1^{l}} \odot f_l'(\bm{y}_1^{POINT}) & \cdots & "
+             r"\frac{\partial E}{\partial \bm{y}_N^{l}} \odot f_l'(\bm{y}_N^{POINT}) \end{pmatrix}")
+
+
+def test_a_gradient_of_a_batch_matrix_has_its_columns():
+    """∂E/∂Y^{l}: column n is ∂E/∂y_n^{l}; one expression column by column is a proof."""
+    c = _last(GRADIENTS.replace("POINT", "l") + r" = \frac{\partial E}{\partial Y^{l}} \odot f_l'(Y^{l})")
+    assert c.status == "proved" and "column n of both sides is one expression" in c.reason
+    c = _last(r"\frac{\partial E}{\partial Y^{l}} = \begin{pmatrix} \frac{\partial E}{\partial \bm{y}_1^{l}} & "
+              r"\cdots & \frac{\partial E}{\partial \bm{y}_N^{l}} \end{pmatrix}")
+    assert c.status == "proved"
+
+
+def test_an_activation_derivative_taken_at_the_wrong_layer_is_refuted():
+    """f_l' at y^{l-1} against f_l' at y^{l}: two free numbers for a general activation (the
+    unknown gradient stands on both sides alike)."""
+    from symbackprop.checker.columns import _points
+    c = _last(GRADIENTS.replace("POINT", "l-1") + r" = \frac{\partial E}{\partial Y^{l}} \odot f_l'(Y^{l})")
+    assert c.status == "refuted"
+    f, g = sp.Function("f"), sp.Symbol(r"\partial{E}{\mathbf{y}^{l}[n]}")
+    y0, y1 = sp.Symbol(r"\mathbf{y}^{l-1}[n]"), sp.Symbol(r"\mathbf{y}^{l}[n]")
+    assert _points(g * sp.Derivative(f(y0), y0), g * sp.Derivative(f(y1), y1)) == {y0.name, y1.name}
+    assert _points(y1 * sp.Derivative(f(y0), y0), sp.Derivative(f(y1), y1)) == {y0.name}
+
+
+def test_a_gradient_on_one_side_only_is_not_read():
+    from symbackprop.checker.columns import readable
+    g, y = sp.Symbol(r"\partial{E}{\mathbf{y}^{l}[n]}"), sp.Symbol(r"\mathbf{y}^{l}[n]")
+    assert not readable(g, y - 1) and readable(g * y, g * y)
+    # the points of f' are free numbers only where nothing else names them
+    f = sp.Function("f")
+    y0 = sp.Symbol(r"\mathbf{y}^{l-1}[n]")
+    assert readable(g * sp.Derivative(f(y0), y0), g * sp.Derivative(f(y), y))
+    assert not readable(g * y0, g * y)  # two values of one letter as numbers: one may be the other's input

@@ -131,3 +131,122 @@ def test_a_step_whose_scalar_reading_ran_out_of_time_is_still_checked_by_its_sha
     monkeypatch.setattr(walk.Checker, "_bounded_relation", slow)
     c = _claim(r"\bm{u}^{l} = W^{l} \bm{y}^{l-1}")
     assert c.status == "refuted" and "shapes do not fit" in c.reason
+
+
+ROWS = r"""
+$$u^{l}_{j} = \sum_{i} w^{l}_{ij} y^{l-1}_{i}$$
+
+$$Y^{l} = \begin{pmatrix} \bm{y}_1^{l} & \cdots & \bm{y}_N^{l} \end{pmatrix}$$
+
+$$\Delta^{l} = \begin{pmatrix} \bm{\delta}_1^{l} & \cdots & \bm{\delta}_N^{l} \end{pmatrix}$$
+
+$$\frac{\partial E}{\partial W^{l}} = \frac{1}{N} \sum_{n=1}^{N} \bm{y}_n^{l-1} \left(\bm{\delta}_n^{l}\right)^{\top}
+= \frac{1}{N} \begin{pmatrix} \bm{y}_1^{l-1} & \bm{y}_2^{l-1} & \cdots \bm{y}_N^{l-1} \end{pmatrix}
+\begin{pmatrix} \left(\bm{\delta}_1^{LABEL}\right)^{\top} \\ \vdots \\ \left(\bm{\delta}_N^{LABEL}\right)^{\top} \end{pmatrix}
+= \frac{1}{N} Y^{l-1} \left(\Delta^{l}\right)^{\top}$$
+"""
+
+
+def test_stacked_rows_of_the_wrong_layer_are_refuted_once():
+    """A row of example vectors (its last ``&`` missing) times a column of their transposes: the
+    vectors are columns as written, so rows of δ^{l-1} give a n_{l-1}×n_{l-1} matrix; the next
+    step, back to the truth, is wrong only through that row (one slip, one report)."""
+    *_, wrong, back = check_text(ROWS.replace("LABEL", "l-1"), timeout=5.0).claims
+    assert wrong.status == "refuted" and "n_{l-1}×n_{l-1}" in wrong.reason
+    assert back.status == "inconclusive" and back.category == "follows", back.reason
+    assert all(c.status != "refuted" for c in check_text(ROWS.replace("LABEL", "l"), timeout=5.0).claims)
+
+
+def test_a_row_of_example_vectors_fixes_them_as_columns():
+    from symbackprop.checker.shape_algebra import written_columns
+    from symbackprop.latex.parse import parse_expr
+    row = parse_expr(r"\begin{pmatrix} \bm{y}_1 & \cdots & \bm{y}_N \end{pmatrix}")
+    stacked = parse_expr(r"\begin{pmatrix} (\bm{d}_1)^{\top} \\ \vdots \\ (\bm{d}_N)^{\top} \end{pmatrix}")
+    assert written_columns(row) == {r"\mathbf{y}"} and written_columns(stacked) == {r"\mathbf{d}"}
+    assert written_columns(parse_expr(r"\begin{pmatrix} \bm{y}_1 \\ \vdots \\ \bm{y}_N \end{pmatrix}")) == set()
+
+
+ACTIVATION = r"""
+$$u^{l}_{j} = \sum_{i} w^{l}_{ij} y^{l-1}_{i}$$
+
+$$Y^{l} = \begin{pmatrix} \bm{y}_1^{l} & \cdots & \bm{y}_N^{l} \end{pmatrix}$$
+
+$$Y^{l+1} = \begin{pmatrix} \bm{y}_1^{l+1} & \cdots & \bm{y}_N^{l+1} \end{pmatrix}
+= \begin{pmatrix} f(\bm{y}_1^{l}) & \cdots & f(\bm{y}_N^{l}) \end{pmatrix}$$
+"""
+
+
+def test_an_activation_layer_written_out_is_not_refuted_by_its_widths():
+    """``y^{l+1}_n = f(y^{l}_n)``: a layer of the activation alone, as wide as the one below."""
+    from symbackprop.checker.shape_facts import activation_step
+    assert all(c.status != "refuted" for c in check_text(ACTIVATION, timeout=5.0).claims)
+    y1, y0, u1 = (sp.Symbol(rf"\mathbf{{{a}}}^{{{b}}}") for a, b in (("y", "l+1"), ("y", "l"), ("u", "l+1")))
+    f = sp.Function("f")
+    assert activation_step(y1, f(y0)) and not activation_step(u1, f(y0))
+    assert not activation_step(y1, sp.Derivative(f(y0), y0))  # f'(y^{l}) states no layer
+
+
+def test_widths_tied_by_an_activation_layer_are_not_taken_as_different():
+    from symbackprop.checker.shape_algebra import shape_refutation
+    from symbackprop.latex.parse import parse_expr
+    a = parse_expr(r"\begin{pmatrix} \bm{y}_1^{l+1} & \cdots & \bm{y}_N^{l+1} \end{pmatrix}")
+    b = parse_expr(r"\begin{pmatrix} f(\bm{y}_1^{l}) & \cdots & f(\bm{y}_N^{l}) \end{pmatrix}")
+    named = lambda e: Vector(str(e.base.label), WIDTH(sp.sympify(str(e.base.label)[-4:-1].strip("{^")))) \
+        if isinstance(e, sp.Indexed) else (SCALAR if e.is_integer or str(e) == "N" else None)  # noqa: E731
+    vectors = [r"\mathbf{y}^{l+1}", r"\mathbf{y}^{l}"]
+    assert shape_refutation(a, b, named, vectors) is not None       # n_{l+1}×N against n_{l}×N
+    assert shape_refutation(a, b, named, vectors, tied=True) is None
+
+
+def test_a_matrix_with_two_shapes_is_refuted_only_where_both_fail():
+    from symbackprop.checker.shape_algebra import Either, shape_refutation
+    v0, v1 = sp.Symbol(r"\mathbf{v}^{l}"), sp.Symbol(r"\mathbf{v}^{l+1}")
+    named = {W: Either((Shape(WIDTH(l - 1), WIDTH(l)), Shape(WIDTH(l + 1), WIDTH(l)))),
+             v0: Vector(v0.name, WIDTH(l)), v1: Vector(v1.name, WIDTH(l + 1))}.get
+    vectors = [v0.name, v1.name]
+    assert shape_refutation(v1, MatrixProduct(W, v0), named, vectors) is None   # the second shape fits
+    assert shape_refutation(v0, MatrixProduct(W, v0), named, vectors) is not None
+
+
+def test_an_unlabelled_weight_summed_the_other_way_gives_the_matrix_both_shapes():
+    """``u^{l}_j = Σ_i w^{l}_{ij} y^{l-1}_i`` and, for another kind of layer, ``y^{l}_i = Σ_j
+    w_{ij} y^{l-1}_j``: the unlabelled w is layer l's or layer l−1's, so W^{l} has three shapes."""
+    from symbackprop.checker.shape_algebra import Either
+    from symbackprop.checker.shape_facts import ShapeFacts, Statement
+    from symbackprop.latex.parse import parse_math
+
+    def relation(src):
+        (chain,) = parse_math(src).chains
+        return chain.exprs[0], chain.exprs[1]
+
+    class Table:
+        history = staticmethod(lambda: [])
+
+    stated = Statement("W^{l}", "w", "l", "i", "j", (), ("i", "j"))
+    sums = [relation(r"u^{l}_{j} = \sum_{i} w^{l}_{ij} y^{l-1}_{i}")]
+    assert ShapeFacts._stated(stated, Table, "W^{l}", sums) == Shape(WIDTH(l - 1), WIDTH(l))
+    both = ShapeFacts._stated(stated, Table, "W^{l}", sums + [relation(r"y^{l}_{i} = \sum_{j} w_{ij} y^{l-1}_{j}")])
+    assert isinstance(both, Either) and Shape(WIDTH(l + 1), WIDTH(l)) in both.shapes and len(both.shapes) == 3
+
+
+FORMULA = r"""
+$$u^{l}_{j} = \sum_{i} w^{l}_{ij} y^{l-1}_{i}$$
+
+$W^{l} = (w^{l}_{ij})$.
+
+$$Y^{l} = \begin{pmatrix} \bm{y}^{l}_1 & \cdots & \bm{y}^{l}_N \end{pmatrix}$$
+
+$$\Delta^{l} = \begin{pmatrix} \bm{\delta}^{l}_1 & \cdots & \bm{\delta}^{l}_N \end{pmatrix}$$
+
+$$U^{l} = (W^{l})^{\top} Y^{l-1} + \bm{b}^{l} \bm{1}^{\top}$$
+
+$$\Delta^{l} = f'(U^{LABEL}) \odot (W^{l+1} \Delta^{l+1})$$
+"""
+
+
+def test_a_matrix_defined_by_a_formula_has_its_shape():
+    """U^{l} = (W^{l})^T Y^{l-1} + b 1^T is n_l×N (the ones vector has no width: the terms that
+    have a shape agree), so f'(U^{l+1}) ⊙ (W^{l+1} Δ^{l+1}) does not fit."""
+    wrong = check_text(FORMULA.replace("LABEL", "l+1"), timeout=5.0).claims[-1]
+    assert wrong.status == "refuted" and "n_{l+1}×N" in wrong.reason
+    assert check_text(FORMULA.replace("LABEL", "l"), timeout=5.0).claims[-1].status != "refuted"
