@@ -80,8 +80,8 @@ def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
     total = 2 * len(fragments)  # each fragment is read, then checked
     reading_ends = start + READING_SHARE * budget  # the walk keeps the rest of the budget
     readings = read(fragments, options.timeout, progress and (lambda n: progress(n, total)), reading_ends)
-    placed = place(readings, given, options.timeout) if given else Placed(readings, frozenset(), frozenset())
-    checker = Checker(placed.readings, options, FUNCTION_LETTERS, placed.withdraw, placed.unscanned)
+    placed = place(readings, given, options.timeout) if given else Placed(readings, frozenset())
+    checker = Checker(placed.readings, options, FUNCTION_LETTERS, placed.withdraw)
     claims = []
     for claim in checker.run():
         if claim.fragment_line == 0:  # a spec's row: no claim of the document

@@ -11,14 +11,14 @@ lines only, under three rules that keep a spec from saying more than it should:
   ``∂u_k/∂w_{jk} = ∂(Σ_q y_q w_{qk} + b_k)/∂w_{jk}``, checker/implied.py) is left out: a claim
   above the document's definition stays "defined only later", as without the spec, and none is
   decided by a definition the document replaces a few lines on.  The same holds for the loss's
-  assumption (``Σ_k t_k = 1``) where the document states it.
-* **What the document defined before is kept where it agrees.**  A row for a quantity defined
-  above the network's lines (the layer both networks share) is walked at the network's first line:
-  proved equal to the definition in force, it gives way to it; otherwise the spec's holds for
-  the network's lines (walk.Checker._given).  Such rows are not part of the document scan: the
-  document's own definition says already what the scan learns from them.
-* **The spec's definitions end with their lines** (``SymbolTable.withdraw``); a row for a
-  quantity the document never writes is left out (it can decide nothing).
+  assumption (``Σ_k t_k = 1``) where the document states it: it stays the document's assumption.
+* **The spec's rows stand at the first line of their network** and hold for its lines: one for
+  a quantity the document defined above them (the layer both networks share, or the regression
+  section's ½SSE) replaces that definition there.
+* **They end with their lines** (``SymbolTable.withdraw``): what they replaced is in force again,
+  and the next network's rows begin.  A row for a quantity the document never writes (the
+  instance ``z_k`` a general layer ``z^{i}_k`` is shown as) is left out: it can decide nothing,
+  and would only be named among the quantities a proof kept.
 
 So a spec printed by ``--show-network`` and given back decides every claim as the document
 alone does, and a spec for a document that states its network only in prose gives the
@@ -70,12 +70,11 @@ class GivenNetwork:
 
 @dataclass(frozen=True)
 class Placed:
-    """The document's readings with the spec rows put in, where the spec's definitions end
-    (reading positions, before which they are withdrawn), and the rows kept out of the scan."""
+    """The document's readings with the spec rows put in, and where the spec's definitions end
+    (reading positions, before which they are withdrawn)."""
 
     readings: list
     withdraw: frozenset
-    unscanned: frozenset
 
 
 # ── reading a spec file ────────────────────────────────────────────────────
@@ -182,29 +181,23 @@ def place(readings: Sequence[Reading], given: Sequence[GivenNetwork], seconds: f
     lines = [r.fragment.line for r in readings]
     merged: list = []
     withdraw: set = set()
-    unscanned: set = set()
     starts: dict = {}
-    ends: dict = {}
+    ends: set = set()
     for g in given:
         begin = next((i for i, line in enumerate(lines) if line >= g.first), len(lines))
         end = next((i for i, line in enumerate(lines) if g.last is not None and line > g.last), len(lines))
         if begin < end:  # a network with no reading in its lines governs nothing
             starts.setdefault(begin, []).append(g)
-            ends.setdefault(end, []).append(g)
+            ends.add(end)
     for i in range(len(readings) + 1):
         if i in ends:
             withdraw.add(len(merged))
         for g in starts.get(i, ()):
-            for row in rows(g):
-                r = read_fragment(Fragment(row, 0, 0, True, None), seconds)
-                use = _use(r, g, doc, written, stated)
-                if use == "scanned" or use == "unscanned":
-                    if use == "unscanned":
-                        unscanned.add(len(merged))
-                    merged.append(r)
+            rows_read = [read_fragment(Fragment(row, 0, 0, True, None), seconds) for row in rows(g)]
+            merged += [r for r in rows_read if _stands(r, g, doc, written, stated)]
         if i < len(readings):
             merged.append(readings[i])
-    return Placed(merged, frozenset(withdraw), frozenset(unscanned))
+    return Placed(merged, frozenset(withdraw))
 
 
 def _quantity(e: Any) -> Optional[tuple]:
@@ -235,22 +228,19 @@ def _written(readings: Sequence[Reading]) -> tuple:
     return defined, stated
 
 
-def _use(r: Reading, g: GivenNetwork, doc, written: list, stated: list) -> str:
-    """``scanned`` (the spec's own), ``unscanned`` (the document defined it before: walked to
-    compare), or ``left out``."""
+def _stands(r: Reading, g: GivenNetwork, doc, written: list, stated: list) -> bool:
+    """Does the spec row ``r`` stand in the lines of ``g``: not what the document itself defines
+    or states there?"""
     if r.parsed is None or len(r.parsed.chains) != 1 or len(r.parsed.chains[0].exprs) != 2:
-        return "left out"
+        return False
     a, b = r.parsed.chains[0].exprs
-    if not (set(keys(a)) & set(doc.first_seen)):
-        return "left out"  # the document never writes it: it decides nothing
+    if not set(keys(a)) & set(doc.first_seen):
+        return False  # the document never writes it (z_k beside its z^{i}_k): it decides nothing
     name = _quantity(a) if r.parsed.chains[0].ops[0] == ":=" else None
     if name is None:  # an assumption of the loss: the document's own statement of it stands
         same = _canonical(doc, a, b)
-        return "left out" if any(g.covers(line) and _canonical(doc, x, y) == same for x, y, line in stated) \
-            else "scanned"
-    if any(n == name and g.covers(line) for n, line in written):
-        return "left out"
-    return "unscanned" if any(n == name and line < g.first for n, line in written) else "scanned"
+        return not any(g.covers(line) and _canonical(doc, x, y) == same for x, y, line in stated)
+    return not any(n == name and g.covers(line) for n, line in written)
 
 
 def _canonical(doc, a: sp.Basic, b: sp.Basic) -> tuple:

@@ -202,8 +202,7 @@ class SymbolTable:
     def define(self, lhs: sp.Basic, rhs: sp.Basic, line: int, loose: tuple = ()) -> None:
         shape = definable(lhs)
         tk = _table_key(lhs, shape)
-        # a spec's definition (line 0, --network) holds for its network's lines, whatever the sections
-        d = Definition(lhs, rhs, line, shape, tuple(loose), self.section if line else ())
+        d = Definition(lhs, rhs, line, shape, tuple(loose), self.section)
         self._history.append((tk, d))
         self._defs.pop(tk, None)
         self._defs[tk] = d

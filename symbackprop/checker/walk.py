@@ -75,14 +75,14 @@ class Checker:
     """Walks the chains of one document in order, keeping the symbol table."""
 
     def __init__(self, readings: Sequence[Reading], options: Options, function_letters: frozenset,
-                 withdraw: frozenset = frozenset(), unscanned: frozenset = frozenset()) -> None:
+                 withdraw: frozenset = frozenset()) -> None:
         examples = example_index(readings)  # every quantity with the example's index: read at one example
         self.readings = at_one_example(readings, examples)
         self.options = options
         self.timeout = float(options.timeout)
         self.function_letters = function_letters
         self.withdraw = withdraw  # positions before which a spec's definitions end (checker/given.py)
-        self.scan = scan([(r.fragment, None if n in unscanned else r.parsed) for n, r in enumerate(self.readings)])
+        self.scan = scan([(r.fragment, r.parsed) for r in self.readings])
         self.table = SymbolTable(self.scan.layered, self.scan.linked_letters)
         self.pos: tuple = (0, 0)
         self.chain_length = 0
@@ -102,8 +102,7 @@ class Checker:
         for n, reading in enumerate(self.readings):
             if n in self.withdraw:  # the lines of a spec's network are over
                 self.table.withdraw(0)
-            if reading.fragment.line != 0:  # a spec's row belongs to no section
-                self.table.enter(getattr(reading.fragment, "section", ()) or ())
+            self.table.enter(getattr(reading.fragment, "section", ()) or ())
             if reading.parsed is None:
                 continue
             # a case the prose states just before a display holds in that display (cases.py)
@@ -257,8 +256,6 @@ class Checker:
             return open_("vector", f"{tex(a)} is a vector whose entries the document defines: a claim about "
                                    "them, read entry by entry")
         known = self.table.lookup(a)
-        if frag.line == 0 and known is not None and not self._weak(known):
-            return self._given(frag, a, b, known)
         if known is not None and self._weak(known):  # the author's own words win
             return self._record(a, b, frag, "definition", implied.replacing(a, known.line))
         if known is not None and op not in EXPLICIT_DEFINING_OPS:
@@ -272,14 +269,6 @@ class Checker:
             return self._record(a, b, frag, "redefinition",
                                 f"{name} was defined differently at line {known.line}; read as a new definition")
         return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims")
-
-    def _given(self, frag, a: sp.Expr, b: sp.Expr, known) -> Outcome:
-        """A spec's definition (``--network``) of a quantity the document defined above the lines
-        of the spec's network: the document's own is kept where the two are proved equal, else
-        the spec's holds for those lines (checker/given.py)."""
-        if self._claim(frag, a, b, refute=False).status == "proved":
-            return open_("definition", f"{tex(a)}: the document's definition at line {known.line} agrees; kept")
-        return self._record(a, b, frag, "definition", implied.replacing(a, known.line))
 
     def _layered(self, frag, a: sp.Expr, b: sp.Expr, out: Optional[Outcome] = None) -> Optional[Outcome]:
         """The step (decided unless ``out``), then at each layer (layer_instances.py) where left open."""
