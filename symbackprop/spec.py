@@ -133,6 +133,10 @@ def from_dict(data: Any, source: str = "<dict>", letter_layered: bool = False) -
     verify and report refuse such a spec (their batch forms would print one matrix Y for both)."""
     if not isinstance(data, dict):
         _fail(source, "(top level)", f"must be a table, not {_describe(data)}")
+    if "networks" in data:  # what check --show-network prints for a document of several networks
+        _fail(source, "networks", "a file of several networks (check --show-network) is read by check "
+                                  "--network; for this command copy one [[networks]] table out as a spec "
+                                  "(its keys without lines, [[layers]] for [[networks.layers]])")
     _check_keys(source, data, "top level", "")
     title = data.get("title", "")
     if not isinstance(title, str):

@@ -169,6 +169,8 @@ def networks(definitions, seconds: float = RULE_SECONDS, last_line: Optional[int
     it begins to the line before the next one begins: definitions hold until replaced, so the
     lines between hold the earlier network's claims."""
     layers, notes = _layers(definitions)
+    if not layers:
+        return [NetworkModel(notes=notes + [_found(definitions)])]
     order = _ordered(layers)
     if order is None:
         return [NetworkModel(layers, notes=notes + ["the layers do not form one chain (each fed by the one below)"])]
@@ -263,6 +265,20 @@ def _split(order: list, events: list, notes: list, last_line: int) -> list:
         given.add(e.item)
     found.append(_model(order, state, notes + own, (begins, max(last_line, begins))))
     return found
+
+
+#: How many of the definitions found a network without layers names.
+FOUND_SHOWN = 8
+
+
+def _found(definitions) -> str:
+    """What the document defines, where no layer could be read from it (what was found; the
+    TOML's comment says what is missing)."""
+    shown = [f"{sp.latex(d.lhs)} (line {d.line})" for d in list(definitions)[:FOUND_SHOWN]]
+    if not shown:
+        return "found no definition (nothing written as q = … first, nor implied by a step)"
+    more = f" and {len(definitions) - FOUND_SHOWN} more" if len(definitions) > FOUND_SHOWN else ""
+    return f"found the definitions of {', '.join(shown)}{more}: none is a layer's pre-activation"
 
 
 def _known(rule: str) -> bool:

@@ -47,10 +47,12 @@ def arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="language of the md/html report (default en)")
     parser.add_argument("--network", metavar="SPEC.toml", default=None,
                         help="take the network from a spec (its forward pass and loss, in its [notation]) "
-                             "as definitions ahead of each document's own; --show-network writes one to start from")
+                             "as definitions where each document leaves them out; a file of several networks "
+                             "gives each for its lines; --show-network writes one to start from")
     parser.add_argument("--show-network", action="store_true",
                         help="print the network each document describes (its layers, activations, loss and "
-                             "notation, with the lines they rest on) as a spec TOML, instead of the check report")
+                             "notation, with the lines they rest on) as a spec TOML, instead of the check report; "
+                             "several networks one after another each with the lines it governs")
     parser.add_argument("--errata-only", action="store_true",
                         help="fail (exit 1) only on an erratum: exit 0 also when nothing could be decided "
                              "(for pre-commit hooks and CI on documents that may hold no formula)")

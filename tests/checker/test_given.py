@@ -133,7 +133,7 @@ def test_what_show_network_could_not_read_is_given_back_as_nothing():
     (partial,) = loads(_network("", "sigmoid").replace('activation = "sigmoid"\n', ""))
     assert (partial.loss, partial.states_activation(1)) == (False, False)
     assert loads("networks = []\n") == ()
-    empty = networks_toml(check_document(PROSE).networks(12)[:0] or [], "prose")
+    empty = networks_toml([], "prose")
     assert "networks = []" in empty and "no layer could be read" in empty
 
 
@@ -148,6 +148,12 @@ def test_a_networks_file_that_cannot_be_read_is_one_line(text, problem):
     with pytest.raises(SpecError) as e:
         loads(text, "net.toml")
     assert problem in str(e.value) and "\n" not in str(e.value)
+
+
+def test_derive_says_how_to_take_one_network_of_several():
+    with pytest.raises(SpecError) as e:
+        spec.loads(REGRESSION_THEN_CLASSIFIER, "net.toml")
+    assert "copy one [[networks]] table out" in str(e.value)
 
 
 def test_a_single_network_is_one_given_network_for_the_whole_document():
