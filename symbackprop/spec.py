@@ -44,6 +44,12 @@ _TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string",
 
 def load(path: Union[str, os.PathLike[str]], letter_layered: bool = False) -> Network:
     """Read the TOML spec at ``path`` into a Network (``letter_layered``: see :func:`from_dict`)."""
+    return loads(read_text(path), os.fspath(path), letter_layered)
+
+
+def read_text(path: Union[str, os.PathLike[str]]) -> str:
+    """The text of the spec file at ``path`` (a byte-order mark read past); every problem is one
+    :class:`SpecError` line."""
     source = os.fspath(path)
     try:
         with open(source, "rb") as f:
@@ -57,7 +63,7 @@ def load(path: Union[str, os.PathLike[str]], letter_layered: bool = False) -> Ne
         _fail(source, "(file)", f"not UTF-8 text ({e.reason} at byte {e.start})")
     except OSError as e:
         _fail(source, "(file)", f"cannot read: {e.strerror or e}")
-    return loads(text, source, letter_layered)
+    return text
 
 
 #: The deepest nesting of arrays and inline tables a spec may have (a spec needs 2: an
@@ -98,6 +104,12 @@ def _nesting(text: str) -> tuple[int, int]:
 
 def loads(text: str, source: str = "<string>", letter_layered: bool = False) -> Network:
     """Read a TOML spec from a string; ``source`` names it in error messages."""
+    return from_dict(parse(text, source), source, letter_layered)
+
+
+def parse(text: str, source: str = "<string>") -> dict:
+    """The TOML ``text`` as a dict, its nesting bounded (:data:`MAX_NESTING`); every problem is
+    one :class:`SpecError` line."""
     if not isinstance(text, str):
         _fail(source, "(file)", f"expected TOML text, not {type(text).__name__}")
     depth, where = _nesting(text)
@@ -109,7 +121,7 @@ def loads(text: str, source: str = "<string>", letter_layered: bool = False) -> 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         _fail(source, "(syntax)", f"invalid TOML: {e}")
-    return from_dict(data, source, letter_layered)
+    return data
 
 
 def from_dict(data: Any, source: str = "<dict>", letter_layered: bool = False) -> Network:
@@ -121,6 +133,10 @@ def from_dict(data: Any, source: str = "<dict>", letter_layered: bool = False) -
     verify and report refuse such a spec (their batch forms would print one matrix Y for both)."""
     if not isinstance(data, dict):
         _fail(source, "(top level)", f"must be a table, not {_describe(data)}")
+    if "networks" in data:  # what check --show-network prints for a document of several networks
+        _fail(source, "networks", "a file of several networks (check --show-network) is read by check "
+                                  "--network; for this command copy one [[networks]] table out as a spec "
+                                  "(its keys without lines, [[layers]] for [[networks.layers]])")
     _check_keys(source, data, "top level", "")
     title = data.get("title", "")
     if not isinstance(title, str):

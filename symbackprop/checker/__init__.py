@@ -11,7 +11,6 @@ The pipeline (docs/architecture.md)::
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from typing import Any, Callable, Optional, Sequence
@@ -19,6 +18,7 @@ from typing import Any, Callable, Optional, Sequence
 from ..errors import ParseError
 from ..latex.extract import Fragment, extract, extract_file
 from .doubt_rules import DOUBT_RULES
+from .given import Placed, as_given, place
 from .guards import GUARDS
 from .index_rules import INDEX_RULES
 from .read import PARSE_OPTIONS, read, read_fragment
@@ -68,26 +68,32 @@ def default_budget(fragments: int) -> float:
 def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
                     timeout: Optional[float] = DEFAULT_TIMEOUT, progress: Optional[Progress] = None,
                     disabled: Sequence[str] = (), budget: Optional[float] = None,
-                    started: Optional[float] = None) -> DocumentResult:
+                    started: Optional[float] = None, given: Sequence = ()) -> DocumentResult:
     """Read and check extracted fragments in document order (the whole pipeline), within
     ``budget`` seconds in all (default :func:`default_budget`), counted from ``started`` (the
     extraction's start) or now: what it does not reach is listed in ``unreached``, never
-    silently dropped."""
+    silently dropped.  ``given``: networks from a spec (checker/given.py), their definitions
+    placed among the document's for the lines each governs; results are the document's only."""
     start = time.monotonic() if started is None else started
     budget = default_budget(len(fragments)) if budget is None else _positive(budget, "budget")
     options = _options(timeout, disabled, deadline=start + budget)
     total = 2 * len(fragments)  # each fragment is read, then checked
     reading_ends = start + READING_SHARE * budget  # the walk keeps the rest of the budget
     readings = read(fragments, options.timeout, progress and (lambda n: progress(n, total)), reading_ends)
-    checker = Checker(readings, options, FUNCTION_LETTERS)
+    placed = place(readings, given, options.timeout) if given else Placed(readings, frozenset())
+    checker = Checker(placed.readings, options, FUNCTION_LETTERS, placed.withdraw)
     claims = []
     for claim in checker.run():
+        if claim.fragment_line == 0:  # a spec's row: no claim of the document
+            continue
         claims.append(claim)
         if progress:
             progress(len(readings) + checker.pos[0], total)
     if progress:
         progress(total, total)
-    walked = readings if checker.stopped_at is None else readings[:checker.stopped_at]
+    walked = [r for r in (placed.readings if checker.stopped_at is None else placed.readings[:checker.stopped_at])
+              if r.fragment.line != 0]
+    readings = [r for r in placed.readings if r.fragment.line != 0]
     unreached = tuple({"line": f.line, "source": f.source}
                       for f in [r.fragment for r in readings[len(walked):]] + list(fragments[len(readings):]))
     unparsed = tuple(u for r in walked for u in r.unparsed)
@@ -106,19 +112,11 @@ def check_document(path: str | os.PathLike[str], *, timeout: Optional[float] = D
                    progress: Optional[Progress] = None, disabled: Sequence[str] = (),
                    budget: Optional[float] = None, network=None) -> DocumentResult:
     """Check every relation in the document at ``path`` (md, tex, txt, html, rst, ipynb); with a
-    spec ``network``, its forward pass and loss are definitions ahead of the document's own."""
+    spec ``network`` (a Network, or the networks of checker/given.py, each for its lines), its
+    forward pass and loss are definitions where the document leaves them out."""
     started = time.monotonic()
-    fragments, given = list(extract_file(path)), []
-    if network is not None:
-        from .network_model import spec_fragments
-
-        given = spec_fragments(network)
-    result = check_fragments(given + fragments, name=str(path), timeout=timeout, progress=progress,
-                             disabled=disabled, budget=budget, started=started)
-    if not given:
-        return result
-    return dataclasses.replace(result, claims=tuple(c for c in result.claims if c.fragment_line != 0),
-                               fragments=result.fragments - len(given), parsed=result.parsed - len(given))
+    return check_fragments(extract_file(path), name=str(path), timeout=timeout, progress=progress,
+                           disabled=disabled, budget=budget, started=started, given=as_given(network))
 
 
 def check_text(text: str, kind: str = "markdown", *, name: str = "<text>",

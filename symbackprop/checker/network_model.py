@@ -12,14 +12,16 @@ From the document's definitions (in document order) the layers are read:
   layer's activation and the target letter (sse, mse, cross-entropy, binary cross-entropy).
 
 Each layer and the loss say which lines they rest on; what cannot be read is said in a
-comment, never guessed.  The spec prints as the TOML the core reads (``derive``, ``verify``),
-so a user can correct it and check the document against it.
+comment, never guessed.  A document that describes several networks one after another (a
+regression section, then a classification section on the same layers) gives each with the
+lines it governs (:func:`networks`).  The spec prints as the TOML the core reads (``derive``,
+``verify``; checker/network_toml.py), so a user can correct it and check the document against
+it (``--network``, checker/given.py).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import sympy as sp
@@ -55,8 +57,12 @@ class NetworkModel:
     loss: str = ""
     loss_line: Optional[int] = None
     notes: list = field(default_factory=list)
+    lines: Optional[tuple] = None  # (first, last): the lines it governs, where a document describes several
 
     def to_toml(self, source: str = "") -> str:
+        """The spec TOML (checker/network_toml.py), each item with the lines it rests on."""
+        from .network_toml import model_toml
+
         return model_toml(self, source)
 
 
@@ -142,18 +148,70 @@ def _loss(rhs: sp.Basic, output: sp.IndexedBase, target: sp.IndexedBase, seconds
 
 
 def infer(definitions, seconds: float = RULE_SECONDS) -> NetworkModel:
-    """The network of the ``definitions`` (in document order) — see the module docstring."""
-    model = NetworkModel()
-    by_name: dict = {}
+    """The network of the ``definitions`` (in document order) — see the module docstring: the last
+    one in force where the document describes several, with a note for each change."""
+    found = networks(definitions, seconds)
+    last = found[-1]
+    notes = list(dict.fromkeys(n for m in found for n in m.notes))
+    return NetworkModel(last.layers, last.loss, last.loss_line, notes)
+
+
+def networks(definitions, seconds: float = RULE_SECONDS, last_line: Optional[int] = None) -> list:
+    """Every network the ``definitions`` describe, one after another, each with the lines it
+    governs (:attr:`NetworkModel.lines`).
+
+    A document may describe several networks on one set of layers (a regression section with an
+    identity output and ½SSE, then a classification section with softmax and cross-entropy).  A
+    new network begins at a definition that gives an item (a layer's activation, the loss) a rule
+    other than the one the current network has already given it; an item the current network has
+    not given yet takes its rule without a new network (the loss at line 201 begins the
+    classifier, its softmax at line 205 belongs to it).  Each network governs the lines from where
+    it begins to the line before the next one begins: definitions hold until replaced, so the
+    lines between hold the earlier network's claims."""
+    layers, notes = _layers(definitions)
+    if not layers:
+        return [NetworkModel(notes=notes + [_found(definitions)])]
+    order = _ordered(layers)
+    if order is None:
+        return [NetworkModel(layers, notes=notes + ["the layers do not form one chain (each fed by the one below)"])]
+    if any(x.labelled for x in order):
+        notes.append("the document writes a general layer (a layer label): one instance is shown; "
+                     "write out as many layers as the network has, each with its activation")
+    events = _activations(definitions, {(x.name, x.index): x for x in order}, seconds)
+    outputs = [e.output for e in events if order and e.item == ("activation", order[-1].index)]
+    if outputs:
+        events += _losses(definitions, outputs[-1], seconds)
+    return _split(order, sorted(events, key=lambda e: e.line), notes, last_line or _last_line(definitions))
+
+
+@dataclass(frozen=True)
+class _Event:
+    """A definition that gives an item (``("activation", j)`` or ``("loss",)``) a rule ("" unread)."""
+
+    line: int
+    item: tuple
+    rule: str
+    output: str = ""
+
+
+def _layers(definitions) -> tuple[list, list]:
+    """The pre-activations (one layer per index letter) and the notes on what was merged."""
+    layers: list = []
+    notes: list = []
     for d in definitions:
         layer = preactivation(d) if getattr(d, "shape", "") == "indexed" else None
-        same = next((x for x in model.layers if layer is not None and _same_layer(x, layer)), None)
+        same = next((x for x in layers if layer is not None and _same_layer(x, layer)), None)
         if same is not None and same.index != layer.index:  # u_r = Σ_j y_j w_jr + b_r beside u_k
-            model.notes.append(f"{layer.name}_{layer.index} (line {d.line}) is {same.name}_{same.index} "
-                               f"written with the letter {layer.index}: one layer")
-        elif layer is not None and layer.index not in {x.index for x in model.layers}:
-            model.layers.append(layer)
-            by_name[(layer.name, layer.index)] = layer
+            notes.append(f"{layer.name}_{layer.index} (line {d.line}) is {same.name}_{same.index} "
+                         f"written with the letter {layer.index}: one layer")
+        elif layer is not None and layer.index not in {x.index for x in layers}:
+            layers.append(layer)
+    return layers, notes
+
+
+def _activations(definitions, by_name: dict, seconds: float) -> list:
+    """``A_j := F(P_j)`` for a pre-activation ``P_j`` read: the rule F is (proved), in order."""
+    out = []
     for d in definitions:
         if getattr(d, "shape", "") != "indexed" or not isinstance(d.lhs, sp.Indexed) or len(d.lhs.indices) != 1:
             continue
@@ -163,33 +221,88 @@ def infer(definitions, seconds: float = RULE_SECONDS) -> NetworkModel:
         if d.rhs.has(sp.Derivative) or _name(d.lhs).lstrip("\\").startswith(ERROR_SIGNALS):
             continue  # δ_k := ∂E/∂u_k names a derivative, not an activation
         layer = by_name[(_name(pres[0]), str(pres[0].indices[0]))]
-        found = _activation(d.rhs, pres[0], seconds) or "unread"
-        if layer.activation not in ("", "unread", found):  # the last one in force is shown
-            model.notes.append(f"line {d.line} gives the layer {layer.index} the activation {found}, "
-                               f"after {layer.activation} (lines {', '.join(map(str, layer.lines))}): "
-                               "the document describes more than one network; the last is shown")
-        layer.activation, layer.output = found, _name(d.lhs)
-        layer.lines = sorted(set(layer.lines) | {d.line})
-    order = _ordered(model.layers)
-    if order is None:
-        model.notes.append("the layers do not form one chain (each fed by the one below)")
-        return model
-    model.layers = order
-    if any(x.labelled for x in order):
-        model.notes.append("the document writes a general layer (a layer label): one instance is shown; "
-                           "write out as many layers as the network has, each with its activation")
-    out = model.layers[-1] if model.layers else None
+        out.append(_Event(d.line, ("activation", layer.index), _activation(d.rhs, pres[0], seconds) or "unread",
+                          _name(d.lhs)))
+    return out
+
+
+def _losses(definitions, output: str, seconds: float) -> list:
+    """``E := …`` of the output ``output`` and a target: the loss rule it is (proved), in order."""
+    out = []
     for d in definitions:
-        if getattr(d, "shape", "") == "symbol" and out is not None and out.output:
-            target = next((a.base for a in d.rhs.atoms(sp.Indexed) if _name(a) not in (out.output,)), None)
-            outputs = [a.base for a in d.rhs.atoms(sp.Indexed) if _name(a) == out.output]
-            if target is not None and outputs:
-                found = _loss(d.rhs, outputs[0], target, seconds)
-                if model.loss and found != model.loss:
-                    model.notes.append(f"line {d.line} gives the loss {found or 'another one'}, after "
-                                       f"{model.loss} (line {model.loss_line}); the last is shown")
-                model.loss, model.loss_line = found, (d.line if found else None)
-    return model
+        if getattr(d, "shape", "") != "symbol":
+            continue
+        target = next((a.base for a in d.rhs.atoms(sp.Indexed) if _name(a) not in (output,)), None)
+        outputs = [a.base for a in d.rhs.atoms(sp.Indexed) if _name(a) == output]
+        if target is not None and outputs:
+            out.append(_Event(d.line, ("loss",), _loss(d.rhs, outputs[0], target, seconds)))
+    return out
+
+
+def _split(order: list, events: list, notes: list, last_line: int) -> list:
+    """The networks the ``events`` describe on the layers ``order`` (see :func:`networks`)."""
+    state: dict = {}     # item → (rule, lines, output) in force
+    given: set = set()   # the items the current network has given
+    begins, own, found = 1, [], []
+    for e in events:
+        old = state.get(e.item)
+        what = f"the layer {e.item[1]} the activation" if e.item[0] == "activation" else "the loss"
+        if old is not None and e.item in given and old[0] != e.rule:
+            earlier = f"lines {', '.join(map(str, old[1]))}" if len(old[1]) > 1 else f"line {old[1][0]}"
+            if _known(old[0]) and _known(e.rule):  # a rule replaced by another: another network
+                found.append(_model(order, state, notes + own, (begins, e.line - 1)))
+                begins, own, given = e.line, [], set()
+                own.append(f"line {e.line} gives {what} {e.rule}, after {old[0]} ({earlier}): "
+                           f"the document describes another network from line {e.line}")
+            else:
+                own.append(f"line {e.line} gives {what} {_said(e.rule)}, after {_said(old[0])} ({earlier}); "
+                           "the last is shown")
+        elif old is not None and old[0] != e.rule:  # given by the network before: this one's own
+            own.append(f"line {e.line} gives {what} {_said(e.rule)}, after {_said(old[0])} "
+                       f"(line {old[1][-1]}) in the network before")
+        same = old is not None and old[0] == e.rule and e.item in given
+        state[e.item] = (e.rule, sorted(set(old[1]) | {e.line}) if same else [e.line], e.output)
+        given.add(e.item)
+    found.append(_model(order, state, notes + own, (begins, max(last_line, begins))))
+    return found
+
+
+#: How many of the definitions found a network without layers names.
+FOUND_SHOWN = 8
+
+
+def _found(definitions) -> str:
+    """What the document defines, where no layer could be read from it (what was found; the
+    TOML's comment says what is missing)."""
+    shown = [f"{sp.latex(d.lhs)} (line {d.line})" for d in list(definitions)[:FOUND_SHOWN]]
+    if not shown:
+        return "found no definition (nothing written as q = … first, nor implied by a step)"
+    more = f" and {len(definitions) - FOUND_SHOWN} more" if len(definitions) > FOUND_SHOWN else ""
+    return f"found the definitions of {', '.join(shown)}{more}: none is a layer's pre-activation"
+
+
+def _known(rule: str) -> bool:
+    return rule in ACTIVATIONS or rule in LOSSES
+
+
+def _said(rule: str) -> str:
+    return rule if _known(rule) else "another one"
+
+
+def _model(order: list, state: dict, notes: list, lines: tuple) -> NetworkModel:
+    """One network: the layers with the activations in force, the loss in force, its lines."""
+    layers = []
+    for x in order:
+        rule, at, output = state.get(("activation", x.index), ("", [], ""))
+        layers.append(replace(x, activation=rule, output=output or x.output,
+                              lines=sorted(set(x.lines) | set(at))))
+    loss, at, _ = state.get(("loss",), ("", [], ""))
+    return NetworkModel(layers, loss if _known(loss) else "", at[-1] if _known(loss) else None, list(notes),
+                        lines)
+
+
+def _last_line(definitions) -> int:
+    return max((d.line for d in definitions), default=1)
 
 
 def _ordered(layers: list) -> Optional[list]:
@@ -207,59 +320,3 @@ def _ordered(layers: list) -> Optional[list]:
             return None
         out.append(nxt[0])
     return out
-
-
-def model_toml(model: NetworkModel, source: str = "") -> str:
-    """The spec TOML of ``model``, each item with the lines it rests on; what is unknown says so."""
-    lines = [f"# The network {source or 'the document'} describes, as read by symbackprop check --show-network.",
-             "# Correct what is wrong and give it back with --network.",
-             f'title = "Network of {source or "the document"}"']
-    if not model.layers:
-        lines.append("# no layer could be read: no definition of the form u_j = Σ_i w_ij x_i (+ b_j)")
-        return "\n".join(lines) + "\n"
-    lines.append(f'loss = "{model.loss}"' + (f"  # line {model.loss_line}" if model.loss else "")
-                 if model.loss else '# loss = ?  (E is not defined in the document, or not as a known loss)')
-    first = model.layers[0]
-    lines += ["", "[[layers]]              # the input", f'size = "n_{first.fed_by}"', f'index = "{first.fed_by}"']
-    for x in model.layers:
-        where = f"line{'s' if len(x.lines) > 1 else ''} {', '.join(map(str, x.lines))}"
-        lines += ["", f"[[layers]]              # {where}",
-                  f'size = "n_{x.index}"', f'index = "{x.index}"']
-        if x.activation in ACTIVATIONS:
-            lines.append(f'activation = "{x.activation}"')
-        else:
-            lines.append("# activation = ?  (" + ("left generic in the document: choose one" if x.activation == "generic"
-                                                 else "not read from the document") + ")")
-        if x.bias is False:
-            lines.append("bias = false")
-    orders = {x.weight_order for x in model.layers}
-    lines += ["", "[notation]"]
-    if len(orders) == 1:
-        lines.append(f'weight_order = "{orders.pop()}"')
-    for role, value in (("weight", first.weight), ("preactivation", first.name),
-                        ("input", first.inputs), ("activation", model.layers[-1].output)):
-        if value and value.isalpha():
-            lines.append(f'{role} = "{value}"')
-    lines += [f"# {n}" for n in model.notes]
-    return "\n".join(lines) + "\n"
-
-
-def spec_fragments(network) -> list:
-    """The forward pass and the loss of a spec ``network`` (the core's derivation, printed in its
-    ``[notation]``) as definitions ahead of a document, and the loss's assumptions (Σ_k t_k = 1
-    for cross-entropy): ``check DOC --network SPEC.toml`` checks the document against them.
-    Their line is 0 (not the document's); what they give is reported as "definition"."""
-    from ..derive import derive
-    from ..latex.extract import Fragment
-    from ..printing import latex
-
-    def tex(e) -> str:  # Σ over a whole layer written as the document's own Σ_k (its width n_{k})
-        return _WHOLE_LAYER_SUM.sub(lambda m: rf"\sum_{{{m.group(1)}}}", latex(e, network))
-
-    d = derive(network)
-    rows = [f"{tex(r.lhs)} := {tex(r.rhs)}" for r in d.forward]
-    rows += [f"{tex(a.lhs)} = {tex(a.rhs)}" for a in d.assumptions]
-    return [Fragment(row, 0, 0, True, None) for row in rows]
-
-
-_WHOLE_LAYER_SUM = re.compile(r"\\sum_\{([A-Za-z]'*)=1\}\^\{(?:[^{}]|\{[^{}]*\})*\}")

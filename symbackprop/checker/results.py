@@ -81,6 +81,14 @@ class DocumentResult:
 
         return infer(self.definitions)
 
+    def networks(self, last_line: Optional[int] = None) -> list:
+        """Every network the document describes, one after another, each with the lines it
+        governs up to ``last_line`` (default: the last line a claim or definition stands on)."""
+        from .network_model import networks
+
+        last = max([c.end_line for c in self.claims] + [d.line for d in self.definitions], default=1)
+        return networks(self.definitions, last_line=last_line or last)
+
     def count(self, status: str) -> int:
         return sum(1 for c in self.claims if c.status == status)
 

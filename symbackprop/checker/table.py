@@ -217,10 +217,21 @@ class SymbolTable:
         if section == self.section:
             return
         self.section = section
+        self._replay()
+
+    def withdraw(self, line: int) -> None:
+        """The definitions and assumptions stated at ``line`` end here (a spec's, line 0: the
+        lines of its network are over); what they replaced is in force again."""
+        self._history = [(tk, d) for tk, d in self._history if d.line != line]
+        self.constraints = [c for c in self.constraints if c[2] != line]
+        self._replay()
+
+    def _replay(self) -> None:
+        """The definitions in force in the current section, from the history."""
         self.version += 1
         self._defs = {}
         for tk, d in self._history:
-            if d.shape in ("indexed", "atom") or section[:len(d.section)] == d.section:
+            if d.shape in ("indexed", "atom") or self.section[:len(d.section)] == d.section:
                 self._defs.pop(tk, None)
                 self._defs[tk] = d
 
@@ -229,8 +240,8 @@ class SymbolTable:
         return any(d.shape == "indexed" and _instance(name, key(d.lhs)) is not None for d in self._defs.values())
 
     def history(self) -> tuple:
-        """Every definition the document made, in document order."""
-        return tuple(d for _k, d in self._history)
+        """Every definition the document made, in document order (not a spec's: line 0)."""
+        return tuple(d for _k, d in self._history if d.line != 0)
 
     def definitions(self, expr: Optional[sp.Basic] = None) -> list[Definition]:
         """The definitions in force, in document order, and those for every layer instantiated at

@@ -74,12 +74,14 @@ class Options:
 class Checker:
     """Walks the chains of one document in order, keeping the symbol table."""
 
-    def __init__(self, readings: Sequence[Reading], options: Options, function_letters: frozenset) -> None:
+    def __init__(self, readings: Sequence[Reading], options: Options, function_letters: frozenset,
+                 withdraw: frozenset = frozenset()) -> None:
         examples = example_index(readings)  # every quantity with the example's index: read at one example
         self.readings = at_one_example(readings, examples)
         self.options = options
         self.timeout = float(options.timeout)
         self.function_letters = function_letters
+        self.withdraw = withdraw  # positions before which a spec's definitions end (checker/given.py)
         self.scan = scan([(r.fragment, r.parsed) for r in self.readings])
         self.table = SymbolTable(self.scan.layered, self.scan.linked_letters)
         self.pos: tuple = (0, 0)
@@ -98,6 +100,8 @@ class Checker:
     def run(self) -> Iterable[ClaimResult]:
         """Every step of every chain in order; stops before a chain begun past the deadline."""
         for n, reading in enumerate(self.readings):
+            if n in self.withdraw:  # the lines of a spec's network are over
+                self.table.withdraw(0)
             self.table.enter(getattr(reading.fragment, "section", ()) or ())
             if reading.parsed is None:
                 continue

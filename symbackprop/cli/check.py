@@ -47,10 +47,12 @@ def arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help="language of the md/html report (default en)")
     parser.add_argument("--network", metavar="SPEC.toml", default=None,
                         help="take the network from a spec (its forward pass and loss, in its [notation]) "
-                             "as definitions ahead of each document's own; --show-network writes one to start from")
+                             "as definitions where each document leaves them out; a file of several networks "
+                             "gives each for its lines; --show-network writes one to start from")
     parser.add_argument("--show-network", action="store_true",
                         help="print the network each document describes (its layers, activations, loss and "
-                             "notation, with the lines they rest on) as a spec TOML, instead of the check report")
+                             "notation, with the lines they rest on) as a spec TOML, instead of the check report; "
+                             "several networks one after another each with the lines it governs")
     parser.add_argument("--errata-only", action="store_true",
                         help="fail (exit 1) only on an erratum: exit 0 also when nothing could be decided "
                              "(for pre-commit hooks and CI on documents that may hold no formula)")
@@ -128,16 +130,28 @@ def _streamed(fmt: str, out: TextIO, several: bool, args: Optional[argparse.Name
 
 
 def _show_networks(docs: Sequence[str], timeout: float, budget: Optional[float], out: TextIO, err: TextIO) -> int:
-    """``--show-network``: the spec TOML of each document's network; exit 0 when every document
-    shows at least one layer, 3 when one shows none."""
+    """``--show-network``: the spec TOML of each document's networks (checker/network_toml.py: one
+    network as the core's spec, several each with its lines); exit 0 when every document shows at
+    least one layer, 3 when one shows none."""
     from ..checker import check_document
+
+    from ..checker.network_toml import networks_toml
 
     code = 0
     for d in docs:
-        model = check_document(d, timeout=timeout, budget=budget).network()
-        out.write(model.to_toml(d) + ("\n" if len(docs) > 1 else ""))
-        code = code or (0 if model.layers else 3)
+        models = check_document(d, timeout=timeout, budget=budget).networks(_line_count(d))
+        out.write(networks_toml(models, d) + ("\n" if len(docs) > 1 else ""))
+        code = code or (0 if any(m.layers for m in models) else 3)
     return code
+
+
+def _line_count(path: str) -> Optional[int]:
+    """The number of lines of the document (the last network governs them to the end)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return sum(1 for _ in f) or None
+    except OSError:
+        return None
 
 
 def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
@@ -167,11 +181,11 @@ def run_check(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optio
         return _show_networks(docs, timeout, budget, out, err)
     network = None
     if getattr(args, "network", None):
+        from ..checker.given import load
         from ..errors import reason_of
-        from ..spec import load
 
         try:
-            network = load(args.network, letter_layered=True)
+            network = load(args.network)
         except Exception as exc:  # a spec that cannot be read is bad input: one line, exit 2
             return _usage(f"--network {args.network}: {reason_of(exc)}", err)
     stream = not output and fmt in STREAMED

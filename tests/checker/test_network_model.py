@@ -79,7 +79,8 @@ def test_show_network_on_the_command_line(tmp_path):
     plain = tmp_path / "no-network.md"
     plain.write_text("$$x = 1 + 1$$\n", encoding="utf-8")
     code, out = _show(plain)
-    assert code == 3 and "no layer could be read" in out
+    assert code == 3 and "no layer could be read" in out  # what is missing
+    assert "found the definitions of x (line 1)" in out and "networks = []" in out  # what was found
 
 
 def test_a_backward_recursion_is_no_layer():
