@@ -37,18 +37,14 @@ TIMEOUT = 5.0
 FALSE_ALARMS_TODAY = {
 }
 #: the batch sets' shortfall: names whose entries come only from the upper/lower-case convention
-CONVENTION = "its batch matrices' entries come from the upper/lower-case convention (Δ ↔ δ, U ↔ u): proves, never refutes"
 MISSED_TODAY = {  # what the checker says at the erratum's line today
     "rst-neuron/mutant-02.rst": "flaky: refuted on an idle machine, but the step times out (5 s) under load",
     "md-vector-en/mutant-04.md": "the wrong δ^{l} row is read as a redefinition of δ^{l}",
     "md-vector-en/mutant-06.md": "the index-form weight gradient stays open",
     "md-vector-ja/mutant-06.md": "flaky: refuted at l = L − 1 when that instance finishes in the 5 s step bound "
                                  "(it does at 15 s); under load the step stays open (dependence)",
-    "md-batch-rows-en/mutant-02.md": CONVENTION,
-    "md-batch-rows-en/mutant-03.md": CONVENTION,
     "md-batch-rows-en/mutant-05.md": "the targets T have no entries the reader can place (t is no layer's)",
     "md-batch-rows-en/mutant-06.md": "y(1 − y) holds if f is the sigmoid; the document says f = tanh in prose only",
-    "md-batch-columns-ja/mutant-04.md": CONVENTION,
     "md-batch-columns-ja/mutant-05.md": "the targets T have no entries the reader can place (t is no layer's)",
 }
 

@@ -27,8 +27,9 @@ from pathlib import Path
 
 from symbackprop.errors import ParseError
 from symbackprop.latex.delimiters import (  # noqa: F401  (Fragment and the masks are public here)
-    BARRIER, MATH_ENVIRONMENTS, NEUTRAL, Fragment, _line_finder, _Scanner, _TOKENS, prose_around)
+    BARRIER, MATH_ENVIRONMENTS, NEUTRAL, Fragment, _line_finder, _Scanner, _TOKENS)
 from symbackprop.latex.formats import _notebook, _scan_rst
+from symbackprop.latex.prose import prose_around
 
 KINDS = ("markdown", "latex", "text", "html", "rst", "ipynb")
 SUFFIX_KINDS = {

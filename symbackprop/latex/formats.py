@@ -10,7 +10,8 @@ from bisect import bisect_right
 from json.decoder import scanstring
 
 from symbackprop.errors import ParseError
-from symbackprop.latex.delimiters import BARRIER, Fragment, _line_finder, _mask, _Raw, _Scanner, prose_around
+from symbackprop.latex.delimiters import BARRIER, Fragment, _line_finder, _mask, _Raw, _Scanner
+from symbackprop.latex.prose import prose_around
 
 # ───────────────────────────── reStructuredText ─────────────────────────────
 
