@@ -443,17 +443,25 @@ def test_our_mathml_keeps_the_tex_it_was_made_from() -> None:
     assert extract(f"<p>{out}</p>", "html")[0].source == r"\frac{a}{b} < c"
 
 
-def test_an_equation_set_over_the_cells_of_a_table_row_is_one_formula() -> None:
-    """HTML has no aligned rows: ``lhs`` in one cell and ``= rhs`` in the next are one formula,
-    as ``lhs &= rhs`` is (our HTML reports set every derivation so); nothing else is joined."""
+def test_an_equation_set_over_the_cells_and_rows_of_a_table_is_one_display() -> None:
+    """HTML has no aligned rows: ``lhs`` in one cell and ``= rhs`` in the next are one formula, and
+    ``= rhs`` first in the next row (its left cell empty) continues it, not the formula of the rule
+    cell between them (our HTML reports set every derivation so), and a formula in that remark is
+    part of it, as in an annotation column ``&& \\text{(rule: …)}``; nothing else is joined."""
     mathml = ('<math><semantics><mi>x</mi><annotation encoding="application/x-tex">{}</annotation>'
               '</semantics></math>')
     text = ('<table>\n'
-            f'<tr><td class="lhs">{mathml.format("Y")}</td><td>{mathml.format("= (y_{jp})_{pj}")}</td></tr>\n'
+            f'<tr><td class="lhs">{mathml.format("Y")}</td><td>{mathml.format("= (y_{jp})_{pj}")}</td>'
+            f'<td>(rule: {mathml.format("q = r")})</td></tr>\n'
             f'<tr><td class="lhs"></td><td>{mathml.format("= z")}</td></tr>\n'
+            '</table>\n'
+            '<table>\n'
             r'<tr><td>\(a\)</td><td> \(\le b\) </td><td>(rule: \(= c\))</td></tr>' '\n'
             r'<tr><td>\(p\)</td><td>\(q\)</td></tr>' '\n'
+            r'<tr><td></td><td>\(= s\)</td></tr>' '\n'
+            r'<tr><td>prose \(= t\)</td></tr>' '\n'
             '</table>\n')
     frags = extract(text, "html")
-    assert [(f.source, f.line) for f in frags] == [
-        ("Y = (y_{jp})_{pj}", 2), ("= z", 3), (r"a \le b", 4), ("= c", 4), ("p", 5), ("q", 5)]
+    assert [(f.source, f.line, f.end_line) for f in frags] == [
+        ("\\begin{aligned} Y & = (y_{jp})_{pj} \\\\\n & = z \\end{aligned}", 2, 3),
+        (r"a \le b", 6, 6), ("p", 7, 7), ("q", 7, 7), ("= s", 8, 8), ("= t", 9, 9)]
