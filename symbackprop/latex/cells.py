@@ -35,7 +35,8 @@ _RELATION_FIRST = re.compile(
 #: Only the boundary between two cells of one row: ``</td> <td class="…">``.
 _CELL_BOUNDARY = re.compile(r"\s*</t[dh]\s*>\s*<t[dh]\b[^<>]*>\s*", re.I)
 _TABLE_TAG = re.compile(r"<(/?)(table|tr|td|th)\b[^<>]*>", re.I)
-_ANY_TAG = re.compile(r"<[^<>]*>")
+#: Blank space and tags only (read from a cell's or row's start: it stops at the first text).
+_TAGS_ONLY = re.compile(r"\s*(?:<[^<>]*>\s*)*")
 
 R = TypeVar("R", bound=NamedTuple)
 
@@ -103,30 +104,35 @@ def join_row_cells(text: str, found: Sequence[R]) -> list[R]:
         prev = out[-1] if out else None
         relation = bool(_RELATION_FIRST.match(raw.source))
         shown = open_.get(place.table) if place.table is not None else None
-        gap = "\n" * text.count("\n", prev.end, raw.start) if prev is not None else ""
         if relation and prev is not None and place.table is not None \
                 and _CELL_BOUNDARY.fullmatch(text, prev.end, raw.start):
             if shown is None or shown.index != len(out) - 1 or shown.place.row != place.row:
                 shown = open_[place.table] = _Display(len(out) - 1, place, [[prev.source]])
                 displays.append(shown)
-            shown.rows[-1].append(gap + raw.source.lstrip())
+            shown.rows[-1].append("\n" * text.count("\n", prev.end, raw.start) + raw.source.lstrip())
             shown.place = place
             out[-1] = prev._replace(end=raw.end, display=prev.display or raw.display)
             continue
         if relation and shown is not None and shown.place.row == place.row - 1 \
-                and shown.place.cell == place.cell and not _ANY_TAG.sub("", text[place.row_start:raw.start]).strip():
+                and shown.place.cell == place.cell and _only_tags(text, place.row_start, raw.start):
             joined = out[shown.index]
             shown.rows.append(["\n" * text.count("\n", joined.end, raw.start) + raw.source.lstrip()])
             shown.place = place
             out[shown.index] = joined._replace(end=raw.end, display=joined.display or raw.display)
             continue
         if shown is not None and shown.place.row == place.row and shown.place.cell < place.cell \
-                and _ANY_TAG.sub("", text[place.cell_start:raw.start]).strip():
+                and not _only_tags(text, place.cell_start, raw.start):
             continue  # a formula inside the remark beside the equation: its annotation column
         out.append(raw)
     for shown in displays:
         out[shown.index] = out[shown.index]._replace(source=_source(shown.rows))
     return sorted(out)
+
+
+def _only_tags(text: str, start: int, end: int) -> bool:
+    """Nothing but tags and blank space between ``start`` and ``end`` (linear: the match stops at
+    the first text, so a long cell costs no more than its leading tags)."""
+    return _TAGS_ONLY.match(text, start, end).end() == end
 
 
 def _source(rows: list) -> str:

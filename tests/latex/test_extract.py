@@ -268,6 +268,9 @@ PATHOLOGICAL = [
     "$a " * 20000, "$$a " * 20000, "\\(" * 20000, "\\begin{align}" * 5000, "@blmath{" * 20000,
     "`" * 3 + "\n" + "`a " * 20000, "{{< math >}}" * 5000, "<a " * 20000, "% $" * 20000, ".. math::\n" * 5000,
     "$a$5 " * 20000, "\\\\" * 20000 + "$",
+    # a table row whose remark cell holds many formulas; a table of many continued rows (latex/cells.py)
+    r"<table><tr><td>\(a\)</td><td>\(= b\)</td><td>(rule " + r"\(c\) " * 40000 + "</td></tr></table>",
+    r"<table><tr><td>\(a\)</td><td>\(= b\)</td></tr>" + r"<tr><td></td><td>\(= b\)</td></tr>" * 5000 + "</table>",
 ]
 
 
