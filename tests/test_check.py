@@ -175,6 +175,38 @@ def test_a_generated_report_is_correct_so_nothing_is_refuted(report):
         [(c.line, c.statement) for c in r.claims if c.status == "refuted"]
 
 
+#: every report in every reproducible format and language (md, tex, html × en, ja)
+EVERY_REPORT = sorted(p for p in (Path(__file__).resolve().parents[1] / "reports").glob("*.*.*")
+                      if p.suffix in (".md", ".tex", ".html"))
+#: what states a setting, not a step of a derivation: not counted in the proved share
+SETTINGS = ("definition", "condition", "assumption", "redefinition")
+#: reports below the share today, and why (issue 11): the checker's model, not the reports, is short
+SHORT_OF_THE_SHARE = {
+    "proofs": "the identities report, 63 of 93: its sections are independent lemmas, but the checker "
+              "reads no sections (no fragment carries one), so σ'(u)'s u is a vector by u_k elsewhere, "
+              "letters name layers document-wide (y_j beside softmax's y_i), and the δ recursion's "
+              "ξ^{i+1} is computed from the z^{i+1} its steps also hold",
+    "minibatch_classifier": "its four matrix update rules W(τ+1) = W(τ) − (η/N) Yᵀ Δ are checked by "
+                            "their form only (updates.MATRIX): 73 of 77",
+}
+
+
+def _proved_share(report: Path) -> tuple[int, int]:
+    claims = [c for c in check_document(report).claims if c.category not in SETTINGS]
+    return sum(c.status == "proved" for c in claims), len(claims)
+
+
+@pytest.mark.parametrize("report", [
+    pytest.param(p, marks=pytest.mark.xfail(reason=SHORT_OF_THE_SHARE[p.name.split(".")[0]], strict=False))
+    if p.name.split(".")[0] in SHORT_OF_THE_SHARE else p for p in EVERY_REPORT], ids=[p.name for p in EVERY_REPORT])
+def test_a_generated_report_has_at_least_95_percent_of_its_derivation_claims_proved(report):
+    """Our reports are correct by construction and in a notation we know: a step not proved is a
+    gap in the checker's model, whatever the format (a formula set over the cells of an HTML table
+    was one: latex/cells.py) or the language."""
+    proved, counted = _proved_share(report)
+    assert counted > 20 and proved >= 0.95 * counted, f"{proved} of {counted} proved"
+
+
 def test_an_annotation_column_is_not_read_as_a_quantity():
     # "&& \text{(}\text{definition}\text{)}" annotates the row (it was read as a symbol
     # "definition" that the next row "&= …" continued); the chain is δ_k = ∂E/∂u_k = ….
@@ -192,6 +224,15 @@ def test_a_refutation_carries_the_expected_right_side():
     c = check_text(doc, "markdown").claims[1]
     assert c.status == "refuted" and c.expected == "y_{k} - t_{k}"
     assert c.witness["values"] and c.witness["lhs"] != c.witness["rhs"]
+
+
+def test_a_function_applied_with_sized_brackets_is_no_product_to_refute():
+    """``H\\left(u\\right)`` (as printers write it) is read as the product H·u, as ``H(u)`` is; the
+    author may mean the application, so neither is refuted (the ReLU section of our identities
+    report, checked on its own, was: witness H = −2, u = −1/7)."""
+    doc = "$$\\frac{\\partial}{\\partial u} \\left(\\max\\left(0, u\\right)\\right) = H\\left(u\\right)$$\n"
+    (c,) = check_text(doc).claims
+    assert c.status != "refuted" and "function application" in c.reason, (c.status, c.reason)
 
 
 # ── check_claim ─────────────────────────────────────────────────────────────

@@ -95,10 +95,15 @@ def defined_later(step: "Step") -> Iterable[Doubt]:
             yield ("later", f"{k} is defined only later (line {line})", False)
 
 
+#: Sizing commands before a bracket: ``H\left(u\right)`` is juxtaposed as ``H(u)`` is.
+_SIZED = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)(?![A-Za-z])")
+
+
 def juxtaposed_application(step: "Step") -> Iterable[Doubt]:
-    """``g(x)`` with ``g`` no known function is read as the product g·x; the author may mean
-    an application."""
-    m = _JUXTAPOSED.search(step.source)
+    r"""``g(x)`` with ``g`` no known function is read as the product g·x; the author may mean
+    an application — also written ``g\left(x\right)`` (printers write it so: H(u) in a
+    derivation of ReLU′ had been refuted as the product H·u)."""
+    m = _JUXTAPOSED.search(_SIZED.sub("", step.source))
     if m and m.group(1) not in step.function_letters:
         yield ("notation", f"'{m.group(0)}' may be a function application, read as a product", False)
 

@@ -44,6 +44,15 @@ def _label_letters(e: sp.Expr) -> set:
     return out
 
 
+def of_the_label(a: sp.Expr, b: sp.Expr, i: sp.Symbol) -> bool:
+    """The index ``i``, free in ``b`` but not an index of ``a``, is the layer letter of ``a``'s label
+    and no index of a quantity of ``b``: ``M_i`` or ``φ_i`` beside ``z^{i+1}_k`` names the layer
+    below by the label's letter, it is no unit of another layer."""
+    summands = {x for q in b.replace(lambda e: isinstance(e, sp.Sum), lambda e: e.function).atoms(sp.Indexed)
+                for x in q.indices}
+    return letter(i) in _label_letters(a) and i not in summands
+
+
 def summed_free_index(a: sp.Expr, b: sp.Expr, layer_letters: set) -> Optional[str]:
     """``∂E/∂w_{jk} = Σ_k δ_k x_{jk}``: the left side depends on k, the right side sums k away,
     so it is the same for every k — the sum runs over the index it should keep."""
@@ -63,11 +72,8 @@ def stray_free_index(a: sp.Expr, b: sp.Expr, layer_letters: set) -> Optional[str
     left = _free(a)
     if not left:
         return None
-    labels = _label_letters(a)  # z^{i+1}_k has the layer letter i in its label: the width M_i is no stray
-    summands = {x for q in b.replace(lambda e: isinstance(e, sp.Sum), lambda e: e.function).atoms(sp.Indexed)
-                for x in q.indices}
-    stray = sorted(str(i) for i in _free(b) - left if letter(i) in layer_letters
-                   and not (letter(i) in labels and i not in summands))
+    # z^{i+1}_k has the layer letter i in its label: the width M_i is no stray
+    stray = sorted(str(i) for i in _free(b) - left if letter(i) in layer_letters and not of_the_label(a, b, i))
     if stray:
         return (f"the index {', '.join(stray)} is free on the right side but not on the left "
                 f"({tex(a)} has only {', '.join(sorted(str(i) for i in left))})")

@@ -27,7 +27,7 @@ from .decide import Decision, decide, expected
 from .derivatives import Derivatives
 from .doubt_rules import doubts_of, related_unknowns
 from .doubts import Doubts, Step
-from .index_rules import index_erratum
+from .index_rules import index_erratum, of_the_label
 from .known_functions import speaks_of
 from .layers import tag_layers
 from .guards import Outcome, Refutation, confirm, open_
@@ -289,7 +289,7 @@ class Checker:
             return open_("notation", f"not recorded: {tex(a)} would be defined through itself")
         try:
             _c, free_b, _s = index_structure([b])
-            loose = tuple(sorted(str(i) for i in free_b - set(indices(a))))
+            loose = tuple(sorted(str(i) for i in free_b - set(indices(a)) if not of_the_label(a, b, i)))
         except Exception:  # index structure of an odd expression: no note
             loose = ()
         self.table.define(a, b, frag.line, loose)

@@ -14,6 +14,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
+from .cells import join_row_cells
+
 MATH_ENVIRONMENTS = (
     "equation", "align", "aligned", "eqnarray", "split", "gather", "gathered",
     "multline", "alignat", "alignedat", "flalign", "math", "displaymath",
@@ -280,7 +282,7 @@ class _Scanner:
 
     def __init__(self, text: str, kind: str) -> None:
         spans, self.found = _MASKS[kind](text)
-        self.kind, self.text = kind, _mask(text, spans)
+        self.kind, self.text, self.original = kind, _mask(text, spans), text
         self.tokens = _TOKENS[kind]
         self.barriers = [m.start() for m in re.finditer(BARRIER + "+", self.text)]
         self.paragraphs = _paragraph_ends(self.text)
@@ -299,6 +301,8 @@ class _Scanner:
             pos = raw.end if raw is not None else m.end()
         if self.kind == "markdown":
             out += self._bare_lines(out)
+        if self.kind == "html":  # ``lhs`` and ``= rhs`` in two cells of a table row: one formula
+            return join_row_cells(self.original, out)
         return sorted(out)
 
     def _bare_lines(self, found: list[_Raw]) -> list[_Raw]:

@@ -67,6 +67,20 @@ def proof_rows(ident: Any, m: Mapping[str, Any], lang: str,
             for i, row in enumerate(rows)]
 
 
+def _setting(ident: Any) -> list[str]:
+    """The identity's setting as LaTeX, printed before its statement: a definition written with
+    ``:=`` (``y_k := σ(u_k)`` says what the name means here — each identity is its own setting,
+    and the next may define ``y_k`` otherwise; the statement that restates it is then a claim
+    about the defined name), any other assumption (``Σ_k t_k = 1``, ``u ≠ 0``) as stated."""
+    assumptions = tuple(getattr(ident, "assumptions", ()) or ())
+    written = getattr(ident, "assumptions_latex", None)
+    if written is None:
+        return [str(a) for a in assumptions]
+    definitions = set(getattr(ident, "definitions", ()) or ())
+    return [f"{latex(a.lhs)} := {latex(a.rhs)}" if a in definitions else tex
+            for a, tex in zip(assumptions, written)]
+
+
 def _fact_latex(fact: Any, tr: Translator) -> str:
     return tr.latex(str(getattr(fact, "title", fact)))
 
@@ -93,9 +107,7 @@ def proofs_context(lang: str, identities: Optional[Mapping[str, Any]],
     for name, ident in identities.items():
         v = (verdicts or {}).get(name)
         status = getattr(getattr(v, "status", None), "value", None) or str(getattr(v, "status", ""))
-        assumptions = getattr(ident, "assumptions_latex", None)
-        if assumptions is None:
-            assumptions = [str(a) for a in (getattr(ident, "assumptions", ()) or ())]
+        assumptions = _setting(ident)
         items.append({
             "name": name,
             "title_rich": m["identities"].get(name) or tr.rich(getattr(ident, "title", "") or name),

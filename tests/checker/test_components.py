@@ -231,3 +231,29 @@ def test_two_layer_labels_are_not_two_widths_unless_the_document_says_so():
     read with n^{(l-1)} ≠ n^{(l)} it would not fit (nn-backprop-ja l.383 was a false alarm)."""
     c = check_text(ACTIVATION_LAYER, timeout=10).claims[-1]
     assert c.status != "refuted", c.reason
+
+
+def _as_html_table(markdown: str) -> str:
+    r"""``markdown`` as an HTML page: every ``$$…$$`` a paragraph, the rows of an aligned block
+    set as a table, ``lhs`` and ``= rhs`` in cells of their own (as our HTML reports set them)."""
+    import re
+
+    def block(m: re.Match) -> str:
+        body = m.group(1).strip()
+        inner = re.fullmatch(r"\\begin\{aligned\}(.*)\\end\{aligned\}", body, re.S)
+        if not inner:
+            return f"<p>\\[{body}\\]</p>"
+        rows = [r.split("&=") for r in inner.group(1).split(r"\\")]
+        return "<table>" + "".join(f"<tr><td>\\({a.strip()}\\)</td><td>\\(= {b.strip()}\\)</td></tr>\n"
+                                   for a, b in rows) + "</table>"
+
+    return re.sub(r"\$\$(.*?)\$\$", block, markdown, flags=re.S)
+
+
+def test_a_batch_stated_in_the_cells_of_an_html_table_is_read_as_in_an_aligned_block():
+    """``{Y^{(1)}}`` and ``= (y_{jp})_{pj}`` in two cells of a row state the batch matrix as the
+    aligned row does (``latex/cells.py``); read cell by cell, the batch form was left open."""
+    claim = r"\frac{\partial E}{\partial {W^{(2)}}} = {Y^{(1)}}^{\top} {\Delta^{(2)}}"
+    c = check_text(_as_html_table(BATCH + "\n$$" + claim + "$$\n"), "html", timeout=10).claims[-1]
+    assert c.status == "proved", (c.reason, c.method)
+    assert ENTRIES in c.method

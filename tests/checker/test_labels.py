@@ -101,3 +101,22 @@ def test_a_label_instance_is_worked_out_once_per_state_of_the_definitions():
     assert table._at_label(z) is first
     table.define(sp.IndexedBase("z^{l}")[j], 2 * sp.IndexedBase("a^{l-1}")[j], 2)
     assert table._at_label(z).rhs == 2 * sp.IndexedBase("a^{l}")[j]
+
+
+#: the general layer's forward pass with the layer below named by the label's letter (M_i, φ_i)
+LABEL_LETTER = r"""$$z^{i+1}_{k} = \sum_{j=1}^{M_{i}} w^{i+1}_{kj} \phi_i(z^{i}_{j})$$
+
+$$\frac{\partial z^{i+1}_{k}}{\partial w^{i+1}_{kj}} = \phi_i(z^{i}_{j})$$
+
+$$\frac{\partial z^{i+1}_{k}}{\partial w^{i+1}_{kj}} = \phi_i(z^{i}_{k})$$
+"""
+
+
+def test_a_definition_whose_right_side_names_the_layer_below_by_the_labels_letter_is_not_loose():
+    """``M_i`` and ``φ_i`` beside ``z^{i+1}_k`` hold the letter of the left side's label, no unit of
+    another layer: the definition is a function of what its left side names, so claims that use
+    it are decided (the δ recursion of our identities report had been left open as "loose")."""
+    _definition, right, wrong = check_text(LABEL_LETTER).claims
+    assert "free index" not in _definition.reason
+    assert right.status == "proved", (right.category, right.reason)
+    assert wrong.status == "refuted", (wrong.category, wrong.reason)

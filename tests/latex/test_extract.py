@@ -268,6 +268,9 @@ PATHOLOGICAL = [
     "$a " * 20000, "$$a " * 20000, "\\(" * 20000, "\\begin{align}" * 5000, "@blmath{" * 20000,
     "`" * 3 + "\n" + "`a " * 20000, "{{< math >}}" * 5000, "<a " * 20000, "% $" * 20000, ".. math::\n" * 5000,
     "$a$5 " * 20000, "\\\\" * 20000 + "$",
+    # a table row whose remark cell holds many formulas; a table of many continued rows (latex/cells.py)
+    r"<table><tr><td>\(a\)</td><td>\(= b\)</td><td>(rule " + r"\(c\) " * 40000 + "</td></tr></table>",
+    r"<table><tr><td>\(a\)</td><td>\(= b\)</td></tr>" + r"<tr><td></td><td>\(= b\)</td></tr>" * 5000 + "</table>",
 ]
 
 
@@ -450,3 +453,26 @@ def test_the_prose_around_each_fragment_is_kept_within_its_paragraph():
     assert (y.before, y.after) == ("So ", " and ")
     assert (size.before, size.after) == (" are ", " matrices.")
     assert x.before == "Next " and "matrices" not in x.before
+
+def test_an_equation_set_over_the_cells_and_rows_of_a_table_is_one_display() -> None:
+    """HTML has no aligned rows: ``lhs`` in one cell and ``= rhs`` in the next are one formula, and
+    ``= rhs`` first in the next row (its left cell empty) continues it, not the formula of the rule
+    cell between them (our HTML reports set every derivation so), and a formula in that remark is
+    part of it, as in an annotation column ``&& \\text{(rule: …)}``; nothing else is joined."""
+    mathml = ('<math><semantics><mi>x</mi><annotation encoding="application/x-tex">{}</annotation>'
+              '</semantics></math>')
+    text = ('<table>\n'
+            f'<tr><td class="lhs">{mathml.format("Y")}</td><td>{mathml.format("= (y_{jp})_{pj}")}</td>'
+            f'<td>(rule: {mathml.format("q = r")})</td></tr>\n'
+            f'<tr><td class="lhs"></td><td>{mathml.format("= z")}</td></tr>\n'
+            '</table>\n'
+            '<table>\n'
+            r'<tr><td>\(a\)</td><td> \(\le b\) </td><td>(rule: \(= c\))</td></tr>' '\n'
+            r'<tr><td>\(p\)</td><td>\(q\)</td></tr>' '\n'
+            r'<tr><td></td><td>\(= s\)</td></tr>' '\n'
+            r'<tr><td>prose \(= t\)</td></tr>' '\n'
+            '</table>\n')
+    frags = extract(text, "html")
+    assert [(f.source, f.line, f.end_line) for f in frags] == [
+        ("\\begin{aligned} Y & = (y_{jp})_{pj} \\\\\n & = z \\end{aligned}", 2, 3),
+        (r"a \le b", 6, 6), ("p", 7, 7), ("q", 7, 7), ("= s", 8, 8), ("= t", 9, 9)]

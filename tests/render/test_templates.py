@@ -243,3 +243,22 @@ def test_cli_default_formats_note_missing_tex_engine(tmp_path, monkeypatch, caps
     assert "no PDF" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "perceptron.ja.html", "perceptron.ja.md", "perceptron.ja.tex"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_identity_states_its_setting_before_its_statement(kind):
+    """Each identity is its own setting: the reader — and the checker, which reads a document in
+    order — meets ``y_k := σ(u_k)`` before the statement and the steps that use it, written ``:=``
+    (it says what the name means here; the identity before defined ``y_k`` as softmax), and an
+    assumption that is no definition (``Σ_k t_k = 1``) as stated."""
+    identities = pytest.importorskip("symbackprop.identities", reason="symbackprop.identities not landed yet")
+    if kind == "html":
+        pytest.importorskip("latex2mathml", reason="latex2mathml is not installed")
+    catalog = {n: identities.IDENTITIES[n] for n in ("softmax_cross_entropy", "sigmoid_binary_cross_entropy")}
+    out = render("proofs", kind, proofs_context("en", catalog, {}))
+    statement = messages("en")["proofs"]["statement"]
+    first_statement = out.index(statement)
+    second_statement = out.index(statement, first_statement + 1)
+    assert out.index("E :=") < first_statement                       # softmax + cross-entropy
+    assert first_statement < out.index(r"y_{k} := \sigma") < second_statement  # sigmoid + BCE
+    assert r"\sum_{k'=1}^{n} t_{k'} = 1" in out
