@@ -175,3 +175,11 @@ def _unordered(a: sp.Basic, vc: Sequence) -> bool:
         if mine and theirs and not sp.expand(mine[2] - theirs[2]).is_Integer:
             return True
     return False
+
+
+def loss_derivatives(e: sp.Basic) -> set:
+    """What ``e`` differentiates that is no function's application: ``{E}`` for ``∂E/∂u_k``, none
+    for an activation's ``σ'(z) = ∂σ(z)/∂z``.  A formula of δ holding ``∂E/∂…`` may define δ
+    anew; one holding only activations' derivatives is a value of δ, a claim."""
+    return {d.expr for d in e.atoms(sp.Derivative) if not isinstance(d.expr, sp.core.function.AppliedUndef)
+            and not (isinstance(d.expr, sp.Function) and d.expr.args == d.variables)}

@@ -24,7 +24,7 @@ from ..prover.claim import UnsupportedClaim, index_structure
 from ..prover.runner import inline
 from ..verdict import Status
 from .decide import Decision, decide, expected
-from .derivatives import Derivatives
+from .derivatives import Derivatives, loss_derivatives
 from .doubt_rules import doubts_of, related_unknowns
 from .doubts import Doubts, Step
 from .index_rules import index_erratum, of_the_label
@@ -265,7 +265,7 @@ class Checker:
                 return out
             if self.table.general(a) and not (own_layer(a) and not known.rhs.has(sp.Derivative)):  # z^{l+1}_k, δ_j
                 return replace(out, reason=f"{out.reason}; by the definition for every layer at line {known.line}")
-            if known.rhs.has(sp.Derivative) and not b.has(sp.Derivative):  # δ_k := ∂E/∂u_k, then its value
+            if known.rhs.has(sp.Derivative) and not loss_derivatives(known.rhs) & loss_derivatives(b):  # δ_k := ∂E/∂u_k, its value
                 return replace(out, reason=f"{out.reason}; {name} is {tex(known.rhs)} by line {known.line}")
             return self._record(a, b, frag, "redefinition",
                                 f"{name} was defined differently at line {known.line}; read as a new definition")

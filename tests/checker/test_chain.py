@@ -156,3 +156,25 @@ def test_an_output_quantity_is_no_constant_of_a_derivative_by_a_general_layer():
     # y^{(L)}_k (it was proved so, y^{(L)} taken for a constant)
     c = _last(LABELLED + "$$\\frac{\\partial}{\\partial u^{(l)}_j} \\left( y^{(L)}_k u^{(l)}_j \\right) = y^{(L)}_k$$\n")
     assert c.status != "proved", c.method
+
+
+DELTA = r"""
+$$z^{l}_{j} = \sum_{k} w^{l}_{jk} a^{l-1}_{k} + b^{l}_{j}$$
+
+$$a^{l}_{j} = \sigma(z^{l}_{j})$$
+
+$$\delta^{l}_{j} := \frac{\partial C}{\partial z^{l}_{j}}$$
+
+$$\delta^{l}_{j} = \sum_k w^{l+1}_{INDEX} \delta^{l+1}_k \sigma'(z^{l}_{j})$$
+"""
+
+
+def test_a_value_of_delta_with_an_activation_derivative_is_a_claim_not_a_redefinition():
+    """δ := ∂C/∂z, then δ written with σ'(z) but no ∂C: a value of δ, checked (the weight's
+    indices swapped is refuted); only a formula holding ∂C/∂… again may define δ anew."""
+    from symbackprop.checker.derivatives import loss_derivatives
+    wrong = check_text(DELTA.replace("INDEX", "jk"), timeout=8.0).claims[-1]
+    assert wrong.status == "refuted" and "by line" in wrong.reason
+    assert check_text(DELTA.replace("INDEX", "kj"), timeout=8.0).claims[-1].status == "proved"
+    z, C = sp.Symbol("z"), sp.Symbol("C")
+    assert loss_derivatives(sp.Derivative(C, z) * sp.Derivative(sp.Function("f")(z), z)) == {C}
