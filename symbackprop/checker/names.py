@@ -121,7 +121,10 @@ def tex(expr: sp.Basic) -> str:
     try:
         return _latex(expr.xreplace(mapping) if mapping else expr)
     except Exception:  # printing must never stop a check
-        return sp.sstr(expr)
+        try:
+            return sp.sstr(expr)
+        except Exception:  # a number past Python's 4,300 digits for str()
+            return "(a number too long to print)"
 
 
 def definable(e: sp.Basic) -> Optional[str]:
