@@ -155,7 +155,11 @@ def related_unknowns(step: "Step") -> Iterable[Doubt]:
     network never produces.  Such a step is not refuted.  Not a rule of :data:`DOUBT_RULES`
     that may be switched off: the walk puts related quantities in alike on both sides
     (``SymbolTable.deepen``), so no document example shows a false alarm it prevents today —
-    it is the invariant every witness rests on, checked on every prepared step."""
+    it is the invariant every witness rests on, checked on every prepared step.  So is a
+    function the document defines (``f(x) = tanh(x)``) still applied in the prepared step: the
+    definitions put it in everywhere (``SymbolTable.apply``, ``deepen``), and a witness giving
+    ``f`` a value of its own (a polynomial) would set two networks side by side."""
+    yield from _defined_functions(step)
     atoms = {a for e in (step.lhs, step.rhs) for a in e.atoms(sp.Indexed) if not str(a.base.label).startswith(OPAQUE)}
     present = {key(a) for a in atoms}
     for a in sorted(atoms, key=str):
@@ -164,6 +168,17 @@ def related_unknowns(step: "Step") -> Iterable[Doubt]:
             yield ("dependence", f"{key(a)} is computed from {', '.join(sorted(below))}, which the step also "
                                  "holds: they are not independent", False)
             return
+
+
+def _defined_functions(step: "Step") -> Iterable[Doubt]:
+    """A function of the definitions in force left applied in the step (see :func:`related_unknowns`)."""
+    defined = {(key(d.lhs), len(d.lhs.args)) for d in step.table.definitions()
+               if d.shape == "function" and isinstance(d.lhs, AppliedUndef)}
+    kept = sorted({f.func.__name__ for e in (step.lhs, step.rhs) for f in e.atoms(AppliedUndef)
+                   if (f.func.__name__, len(f.args)) in defined})
+    if kept:
+        yield ("function", f"{', '.join(kept)} is defined by the document but left unknown in the step as "
+                           "read: a counterexample would give it another value", False)
 
 
 _NUMBER_ABOVE = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*\d+\s*\}?\s*_|(?<!\\sum)(?<!\\prod)(?<!\\int)(?<!\\lim)_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*\d+\s*\}?(?![\d.])")

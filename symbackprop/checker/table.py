@@ -177,7 +177,7 @@ class SymbolTable:
                 break
             replaced |= {key(a) for a in mapping}
             exprs = [_replace_atoms(_at_values(e, mapping), mapping, frozenset()) for e in exprs]
-        return exprs
+        return [self._functions(e) for e in exprs]  # f(x) = tanh(x) in the bodies put in too: one network
 
     def _at_label(self, e: sp.Indexed) -> Optional[Definition]:
         """z^{l+1}_k from the general z^l_j = … (labels.py): the body shifted to the label wanted
