@@ -121,3 +121,17 @@ def at_label(name: str, general: str) -> Optional[tuple[sp.Symbol, sp.Expr, tupl
     if (want[0], want[1], want[3], want[4]) != (have[0], have[1], have[3], have[4]) or want[2] == have[2]:
         return None
     return var, want[2], (have[1], have[3])
+
+
+def at_general_label(name: str, names) -> Optional[tuple[str, sp.Symbol, sp.Expr]]:
+    """The first of ``names`` written for a general layer that ``name`` is an instance of
+    (``Δ^{l+1}`` of ``Δ^{l}``): that name, its layer variable, and the value to give it
+    (``l + 1``) — for :func:`shift` or a width's label.  None when there is none."""
+    want = split(name)
+    if want is None:
+        return None
+    for other in names:
+        have, var = split(other), general_variable(other)
+        if have and var is not None and (have[0], have[1], have[3]) == (want[0], want[1], want[3]):
+            return other, var, want[2] - have[2] + var
+    return None

@@ -31,7 +31,7 @@ from ..latex.vocabulary import HADAMARD, TRANSPOSE
 from ..prover.runner import inline
 from .columns import columns_step, same_columns
 from .examples import rewritten
-from .labels import general_variable, shift, split
+from .labels import at_general_label, general_variable, shift, split
 from .names import key, tex
 from .order import memo
 from .read import PARSE_OPTIONS
@@ -147,13 +147,10 @@ class ShapeFacts:
         """The shape of the formula the document defines ``name`` by (at its label, or at a
         general one shifted), where every orientation of its vectors that fits gives one shape;
         its names are shaped without formulas (no chain of definitions is followed)."""
-        formula, var = self.formulas.get(name), None
-        want = split(name)
-        for have_name, e in ([] if formula is not None or want is None else self.formulas.items()):
-            have, var = split(have_name), general_variable(have_name)
-            if have and var is not None and (have[0], have[1], have[3]) == (want[0], want[1], want[3]):
-                formula = shift(e, var, want[2] - have[2] + var, (have[1], have[3]))
-                break
+        formula = self.formulas.get(name)
+        found = at_general_label(name, self.formulas) if formula is None else None
+        if found is not None:
+            formula = self._shifted(self.formulas, *found)
         if formula is None:
             return None
         vectors = sorted({key(x) for x in formula.atoms(sp.Symbol, sp.Indexed) if BOLD.search(str(key(x)) or "")})
@@ -264,17 +261,14 @@ class ShapeFacts:
 
     def _written_at_label(self, name: str) -> Optional[sp.Basic]:
         """``Δ^{l+1}`` from ``Δ^{l} = (δ_1^{l} ⋯ δ_N^{l})`` written for a general layer ``l``."""
-        want = split(name)
-        if want is None:
-            return None
-        for written, expr in self.written.items():
-            have = split(written)
-            if have is None or have[0] != want[0] or (have[1], have[3]) != (want[1], want[3]):
-                continue
-            var = general_variable(written)
-            if var is not None:
-                return shift(expr, var, want[2] - have[2] + var, (have[1], have[3]))
-        return None
+        found = at_general_label(name, self.written)
+        return self._shifted(self.written, *found) if found is not None else None
+
+    @staticmethod
+    def _shifted(exprs: dict, name: str, var: sp.Symbol, target: sp.Expr) -> sp.Basic:
+        """``exprs[name]``, written for layer ``var``, at ``var = target``."""
+        parts = split(name)
+        return shift(exprs[name], var, target, (parts[1], parts[3]))
 
     @staticmethod
     def _stated(s: Statement, table, name: str, sums: list) -> Optional[Shape]:

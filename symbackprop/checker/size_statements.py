@@ -26,7 +26,7 @@ from typing import Iterable, Optional
 import sympy as sp
 
 from ..latex.parse import parse_expr
-from .labels import general_variable, split
+from .labels import at_general_label
 from .names import key
 from .shape_algebra import WIDTH, Shape
 
@@ -118,14 +118,12 @@ def statements(fragments: Iterable) -> list[SizeStatement]:
 def stated_shape(found: list[SizeStatement], name: str) -> Optional[Shape]:
     """The shape ``found`` states for ``name``: made for it, or for its letter at a general label
     (``Δ^{(l)}`` → ``Δ^{(l+1)}``: every width's label shifted alike)."""
-    want = split(name)
     for s in found:
         if s.name == name:
             return Shape(s.rows, s.cols)
-    for s in found:
-        have, var = split(s.name), general_variable(s.name)
-        if want is None or have is None or var is None or (have[0], have[1], have[3]) != (want[0], want[1], want[3]):
-            continue
-        moved = {var: want[2] - have[2] + var}
-        return Shape(*(d.xreplace(moved) if isinstance(d, sp.Expr) else d for d in (s.rows, s.cols)))
-    return None
+    general = at_general_label(name, [s.name for s in found])
+    if general is None:
+        return None
+    other, var, target = general
+    s = next(s for s in found if s.name == other)
+    return Shape(*(d.xreplace({var: target}) for d in (s.rows, s.cols)))

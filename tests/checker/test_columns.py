@@ -98,3 +98,18 @@ def test_a_gradient_on_one_side_only_is_not_read():
     y0 = sp.Symbol(r"\mathbf{y}^{l-1}[n]")
     assert readable(g * sp.Derivative(f(y0), y0), g * sp.Derivative(f(y), y))
     assert not readable(g * y0, g * y)  # two values of one letter as numbers: one may be the other's input
+
+
+def test_a_batch_step_whose_columns_differ_is_never_proved():
+    """The proof by columns needs one expression on both sides: a wrong layer in f' (y_n beside U),
+    a batch matrix before another factor, or a transposed one is never proved."""
+    wrong = _last(GRADIENTS.replace("POINT", "l") + r" = \frac{\partial E}{\partial Y^{l}} \odot f_l'(U^{l})")
+    assert wrong.status != "proved"
+    mixed = _last(r"\begin{pmatrix} \bm{\delta}_1^{l} & \cdots & \bm{\delta}_N^{l} \end{pmatrix} = \Delta^{l} W^{l}")
+    assert mixed.status != "proved"
+    from symbackprop.checker.columns import same_columns
+    X = sp.Symbol("X")
+    written = PatternMatrix(sp.IndexedBase(r"\mathbf{x}")[sp.Symbol("c")], sp.Symbol("r"), 1, sp.Symbol("c"),
+                            sp.Symbol("N"))
+    assert not same_columns(TRANSPOSE(X), TRANSPOSE(written), {X: written}.get)
+    assert not same_columns(X, written, {X: written}.get)  # X = (x_1 ⋯ x_N): its entries, no claim
