@@ -8,7 +8,7 @@ end of the document, in every later section, until the name is defined again:
   section;
 * a plain symbol or a function (``E``, ``f``) is defined once, in a "Loss" or "Setup" section,
   and used in the sibling sections that follow ("Output layer", "Hidden layer"): a rule that
-  kept it in its own section (the first design) left 20 of the 106 claims of
+  kept it in its own section (the first design) left 23 of the 106 claims of
   ``nn-backprop-ja.md`` without their loss;
 * a redefinition at the depth of the definition it replaces, or above (a classification
   section after a regression one; ``E = (1/N) Σ_n E_n`` of a mini-batch chapter) replaces the

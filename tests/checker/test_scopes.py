@@ -63,7 +63,7 @@ $$\frac{\partial E}{\partial y} = y - t$$
 
 
 def test_a_loss_defined_in_one_section_is_the_loss_of_the_sections_after_it():
-    """Kept in its own section (the first design), E was undefined under "Gradient" (20 of the
+    """Kept in its own section (the first design), E was undefined under "Gradient" (23 of the
     106 claims of nn-backprop-ja.md); an aside's E = y³ holds in its subsection, and does not
     leak into "Output" (read in document order, ∂E/∂y = y − t was refuted there by E = y³)."""
     claims = [c for c in check_text(SIBLINGS).claims if c.category not in ("definition", "redefinition")]
