@@ -179,13 +179,13 @@ def test_a_generated_report_is_correct_so_nothing_is_refuted(report):
 EVERY_REPORT = sorted(p for p in (Path(__file__).resolve().parents[1] / "reports").glob("*.*.*")
                       if p.suffix in (".md", ".tex", ".html"))
 #: what states a setting, not a step of a derivation: not counted in the proved share
-SETTINGS = ("definition", "condition", "assumption", "redefinition")
+SETTINGS = ("definition", "condition", "assumption", "redefinition", "declaration")  # u ∈ ℝ declares
 #: reports below the share today, and why (issue 11): the checker's model, not the reports, is short
 SHORT_OF_THE_SHARE = {
-    "proofs": "the identities report, 63 of 93: its sections are independent lemmas, but the checker "
-              "reads no sections (no fragment carries one), so σ'(u)'s u is a vector by u_k elsewhere, "
-              "letters name layers document-wide (y_j beside softmax's y_i), and the δ recursion's "
-              "ξ^{i+1} is computed from the z^{i+1} its steps also hold",
+    "proofs": "the identities report, 76 of 93: its sections are independent lemmas; sections are read now "
+              "(σ'(u)'s u is declared a real number in its own), but the document scan is not per section: "
+              "letters name layers document-wide (y_j beside softmax's y_i), δ_{ij} is ambiguous by the δ_k of "
+              "other sections, and the δ recursion's ξ^{i+1} is computed from the z^{i+1} its steps also hold",
     "minibatch_classifier": "its four matrix update rules W(τ+1) = W(τ) − (η/N) Yᵀ Δ are checked by "
                             "their form only (updates.MATRIX): 73 of 77",
 }
@@ -233,6 +233,32 @@ def test_a_function_applied_with_sized_brackets_is_no_product_to_refute():
     doc = "$$\\frac{\\partial}{\\partial u} \\left(\\max\\left(0, u\\right)\\right) = H\\left(u\\right)$$\n"
     (c,) = check_text(doc).claims
     assert c.status != "refuted" and "function application" in c.reason, (c.status, c.reason)
+
+
+#: a catalog of identities: the sigmoid's u a real number, the next section's u a layer's vector
+DECLARED_REAL = r"""# Identities
+
+## The sigmoid
+
+Assuming: $u \in \mathbb{R}$
+
+$$\frac{d}{du} \sigma(u) = \sigma(u) \left(1 - \sigma(u)\right)$$
+
+## A layer
+
+$$\frac{d}{du} \tanh(u) = \left(1 - \tanh(u)\right) \left(1 + \tanh(u)\right)$$
+
+$$u_k = \sum_{j=1}^{m} y_j w_{jk} + b_k$$
+"""
+
+
+def test_a_name_declared_a_real_number_is_a_scalar_in_its_section_only():
+    r"""``u`` written also as ``u_k`` is read as a vector, so σ(u)(1 − σ(u)) and (1 − tanh u)(1 + tanh u)
+    are products of vectors that would commute: not proved.  Where the document declares ``u \in \mathbb{R}`` it is a scalar
+    (the author's words win over the inference) — in that section only."""
+    declared, other, _u = [c for c in check_text(DECLARED_REAL).claims if c.category != "declaration"]
+    assert declared.status == "proved", (declared.category, declared.reason)
+    assert other.status == "inconclusive" and other.category == "vector", (other.status, other.reason)
 
 
 # ── check_claim ─────────────────────────────────────────────────────────────

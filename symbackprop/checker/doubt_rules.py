@@ -48,8 +48,15 @@ class DoubtRule:
         return (self.fn.__doc__ or "").strip()
 
 
+def _vectors(step: "Step") -> set:
+    """The names read as vectors at this step: all the document writes so, but those it declares
+    real numbers in the step's section (``u \\in \\mathbb{R}``, :meth:`DocumentScan.scalar_in`)."""
+    section = getattr(step.table, "section", ())
+    return {n for n in step.scan.vectors if not step.scan.scalar_in(n, section)}
+
+
 def _vectorish(step: "Step", e: sp.Basic) -> bool:
-    vectors = step.scan.vectors
+    vectors = _vectors(step)
     if any(x.name in vectors for x in plain_symbols(e)):
         return True
     if any(BOLD.search(str(b.label)) for b in e.atoms(sp.IndexedBase)):
@@ -60,11 +67,13 @@ def _vectorish(step: "Step", e: sp.Basic) -> bool:
 def vector_notation(step: "Step") -> Iterable[Doubt]:
     """Vectors and matrices (bold names, a name used both with and without indices, ⊙, ^T,
     norms) are read as scalars here: such a step is never refuted; and a product of one with
-    something else, as the claim writes it, would commute, so it is not proved either."""
+    something else, as the claim writes it, would commute, so it is not proved either.  A name
+    the document declares a real number in the step's section (``u \\in \\mathbb{R}``) is a scalar
+    there, whatever indices it has elsewhere (``u_k`` of another section)."""
     for side, products in ((step.a, True), (step.b, True), (step.lhs, False), (step.rhs, False)):
         if not _vectorish(step, side):
             continue
-        names = sorted({x.name for x in plain_symbols(side) if x.name in step.scan.vectors})
+        names = sorted({x.name for x in plain_symbols(side) if x.name in _vectors(step)})
         yield ("vector", "vector or matrix notation" + (f" ({', '.join(names)})" if names else "")
                + " read as scalars", False)
         for m in side.atoms(sp.Mul) if products else ():

@@ -48,6 +48,17 @@ def general_variable(name: str) -> Optional[sp.Symbol]:
     return None
 
 
+def general_label(name: str) -> bool:
+    """Is ``name`` labelled with a general layer, shifted or not (``W^{l}``, ``W^{l+1}``,
+    ``W^{(l-1)}``: one lower-case letter plus a whole number)?  A statement made for such a
+    label (``W^{l+1} = (w^{l+1}_{ij})_{ij}`` for every l) holds at every label."""
+    parts = split(name)
+    label = parts[2] if parts is not None else None
+    free = label.free_symbols if isinstance(label, sp.Expr) else set()
+    var = next(iter(free)) if len(free) == 1 else None
+    return var is not None and len(var.name) == 1 and var.name.islower() and (label - var).is_Integer
+
+
 def shift(expr: sp.Basic, var: sp.Symbol, target: sp.Expr, style: tuple[str, str]) -> sp.Basic:
     """Every name of ``expr`` labelled in ``style`` with an expression in ``var`` relabelled at
     ``var = target`` (``a^{l-1}`` at l = l + 1 → ``a^{l}``), and so the widths a sum runs to

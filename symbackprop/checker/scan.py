@@ -27,6 +27,8 @@ _IMPLICIT = re.compile(r"n_\{([A-Za-z])'*\}")
 _TWO_INDEX_DELTA = re.compile(r"\\delta\s*_\s*\{\s*[A-Za-z]'*\s*,?\s*[A-Za-z]'*\s*\}")
 BOLD = re.compile(r"\\(mathbf|bm|boldsymbol|vec|mathsf)\b")
 #: ``a^{1}_j`` or ``a_j^{0}``: an exponent 0 or 1 on an indexed quantity means nothing, a layer does.
+#: ``\\mathbb{R}`` as the reader names it: the set of a declared real number.
+REALS = "\\mathbb{R}"
 NUMERIC_LABEL = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*[01]\s*\}?\s*_|(?<!\\sum)(?<!\\prod)(?<!\\int)(?<!\\lim)_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*[01]\s*\}?(?![\d.])")
 
 
@@ -49,6 +51,13 @@ class DocumentScan:
     linked_letters: frozenset = frozenset()          # {j, k} of a two-index quantity (w_{jk}): maybe two layers
     labelled: frozenset = frozenset()                # names written with a layer label (z^{(l)}, W^{(2)})
     ranks: dict = field(default_factory=dict)        # name → numbers of indices it is written with (0: plain)
+    scalars: dict = field(default_factory=dict)      # name → sections that declare it a real number (u ∈ ℝ)
+
+    def scalar_in(self, name: str, section: tuple) -> bool:
+        """The document declares ``name`` a real number (``u \\in \\mathbb{R}``) in ``section`` or a
+        section holding it: there it is a scalar, though elsewhere it is written with indices
+        too (``u_k``), which would make it a vector.  The author's words win over the inference."""
+        return any(tuple(section[:len(s)]) == s for s in self.scalars.get(name, ()))
 
     def sized(self, expr: sp.Basic) -> sp.Basic:
         """``Σ_k`` written without bounds runs over ``n_{k}``; where the document writes the range
@@ -181,6 +190,8 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
             continue
         for ci, chain in enumerate(parsed.chains):
             exprs = [shorthand(e) for e in chain.exprs]
+            if tuple(chain.ops) == ("\\in",) and isinstance(exprs[0], sp.Symbol) and getattr(exprs[1], "name", None) == REALS:
+                sc.scalars.setdefault(exprs[0].name, set()).add(tuple(getattr(frag, "section", ()) or ()))
             if chain.ops and chain.ops[0] in DEFINING_OPS and definable(exprs[0]) == "indexed":
                 defined_letters.setdefault(key(exprs[0]), set()).add(letters_of(exprs[0]))
                 sc.layer_letters |= set(letters_of(exprs[0]))

@@ -31,7 +31,7 @@ from ..latex.vocabulary import HADAMARD, TRANSPOSE
 from ..prover.runner import inline
 from .columns import columns_step, same_columns
 from .examples import rewritten
-from .labels import at_general_label, general_variable, shift, split
+from .labels import at_general_label, general_label, general_variable, shift, split
 from .names import key, tex
 from .order import memo
 from .read import PARSE_OPTIONS
@@ -190,8 +190,8 @@ class ShapeFacts:
             if tuple(section[:len(scope)]) != scope:
                 continue
             have = split(s.name)
-            if s.name == name or (have and want and have[0] == want[0] and general_variable(s.name) is not None):
-                return s  # a statement for a general layer holds at every label (W^{l} → W^{l+1})
+            if s.name == name or (have and want and have[0] == want[0] and general_label(s.name)):
+                return s  # a statement for a general layer holds at every label (W^{l} → W^{l+1}, W^{l+1} → W^{l})
         return None
 
     def states_entries(self, a: sp.Basic, b: sp.Basic) -> bool:

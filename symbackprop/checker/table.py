@@ -17,6 +17,7 @@ from sympy.core.function import AppliedUndef
 from ..prover.claim import UnsupportedClaim, bound_symbols, rename_bound
 from .labels import at_label, general_variable, shift, split
 from .order import memo, upstream
+from .scopes import in_force
 from .names import definable, is_opaque, is_quantity, key, keys, letters_of, tex
 
 
@@ -209,10 +210,9 @@ class SymbolTable:
         self.version += 1
 
     def enter(self, section: tuple) -> None:
-        """Move to ``section`` (a heading path).  Definitions of a layer's quantities (indexed:
-        ``u_j``, ``w^{l}_{jk}``, ``y_2``) hold for the rest of the document; definitions of a plain
-        symbol or a function (``y = f(x)`` in a chain-rule example) hold in their section and its
-        subsections only, so a side example does not leak into the network's notation."""
+        """Move to ``section`` (a heading path): the definitions in force there are those of
+        :func:`.scopes.in_force` (a definition holds in later sections; a redefinition made in a
+        deeper section than the one it replaces, an aside, holds in that section only)."""
         section = tuple(section)
         if section == self.section:
             return
@@ -229,11 +229,7 @@ class SymbolTable:
     def _replay(self) -> None:
         """The definitions in force in the current section, from the history."""
         self.version += 1
-        self._defs = {}
-        for tk, d in self._history:
-            if d.shape in ("indexed", "atom") or self.section[:len(d.section)] == d.section:
-                self._defs.pop(tk, None)
-                self._defs[tk] = d
+        self._defs = in_force(self._history, self.section)
 
     def defined_at_label(self, name: str) -> bool:
         """Is ``name`` (``z^{l+1}``) defined through a general definition at another label?"""

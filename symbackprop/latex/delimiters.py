@@ -40,6 +40,7 @@ class Fragment:
     source_line: int | None = None  # where ``source`` begins (an opener may stand on the line before)
     before: str = ""  # the prose between the previous fragment (or the paragraph's start) and this one
     after: str = ""   # the prose between this fragment and the next (or the paragraph's end)
+    section: tuple = ()  # the heading path it stands under, top level first (latex/sections.py)
 
 
 class _Raw(NamedTuple):

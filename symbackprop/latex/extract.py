@@ -30,6 +30,7 @@ from symbackprop.latex.delimiters import (  # noqa: F401  (Fragment and the mask
     BARRIER, MATH_ENVIRONMENTS, NEUTRAL, Fragment, _line_finder, _Scanner, _TOKENS)
 from symbackprop.latex.formats import _notebook, _scan_rst
 from symbackprop.latex.prose import prose_around
+from symbackprop.latex.sections import sections_of
 
 KINDS = ("markdown", "latex", "text", "html", "rst", "ipynb")
 SUFFIX_KINDS = {
@@ -69,6 +70,8 @@ def extract(text: str, kind: str) -> list[Fragment]:
     else:
         raise ParseError(f"unknown document kind {kind!r}; use one of {', '.join(KINDS)}")
     line = _line_finder(text)
+    sections, _ = sections_of(text, kind, [r.start for r in raws])
     return [Fragment(r.source, line(r.start), line(max(r.start, r.end - 1)), r.display, r.environment,
-                     source_line=line(r.first if r.first is not None else r.start), before=before, after=after)
-            for r, (before, after) in zip(raws, prose_around(text, raws))]
+                     source_line=line(r.first if r.first is not None else r.start), before=before, after=after,
+                     section=section)
+            for r, (before, after), section in zip(raws, prose_around(text, raws), sections)]

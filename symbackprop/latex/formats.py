@@ -12,6 +12,7 @@ from json.decoder import scanstring
 from symbackprop.errors import ParseError
 from symbackprop.latex.delimiters import BARRIER, Fragment, _line_finder, _mask, _Raw, _Scanner
 from symbackprop.latex.prose import prose_around
+from symbackprop.latex.sections import sections_of
 
 # ───────────────────────────── reStructuredText ─────────────────────────────
 
@@ -96,6 +97,7 @@ def _notebook(raw: str) -> list[Fragment]:
         raise ParseError("notebook JSON has no 'cells' list; is this a Jupyter notebook?")
     file_line = _line_finder(raw)
     out: list[Fragment] = []
+    outline: tuple = ()  # the headings of the markdown cells so far
     for index, (key, cell) in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "markdown" or key not in strings:
             continue
@@ -110,11 +112,13 @@ def _notebook(raw: str) -> list[Fragment]:
             return file_line(pieces[max(0, bisect_right(starts, offset) - 1)][0])
 
         raws = _Scanner(text, "markdown").run()
-        for r, (before, after) in zip(raws, prose_around(text, raws)):
+        sections, outline = sections_of(text, "markdown", [r.start for r in raws], outline)
+        for r, (before, after), section in zip(raws, prose_around(text, raws), sections):
             last = max(r.start, r.end - 1)
             out.append(Fragment(r.source, where(r.start), where(last), r.display, r.environment,
                                 cell=index, cell_line=cell_line(r.start),
-                                source_line=where(r.first if r.first is not None else r.start), before=before, after=after))
+                                source_line=where(r.first if r.first is not None else r.start), before=before, after=after,
+                                section=section))
     return out
 
 

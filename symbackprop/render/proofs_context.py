@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Optional
 
+import sympy as sp
+
 from ..printing import latex
 from ..rules.steps import STEP_RULES
 from .context import as_rich, fill, messages
@@ -67,18 +69,30 @@ def proof_rows(ident: Any, m: Mapping[str, Any], lang: str,
             for i, row in enumerate(rows)]
 
 
+def _reals(ident: Any) -> list[str]:
+    """``u \\in \\mathbb{R}`` for each plain real variable of the statement (σ′(u)'s u): the
+    report's identities are separate settings, and the next may write ``u_k`` for a layer's
+    vector; declared, ``u`` is a number in its own section (``DocumentScan.scalar_in``)."""
+    sides = [getattr(ident, side, None) for side in ("lhs", "rhs")]
+    exprs = [e for e in sides if isinstance(e, sp.Basic)]
+    labels = {b.label for e in exprs for b in e.atoms(sp.IndexedBase)}  # u of u_k is no variable
+    names = {s for e in exprs for s in e.atoms(sp.Symbol) if s.is_real and not s.is_integer} - labels
+    return [f"{latex(s)} \\in \\mathbb{{R}}" for s in sorted(names, key=str)]
+
+
 def _setting(ident: Any) -> list[str]:
-    """The identity's setting as LaTeX, printed before its statement: a definition written with
-    ``:=`` (``y_k := σ(u_k)`` says what the name means here — each identity is its own setting,
-    and the next may define ``y_k`` otherwise; the statement that restates it is then a claim
-    about the defined name), any other assumption (``Σ_k t_k = 1``, ``u ≠ 0``) as stated."""
+    """The identity's setting as LaTeX, printed before its statement: its plain real variables
+    declared (:func:`_reals`), a definition written with ``:=`` (``y_k := σ(u_k)`` says what the
+    name means here — each identity is its own setting, and the next may define ``y_k``
+    otherwise; the statement that restates it is then a claim about the defined name), any other
+    assumption (``Σ_k t_k = 1``, ``u ≠ 0``) as stated."""
     assumptions = tuple(getattr(ident, "assumptions", ()) or ())
     written = getattr(ident, "assumptions_latex", None)
     if written is None:
         return [str(a) for a in assumptions]
     definitions = set(getattr(ident, "definitions", ()) or ())
-    return [f"{latex(a.lhs)} := {latex(a.rhs)}" if a in definitions else tex
-            for a, tex in zip(assumptions, written)]
+    return _reals(ident) + [f"{latex(a.lhs)} := {latex(a.rhs)}" if a in definitions else tex
+                            for a, tex in zip(assumptions, written)]
 
 
 def _fact_latex(fact: Any, tr: Translator) -> str:

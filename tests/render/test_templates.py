@@ -123,6 +123,18 @@ def test_real_catalog_renders(kind):
         _check_output(kind, out)
 
 
+@pytest.mark.parametrize("name, declared", [
+    ("sigmoid_derivative", [r"u \in \mathbb{R}"]), ("relu_derivative", [r"u \in \mathbb{R}"]),
+    ("softmax_jacobian", []), ("preactivation_weight", []),  # u_k, y_i: the base of an entry is no variable
+])
+def test_an_identity_declares_its_plain_real_variables(name, declared):
+    """σ′(u)'s u is declared a real number in its section of the proof report: the next identity
+    writes u_k for a layer's vector, and the checker reads u there as a number only so."""
+    identities = pytest.importorskip("symbackprop.identities", reason="symbackprop.identities not landed yet")
+    (item,) = proofs_context("en", {name: identities.identity(name)}, {})["items"]
+    assert [a for a in item["assumptions"] if "mathbb" in a] == declared
+
+
 # ── escaping through the whole report ─────────────────────────────────────
 NASTY_TITLE = r"50% & co_op #1 $x$ {a} ~^\ 分類"
 
