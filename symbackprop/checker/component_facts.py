@@ -132,13 +132,15 @@ class DocumentComponents:
 
         return lambda s: memo(table, ("components", s, section), lambda: self.component(s, section, table))
 
-    def allowed(self, section: tuple, table) -> Callable[[dict], bool]:
+    def allowed(self, section: tuple, table, without=None) -> Callable[[dict], bool]:
         """The orientations the document's own vector-form definitions fit (``z^{l} = w^{l} a^{l-1} +
-        b^{l}``: vectors are columns, ``w``'s first index its row); every one where none says."""
+        b^{l}``: vectors are columns, ``w``'s first index its row); every one where none says.
+        The formula being checked (``without``) never orients itself: ``u = W y`` alone would fix
+        W's rows so that it holds, and be proved by the orientation it chose."""
         k = (section, len(table.history()))  # the definitions a matrix's layers are read from
         if k not in self._conventions:
             self._conventions[k] = self._fixed(section, table)
-        fixed = self._conventions[k]
+        fixed = [fits for reading, fits in self._conventions[k] if reading is not without]
         if any(map(self._batch_pattern, self.facts.written.values())):  # (y_1 ⋯ y_N): the vectors are columns
             fixed = fixed + [[{"vectors": "col"}]]
         return lambda choice: all(any(all(choice.get(k, v) == v for k, v in t.items()) for t in fits) for fits in fixed)
@@ -160,7 +162,7 @@ class DocumentComponents:
                 fits = [{k: v for k, v in choice.items()} for choice, r in index_claims(a, b, resolve)
                         if r.lhs is not None]
                 if fits:
-                    out.append(fits)
+                    out.append((reading, fits))
         return out
 
     def component(self, s: sp.Basic, section: tuple, table) -> Optional[Component]:

@@ -99,6 +99,17 @@ def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Opti
     return out
 
 
+def _vectors_only(read: list) -> bool:
+    """Do the orientations that do not fit differ from fitting ones in how the vectors stand
+    only, and are their entries the document's own?  ``u = W^{T} y`` with ``W``'s entries stated
+    does not fit vectors as rows: the document's vectors are columns, whatever the step.  Which
+    index of a matrix is its row is what a document may leave open (the issue's rule): a step
+    fitting one choice of it only fixes it itself, and is not decided."""
+    rest = lambda choice: {k: v for k, v in choice.items() if k != "vectors"}
+    fitting = [rest(c) for c, r in read if r.lhs is not None]
+    return all(r.own and rest(c) in fitting for c, r in read if r.lhs is None)
+
+
 def own(comps: dict) -> bool:
     """Are all the components the document's own (not the upper/lower-case convention)?"""
     return all(v.own for v in comps.values())
@@ -133,7 +144,7 @@ def decide_by_entries(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic],
         return Outcome("refuted", "", f"{read[0][1].why}: the shapes do not fit, {how}", SHAPES_OF_ORIENTATION)
     if not typed:
         return None  # a reading by a convention: the shapes of the document's own names may say more (shape_algebra)
-    if len(typed) < len(readings):
+    if len(typed) < len(readings) and not _vectors_only(read):
         return open_("vector", "the step fits only some of the orientations the document leaves open (a "
                                "vector as a column or a row, which index of a matrix is its row)", ENTRIES)
     if any(sp.simplify(r.factors[0] - r.factors[1]) != 0 for r in typed):

@@ -84,16 +84,39 @@ def _layer_widths(expr: sp.Basic) -> sp.Basic:
         if len(s.limits) != 1:
             return s
         var, lo, hi = s.limits[0]
-        if not (lo == 1 and isinstance(hi, sp.Symbol) and _IMPLICIT.fullmatch(hi.name)):
+        if not (lo == 1 and isinstance(hi, (sp.Symbol, sp.Indexed))):
             return s
         labels = {split(str(a.base.label))[2] for a in _free_atoms(s.function, var)
                   if len(a.indices) == 1 and a.indices[0] == var and split(str(a.base.label))}
         if len(labels) != 1:
             return s
         (label,) = labels
+        if not (isinstance(hi, sp.Symbol) and _IMPLICIT.fullmatch(hi.name) or _names_width(hi, label)):
+            return s
         return sp.Sum(s.function, (var, lo, sp.Symbol(f"n^{{({label})}}", integer=True, positive=True)))
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), width)
+
+
+def _names_width(bound: sp.Basic, label: sp.Expr) -> bool:
+    """Is ``bound`` the document's name for the width of the layer ``label`` (``n_{l-1}``,
+    ``n^{(l-1)}``, ``n_l`` over units of layer ``l − 1``, ``l``)?  A sum of that layer's units up
+    to it runs over the whole layer, the width the entry reader names ``n^{(l-1)}``; a bound
+    naming another layer (``Σ_{j=1}^{n_l} y^{l-1}_j``) is left as written."""
+    from .size_statements import size
+
+    if isinstance(bound, sp.Indexed):  # n_{l-1} as parsed: n[l - 1]
+        (index,) = bound.indices if len(bound.indices) == 1 else (None,)
+        named = len(str(bound.base.label)) == 1 and index is not None
+        return named and _same_label(index, label)
+    width = size(bound.name) if len(bound.name) < 30 else None
+    return isinstance(width, AppliedUndef) and _same_label(width.args[0], label)
+
+
+def _same_label(a: sp.Basic, b: sp.Basic) -> bool:
+    """``l − 1`` and ``l − 1`` whatever assumptions their letters carry."""
+    plain = lambda e: e.xreplace({s: sp.Symbol(s.name) for s in e.free_symbols if isinstance(s, sp.Symbol)})
+    return isinstance(a, sp.Expr) and isinstance(b, sp.Expr) and sp.expand(plain(a) - plain(b)) == 0
 
 
 def _free_atoms(e: sp.Basic, var: sp.Symbol) -> set:

@@ -33,6 +33,7 @@ from .columns import columns_step, same_columns
 from .examples import rewritten
 from .labels import at_general_label, general_label, general_variable, shift, split
 from .names import key, tex
+from .scopes import within
 from .order import memo
 from .read import PARSE_OPTIONS
 from .scan import BOLD
@@ -183,16 +184,15 @@ class ShapeFacts:
         return f"{tex(sides[0])} {self.ordered(reading).chains[chain].ops[step - 1]} {tex(sides[1])}" if sides else ""
 
     def stated(self, name: str, section: tuple) -> Optional[Statement]:
-        """The statement of ``name``'s entries in force in ``section``."""
+        """The statement of ``name``'s entries in force in ``section``: one made in the section's
+        part of the document (its parent section) first, else any — a matrix's entries are a
+        layer's quantities, which hold in every section (``scopes.LASTING``)."""
         want = split(name)
-        for s in self.statements:
-            scope = s.section[:-1]
-            if tuple(section[:len(scope)]) != scope:
-                continue
-            have = split(s.name)
-            if s.name == name or (have and want and have[0] == want[0] and general_label(s.name)):
-                return s  # a statement for a general layer holds at every label (W^{l} → W^{l+1}, W^{l+1} → W^{l})
-        return None
+        found = [s for s in self.statements if s.name == name or (
+            (have := split(s.name)) and want and have[0] == want[0] and general_label(s.name))]
+        # a statement for a general layer holds at every label (W^{l} → W^{l+1}, W^{l+1} → W^{l})
+        near = [s for s in found if within(section, s.section[:-1])]
+        return (near or found or [None])[0]
 
     def states_entries(self, a: sp.Basic, b: sp.Basic) -> bool:
         """Is ``a = b`` one of the statements of entries (``W = (w_{ij})`` read as ``W = w_{ij}``,

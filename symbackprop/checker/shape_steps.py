@@ -102,7 +102,7 @@ class ShapeSteps:
         section = tuple(getattr(reading.fragment, "section", ()) or ())
         comps = self.components
         out = decide_by_entries(*sides, comps.resolver(section, table), claim, comps.vectors,
-                                comps.allowed(section, table), comps.batch, bool(entrywise_offsets(table, section)))
+                                comps.allowed(section, table, reading), comps.batch, bool(entrywise_offsets(table, section)))
         twice = defined_twice(table) if out is not None and out.status == "refuted" and \
             out.method.endswith(ENTRIES) else {}
         resolve = comps.resolver(section, table)

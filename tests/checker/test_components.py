@@ -96,9 +96,18 @@ def test_correct_vector_steps_are_proved_entry_by_entry(claim):
     assert ENTRIES in c.method
 
 
-def test_the_forward_vector_definition_is_itself_checked_entry_by_entry():
+def test_the_forward_vector_definition_does_not_orient_itself():
+    """``z^{l} = w^{l} a^{l-1} + b^{l}`` is the only formula saying which index of ``w^{l}`` is its
+    row: it holds with the first, fails with the second.  Oriented by itself it was proved — by
+    the orientation it chose; the same reading proved ``u = W y`` and ``u = W^{T} y`` alike."""
     forward = next(c for c in _claims(r"a^{l} = \sigma(z^{l})") if c.statement.startswith("z^{l} ="))
-    assert forward.status == "proved" and ENTRIES in forward.method
+    assert forward.status == "inconclusive" and "only some of the orientations" in forward.reason
+
+
+def test_the_forward_vector_definition_is_checked_entry_by_entry_where_the_entries_are_stated():
+    stated = VECTOR_FORM.replace("In vector form", "With $w^{l} = (w^{l}_{jk})_{jk}$, in vector form")
+    forward = next(c for c in _claims(r"a^{l} = \sigma(z^{l})", vector_form=stated) if c.statement.startswith("z^{l} ="))
+    assert forward.status == "proved" and ENTRIES in forward.method, (forward.status, forward.reason)
 
 
 @pytest.mark.parametrize("claim, by_shapes", [
@@ -257,3 +266,28 @@ def test_a_batch_stated_in_the_cells_of_an_html_table_is_read_as_in_an_aligned_b
     c = check_text(_as_html_table(BATCH + "\n$$" + claim + "$$\n"), "html", timeout=10).claims[-1]
     assert c.status == "proved", (c.reason, c.method)
     assert ENTRIES in c.method
+
+
+WRITTEN_WIDTH = r"""# Net
+
+$$u^{l}_{k} = \sum_{j=1}^{n_{l-1}} y^{l-1}_{j} w^{l}_{jk}$$
+
+STATEMENT In vector form,
+
+$$\bm{u}^{l} = CLAIM$$
+"""
+
+
+@pytest.mark.parametrize("statement, claim, status", [
+    (r"Let $W^{l} = (w^{l}_{jk})_{jk}$.", r"(W^{l})^{\top}\bm{y}^{l-1}", "proved"),
+    (r"Let $W^{l} = (w^{l}_{jk})_{jk}$.", r"W^{l}\bm{y}^{l-1}", "refuted"),
+    ("", r"(W^{l})^{\top}\bm{y}^{l-1}", "inconclusive"),  # W's rows stated nowhere: either formula
+    ("", r"W^{l}\bm{y}^{l-1}", "inconclusive"),           # may be the document's, neither is proved
+])
+def test_a_sum_up_to_the_documents_name_for_a_width_runs_over_the_layer(statement, claim, status):
+    r"""``Σ_{j=1}^{n_{l-1}} y^{l-1}_j …`` runs over layer l − 1, the width the entry reader calls
+    ``n^{(l-1)}``: kept as two widths, the correct ``u = W^{T} y`` was refuted (a false alarm) and,
+    without a statement of W's entries, each orientation was proved by the formula choosing it."""
+    doc = WRITTEN_WIDTH.replace("STATEMENT", statement).replace("CLAIM", claim)
+    c = check_text(doc, timeout=10).claims[-1]
+    assert c.status == status, (c.status, c.reason)

@@ -106,3 +106,30 @@ def test_a_shape_stated_at_a_shifted_general_label_holds_at_every_label():
     was scoped to its own section, and nn-backprop-ja.md's copy of this erratum was proved."""
     (c,) = [c for c in check_text(SHIFTED_STATEMENT).claims if c.line == 11]
     assert c.status == "refuted", (c.status, c.reason)
+
+
+LATER_PART = r"""# Part 1
+
+## Setup
+
+$$u^{l}_{k} = \sum_{j=1}^{n_{l-1}} y^{l-1}_{j} w^{l}_{jk}$$
+
+## Vectors
+
+Let $W^{l} = (w^{l}_{ij})_{ij}$ be the weight matrix.
+
+# Part 2
+
+## Forward
+
+$$\bm{u}^{l} = W^{l}\bm{y}^{l-1}$$
+"""
+
+
+def test_a_statement_of_a_matrixs_entries_holds_in_the_later_parts_of_the_document():
+    r"""``W^{l} = (w^{l}_{ij})_{ij}`` made under "Part 1" still says what W^{l}'s entries are
+    under "Part 2": a matrix's entries are a layer's quantities (``scopes.LASTING``).  Kept in
+    its own part, the erratum ``u^{l} = W^{l} y^{l-1}`` below was left open (nn-backprop-ja.md's
+    fully connected section lost its statement the same way)."""
+    (c,) = [c for c in check_text(LATER_PART).claims if c.line == 15]
+    assert c.status == "refuted", (c.status, c.reason)
