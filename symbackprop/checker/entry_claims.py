@@ -99,6 +99,20 @@ def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Opti
     return out
 
 
+def _self_oriented(typed: list, readings: list, claim: Callable) -> Outcome:
+    """A step that fits only some of the orientations the document leaves open: wrong if it
+    fails under each one it fits (the others do not even fit) — the entries being the
+    document's own; else open, as its holding would rest on the orientation it chose itself."""
+    outs = [(r, claim(r.lhs, r.rhs)) for r in typed] if all(r.own for r in readings) else []
+    if outs and all(o is not None and o.status == "refuted" for _r, o in outs):
+        r, first = outs[0]
+        return Outcome("refuted", first.category, f"{_entry(r)}: {first.reason}; under the other orientations "
+                                                  f"the shapes do not fit", f"{first.method}; {ENTRIES}",
+                       first.witness, first.expected)
+    return open_("vector", "the step fits only some of the orientations the document leaves open (a "
+                           "vector as a column or a row, which index of a matrix is its row)", ENTRIES)
+
+
 def _vectors_only(read: list) -> bool:
     """Do the orientations that do not fit differ from fitting ones in how the vectors stand
     only, and are their entries the document's own?  ``u = W^{T} y`` with ``W``'s entries stated
@@ -145,8 +159,7 @@ def decide_by_entries(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic],
     if not typed:
         return None  # a reading by a convention: the shapes of the document's own names may say more (shape_algebra)
     if len(typed) < len(readings) and not _vectors_only(read):
-        return open_("vector", "the step fits only some of the orientations the document leaves open (a "
-                               "vector as a column or a row, which index of a matrix is its row)", ENTRIES)
+        return _self_oriented(typed, readings, claim)
     if any(sp.simplify(r.factors[0] - r.factors[1]) != 0 for r in typed):
         return _factors(typed, claim)
     outs = [(r, claim(r.lhs, r.rhs)) for r in typed]

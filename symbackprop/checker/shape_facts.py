@@ -107,9 +107,10 @@ class ShapeFacts:
                      if len(c.exprs) >= 2 and c.ops and c.ops[0] == "=" and isinstance(c.exprs[0], sp.Indexed)
                      and isinstance(c.exprs[1], sp.Basic) and c.exprs[1].has(sp.Sum)]
 
-    def ordered(self, reading) -> Optional[object]:
-        """The fragment read with its products in written order (None if it cannot be)."""
-        src = reading.fragment.source
+    def ordered(self, reading, source: Optional[str] = None) -> Optional[object]:
+        """The fragment (or ``source``, a rewriting of it) read with its products in written
+        order (None if it cannot be)."""
+        src = reading.fragment.source if source is None else source
         if src not in self._ordered:  # ``\ast``: an entrywise product where the shapes agree
             out = inline(parse_math, re.sub(r"\\ast\b", r"\\odot ", src), ORDERED, seconds=PARSE_SECONDS)
             self._ordered[src] = rewritten(out.value, self.examples) if out.ok else None

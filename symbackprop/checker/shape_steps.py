@@ -17,13 +17,16 @@ from .order import defined_twice, entrywise_offsets
 from .entry_claims import ENTRIES, SHAPES_OF_ORIENTATION, decide_by_entries
 from .guards import Outcome, open_
 from .names import tex
+from .matrix_updates import gradient_claim
 from .shape_facts import ShapeFacts
+from .update_forms import read_update
+from .updates import Updates
 
 #: Open steps that may still be refuted by the shapes of their named vectors and matrices (a step
 #: whose scalar reading ran out of time too: the shapes do not depend on it).
 SHAPE_CATEGORIES = frozenset({"vector", "definition", "timed out"})
 #: Open steps read entry by entry as well (their scalar reading stopped at a name, not at a vector).
-ENTRY_CATEGORIES = SHAPE_CATEGORIES | {"undefined", "dependence", "loose"}
+ENTRY_CATEGORIES = SHAPE_CATEGORIES | {"undefined", "dependence", "loose", "update rule"}  # a matrix rule's gradient
 SAME_COLUMNS = "column n of both sides through the written batch matrices, products in written order"
 SHAPES_OF_NAMES = "shapes of the named vectors and matrices (widths of different layers may differ)"
 COLUMNS = ("column n of both sides through the written batch matrices, read at width one (every vector "
@@ -38,8 +41,8 @@ def written_order(out: Outcome) -> bool:
 class ShapeSteps:
     """Shape refutations of one document's steps, each slip reported once."""
 
-    def __init__(self, readings: Sequence, examples=None) -> None:
-        self.readings = readings
+    def __init__(self, readings: Sequence, examples=None, updates: Optional[Updates] = None) -> None:
+        self.readings, self.updates = readings, updates  # the update rules: their forms, their loss
         self.examples = examples  # the examples of a batch, where every quantity carries their index
         self._facts: Optional[ShapeFacts] = None
         self._components: Optional[DocumentComponents] = None
@@ -66,6 +69,8 @@ class ShapeSteps:
         # the scalar reading's open steps (a vector, a definition, out of time) may fail by their
         # shapes; steps open for another reason (a dependence, an undefined name) are read entry by
         # entry only, where two layer labels tied by an activation layer are one width
+        if category == "update rule":
+            return self._update_rule(reading, chain, step, table, claim)
         why = self.facts.refutation(reading, chain, step, table) if category in SHAPE_CATEGORIES else None
         if why is None:
             out = self._by_entries(reading, chain, step, table, claim)
@@ -94,9 +99,27 @@ class ShapeSteps:
         return open_("follows", f"refuted only through the erratum at line {erratum}: from the chain's start, "
                                 "the shapes of its right side do not conflict", SHAPES_OF_NAMES)
 
-    def _by_entries(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
-        """The step read entry by entry in index notation (:mod:`.components`): decided, or None."""
-        sides = self.facts.sides(reading, chain, step)
+    def _update_rule(self, reading, chain: int, step: int, table, claim: Callable) -> Optional[Outcome]:
+        """A matrix update rule's first step ``W(τ+1) = W(τ) − \frac{η}{N} Yᵀ Δ``: the claim
+        ``∂E/∂W = \frac{1}{N} Yᵀ Δ`` it makes, read entry by entry (:mod:`.matrix_updates`), or None."""
+        exprs = reading.parsed.chains[chain].exprs if reading.parsed is not None else ()
+        if self.updates is None or step != 1 or len(exprs) < 2:
+            return None
+        form, loss = read_update(exprs[0], exprs[1], self.updates.scan.labelled), self.updates.loss()
+        parsed = self.facts.ordered(reading, form.read_in(reading.fragment.source)) if form and loss else None
+        sides = parsed.chains[chain].exprs[:2] if parsed is not None and chain < len(parsed.chains) else ()
+        claimed = gradient_claim(*sides, loss) if len(sides) == 2 and None not in sides else None
+        out = self._by_entries(reading, chain, step, table, claim, claimed) if claimed else None
+        if out is None or out.status == "inconclusive":
+            return None
+        says = f"the update rule says {tex(claimed[0])} = {tex(claimed[1])}"
+        return Outcome(out.status, out.category, f"{says}: {out.reason}", out.method, out.witness)
+
+    def _by_entries(self, reading, chain: int, step: int, table, claim: Callable,
+                    sides: Optional[tuple] = None) -> Optional[Outcome]:
+        """The step (or the claim ``sides`` it makes) read entry by entry in index notation
+        (:mod:`.components`): decided, or None."""
+        sides = sides or self.facts.sides(reading, chain, step)
         if sides is None or self.facts.states_entries(*sides):
             return None  # W = (w_{ij}): what the entries of W are, not a claim about them
         section = tuple(getattr(reading.fragment, "section", ()) or ())

@@ -18,8 +18,9 @@ document's loss by that very parameter.
   ``p^{new} = p^{old} − …``, ``Δp = −η G`` (:mod:`.update_forms`) — is read so at its first
   step; each later step ``p(t) − η A = p(t) − η B`` is the claim ``A = B``.  Every claim of an
   update rule goes through :mod:`.batches` (sums over the examples of a batch, read per example).
-* A matrix rule (``W(t+1) = W(t) − \frac{η}{N} Yᵀ Δ``) is checked by its form only: the gradient
-  it puts in is not read entry by entry (its batch matrices hold one example per row).
+* A matrix rule (``W(t+1) = W(t) − \frac{η}{N} Yᵀ Δ``) is checked here by its form only: read as
+  numbers its products would commute.  Its first step is then read in written order
+  (:mod:`.matrix_updates`): the claim ``∂E/∂W = \frac{1}{N} Yᵀ Δ``, entry by entry.
 """
 
 from __future__ import annotations
@@ -142,7 +143,10 @@ class Updates:
             rest_a, rest_b = -sp.factor_terms(rest_a) / eta, -sp.factor_terms(rest_b) / eta
         return batch_claim(rest_a, rest_b)
 
+    def loss(self) -> Optional[sp.Symbol]:
+        """The loss the rules descend: the batch loss an update chain states, else the one loss."""
+        return self.batches.stated_loss.name if self.batches.stated_loss is not None else loss_of(self.table)
+
     def _rule(self, p: sp.Basic, value: sp.Expr, claim: Callable[[sp.Expr, sp.Expr], Outcome]) -> Optional[Outcome]:
-        loss = self.batches.stated_loss.name if self.batches.stated_loss is not None else None
-        return update_rule(p, value, self.table, claim, loss,
+        return update_rule(p, value, self.table, claim, self.loss(),
                            entries=not _matrix_like(p, value - p, self.scan))

@@ -93,8 +93,8 @@ class Checker:
         self.implied: set = set()  # (name, line) of definitions read from a step (implied.py)
         self.joined = False  # the chain walked continues the previous display
         self.stopped_at: Optional[int] = None  # the first reading the deadline kept from the walk
-        self.shape_steps = ShapeSteps(self.readings, examples)  # vector steps refuted by their shapes
         self.updates = Updates(self.table, self.scan)  # update rules, the batch loss they descend
+        self.shape_steps = ShapeSteps(self.readings, examples, self.updates)  # vector steps refuted by their shapes
 
     # ── the walk ──
     def run(self) -> Iterable[ClaimResult]:

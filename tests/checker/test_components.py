@@ -291,3 +291,11 @@ def test_a_sum_up_to_the_documents_name_for_a_width_runs_over_the_layer(statemen
     doc = WRITTEN_WIDTH.replace("STATEMENT", statement).replace("CLAIM", claim)
     c = check_text(doc, timeout=10).claims[-1]
     assert c.status == status, (c.status, c.reason)
+
+
+def test_a_step_failing_under_every_orientation_it_fits_is_refuted_without_a_vector_form():
+    """``z^{l} = w^{l} a^{l-1}`` (the bias dropped), nothing else saying which index of ``w^{l}``
+    is its row: with the first it misses ``b^{l}_j``, with the second the shapes do not fit —
+    wrong either way (md-vector-en/mutant-01, whose words "row j and column k" are not read)."""
+    c = _last(r"z^{l} = w^{l} a^{l-1}", vector_form="")
+    assert c.status == "refuted" and "under the other orientations the shapes do not fit" in c.reason, c.reason
