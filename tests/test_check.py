@@ -186,8 +186,6 @@ SHORT_OF_THE_SHARE = {
               "(σ'(u)'s u is declared a real number in its own), but the document scan is not per section: "
               "letters name layers document-wide (y_j beside softmax's y_i), δ_{ij} is ambiguous by the δ_k of "
               "other sections, and the δ recursion's ξ^{i+1} is computed from the z^{i+1} its steps also hold",
-    "minibatch_classifier": "its four matrix update rules W(τ+1) = W(τ) − (η/N) Yᵀ Δ are checked by "
-                            "their form only (updates.MATRIX): 73 of 77",
 }
 
 

@@ -20,7 +20,7 @@ from sympy.core.function import AppliedUndef
 
 from .generic import generic_activation
 from .order import upstream
-from .names import OPAQUE, key, keys, plain_symbols
+from .names import OPAQUE, key, keys, letter, plain_symbols, tex
 from .scan import BOLD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -147,6 +147,22 @@ def ambiguous_kronecker(step: "Step") -> Iterable[Doubt]:
                             "writes δ with one index", False)
 
 
+def kronecker_across_layers(step: "Step") -> Iterable[Doubt]:
+    """In a document whose index letters name layers (``u_k`` beside ``y_j``), ``u_i`` and
+    ``u_j`` are read as quantities of two layers; but a step that sets two such letters equal
+    (``Σ_{i'} [i' = j] e^{u_{i'}} = e^{u_j}``, the softmax Jacobian beside a weighted input)
+    uses them as one range: there the letters do not name layers, and a witness that gives the
+    two readings different values would refute a correct sifting step.  Not refuted."""
+    if not step.scan.layered:
+        return
+    for d in (x for e in (step.a, step.b) for x in e.atoms(sp.KroneckerDelta)):
+        ends = {letter(i) for i in d.args}
+        if len(ends) == 2 and None not in ends and ends <= step.scan.layer_letters:
+            yield ("letters", f"{tex(d)} sets indices of two letters equal that name different layers elsewhere "
+                              "in the document: here they may not", False)
+            return
+
+
 def braced_factor(step: "Step") -> Iterable[Doubt]:
     """``σ(z){1 − σ(z)}`` renders as σ(z)·1 − σ(z) (braces group, they do not show), and is
     read so; but its author almost surely means the factor (1 − σ(z)).  What it renders and
@@ -220,6 +236,11 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
               "$$\\frac{d}{dx} p(x) = 1$$\n"),
     DoubtRule("ellipsis-range", "prepared", ellipsis_range,
               "$$a_1 + \\cdots + a_n = \\sum_{k=1}^{n} a_k + a_1$$\n"),
+    DoubtRule("kronecker-across-layers", "prepared", kronecker_across_layers,
+              "## $\\partial u_{k}/\\partial w_{jk} = y_{j}$\n\n"
+              "Assuming: $u_{k} := b_{k} + \\sum_{j'=1}^{m} y_{j'} w_{j'k}$\n\n## Softmax\n\n"
+              "Assuming: $y_{i} := \\frac{e^{u_{i}}}{\\sum_{i'=1}^{n} e^{u_{i'}}}$\n\n"
+              "$$\\sum_{i'=1}^{n} [i' = j] e^{u_{i'}} = e^{u_{j}}$$\n"),
     DoubtRule("ambiguous-kronecker", "prepared", ambiguous_kronecker,
               "$$\\delta_k = y_k - t_k$$\n\n$$\\sum_{k=1}^{n} \\delta_{jk} a_k = a_1$$\n"),
 )
