@@ -25,7 +25,8 @@ from .components import BOLD_NAME, EXAMPLES, Component, Letter, matrix_letter as
 from ..latex.patterns import PatternMatrix
 from ..latex.vocabulary import TRANSPOSE
 from .entry_claims import index_claims
-from .labels import general_variable, split
+from .collected import collected, example_first, paired_layer
+from .labels import general_label, general_variable, split
 from .names import key
 
 
@@ -113,6 +114,8 @@ class DocumentComponents:
         self.vectors = frozenset(n for n in self.ranks if split(n) is not None)
         self.batch = examples.loss if examples is not None else \
             next((b for r in readings for b in [batch_of(r.parsed)] if b is not None), None)
+        self._sentences: Optional[list] = None  # batch matrices filled in words (collected.py)
+        self.examples = examples  # every quantity carries the example's index, at examples.position
 
     def rank(self, name: str) -> set:
         """How many indices the document writes ``name`` with (at any label, when not at its own)."""
@@ -184,6 +187,10 @@ class DocumentComponents:
         if stated is not None and not stated.label:  # Y^{(1)} = (y_{jn})_{nj}: axes by letters
             axes = tuple(EXAMPLES if self.batch and x == self.batch.index.name else Letter(x) for x in stated.letters)
             return Component(sp.IndexedBase(sp.Symbol(stated.base)), axes, True, "ij".index(stated.row))
+        if stated is None and self.batch is not None:
+            found = self._collected(name)
+            if found is not None:
+                return found
         if parts is None:
             return None
         if stated is not None and len(stated.letters) == 1:  # b^{l} = (b^{l}_j)_j
@@ -212,6 +219,30 @@ class DocumentComponents:
             # ones (a convention: it may prove, never refute)
             axes = (EXAMPLES, parts[2]) if examples_row else (parts[2], EXAMPLES)
             return Component(sp.IndexedBase(sp.Symbol(lower)), axes, False, 0)
+        return None
+
+    def _collected(self, name: str) -> Optional[Component]:
+        """A batch matrix a sentence fills with a quantity's entries (:mod:`.collected`): its
+        unit axis is its own label's layer, or (no label: ``T``) the layer of the quantity the
+        document subtracts its entries from (``y^{(L)}_{nk} − t_{nk}``)."""
+        if self._sentences is None:
+            self._sentences = collected([r.fragment for r in self.facts.readings], self.batch.index.name,
+                                        str(self.batch.size))
+        want = split(name)
+        for c in self._sentences:
+            have = split(c.name)
+            if not (c.name == name or (have and want and have[0] == want[0] and general_label(c.name))):
+                continue
+            rows = c.examples_row if c.examples_row is not None else self._examples_row()
+            entry = c.base + (name[len(want[0]):] if want else "")
+            unit = want[2] if want else paired_layer(self.facts.readings, entry, self.batch.index)
+            first = self.examples.position == 0 if self.examples is not None else \
+                example_first(self.facts.readings, c.base, self.batch.index)
+            if rows is None or unit is None or first is None:
+                return None
+            axes = (EXAMPLES, unit) if first else (unit, EXAMPLES)
+            return Component(sp.IndexedBase(sp.Symbol(entry)), axes, True,
+                             axes.index(EXAMPLES) if rows else 1 - axes.index(EXAMPLES))
         return None
 
     def _examples_row(self) -> Optional[bool]:
