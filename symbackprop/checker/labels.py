@@ -146,3 +146,4 @@ def at_general_label(name: str, names) -> Optional[tuple[str, sp.Symbol, sp.Expr
         if have and var is not None and (have[0], have[1], have[3]) == (want[0], want[1], want[3]):
             return other, var, want[2] - have[2] + var
     return None
+

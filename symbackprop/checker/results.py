@@ -12,7 +12,7 @@ from ..verdict import Status, exit_code_of, latex_text, one_line
 CATEGORIES = ("definition", "redefinition", "condition", "assumption", "notation", "loose", "undefined",
               "dependence", "later", "function", "vector", "needs Σ t = 1", "bounds", "rounding", "ellipsis",
               "domain", "letters", "kronecker", "unparsed row", "approximation", "inequality", "relation",
-              "update rule", "declaration", "follows", "unsupported", "timed out", "no proof")
+              "update rule", "recursion", "declaration", "follows", "unsupported", "timed out", "no proof")
 
 @dataclass(frozen=True)
 class ClaimResult:

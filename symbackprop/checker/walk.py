@@ -45,11 +45,11 @@ from . import implied
 from .cases import in_case, next_case, stated_case
 from .order import beside, upstream
 from .examples import at_one_example, batch_of_defined, example_index
-from .layer_instances import own_layer
 from .chain import kept_routes
 from .generic import generic_activation, generic_costs, through_next_layer
 from .width_one import read_at_width_one
-from .layer_instances import at_each_layer
+from .layer_instances import at_each_layer, own_layer
+from .recursions import as_claim, recursion
 from .updates import Updates
 from .batches import example_deltas
 from .relations import assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
@@ -78,9 +78,7 @@ class Checker:
                  withdraw: frozenset = frozenset()) -> None:
         examples = example_index(readings)  # every quantity with the example's index: read at one example
         self.readings = at_one_example(readings, examples)
-        self.options = options
-        self.timeout = float(options.timeout)
-        self.function_letters = function_letters
+        self.options, self.timeout, self.function_letters = options, float(options.timeout), function_letters
         self.withdraw = withdraw  # positions before which a spec's definitions end (checker/given.py)
         self.scan = scan([(r.fragment, r.parsed) for r in self.readings])
         self.table = SymbolTable(self.scan.layered, self.scan.linked_letters)
@@ -257,6 +255,8 @@ class Checker:
             return open_("vector", f"{tex(a)} is a vector whose entries the document defines: a claim about "
                                    "them, read entry by entry")
         known = self.table.lookup(a)
+        if known is None and recursion(a, b):  # ξ^{i}_n = Σ_k … ξ^{i+1}_k: relates two layers
+            return as_claim(self._claim(frag, a, b), a)
         if known is not None and self._weak(known):  # the author's own words win
             return self._record(a, b, frag, "definition", implied.replacing(a, known.line))
         if known is not None and op not in EXPLICIT_DEFINING_OPS:

@@ -120,3 +120,4 @@ def test_a_definition_whose_right_side_names_the_layer_below_by_the_labels_lette
     assert "free index" not in _definition.reason
     assert right.status == "proved", (right.category, right.reason)
     assert wrong.status == "refuted", (wrong.category, wrong.reason)
+
