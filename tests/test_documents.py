@@ -42,9 +42,7 @@ MISSED_TODAY = {  # what the checker says at the erratum's line today
     "md-vector-en/mutant-06.md": "the index-form weight gradient stays open",
     "md-vector-ja/mutant-06.md": "flaky: refuted at l = L − 1 when that instance finishes in the 5 s step bound "
                                  "(it does at 15 s); under load the step stays open (dependence)",
-    "md-batch-rows-en/mutant-05.md": "the targets T have no entries the reader can place (t is no layer's)",
     "md-batch-rows-en/mutant-06.md": "y(1 − y) holds if f is the sigmoid; the document says f = tanh in prose only",
-    "md-batch-columns-ja/mutant-05.md": "the targets T have no entries the reader can place (t is no layer's)",
 }
 
 
