@@ -182,10 +182,11 @@ EVERY_REPORT = sorted(p for p in (Path(__file__).resolve().parents[1] / "reports
 SETTINGS = ("definition", "condition", "assumption", "redefinition", "declaration")  # u ∈ ℝ declares
 #: reports below the share today, and why (issue 11): the checker's model, not the reports, is short
 SHORT_OF_THE_SHARE = {
-    "proofs": "the identities report, 76 of 93: its sections are independent lemmas; sections are read now "
-              "(σ'(u)'s u is declared a real number in its own), but the document scan is not per section: "
-              "letters name layers document-wide (y_j beside softmax's y_i), δ_{ij} is ambiguous by the δ_k of "
-              "other sections, and the δ recursion's ξ^{i+1} is computed from the z^{i+1} its steps also hold",
+    "proofs": "the identities report, 77 of 92: its sections are independent lemmas, each with its own "
+              "setting, but the document scan is not per section: letters name layers document-wide (y_j "
+              "beside softmax's y_i, and a heading's formula defines y_j), u is defined only in a later "
+              "section, the δ recursion's ξ^{i+1} = ∂E/∂z^{i+1} meets the E of earlier sections, and "
+              "H(u) may be an application",
 }
 
 
