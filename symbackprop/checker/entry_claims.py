@@ -99,11 +99,13 @@ def index_claims(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic], Opti
     return out
 
 
-def _self_oriented(typed: list, readings: list, claim: Callable) -> Outcome:
+def _self_oriented(typed: list, readings: list, claim: Callable, tied: bool) -> Outcome:
     """A step that fits only some of the orientations the document leaves open: wrong if it
-    fails under each one it fits (the others do not even fit) — the entries being the
-    document's own; else open, as its holding would rest on the orientation it chose itself."""
-    outs = [(r, claim(r.lhs, r.rhs)) for r in typed] if all(r.own for r in readings) else []
+    fails under each one it fits (the others do not even fit — not only through two layer
+    labels an activation layer ties) — the entries being the document's own; else open, as its
+    holding would rest on the orientation it chose itself."""
+    sure = all(r.own and not (r.lhs is None and r.labels and tied) for r in readings)
+    outs = [(r, claim(r.lhs, r.rhs)) for r in typed] if sure else []
     if outs and all(o is not None and o.status == "refuted" for _r, o in outs):
         r, first = outs[0]
         return Outcome("refuted", first.category, f"{_entry(r)}: {first.reason}; under the other orientations "
@@ -159,7 +161,7 @@ def decide_by_entries(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic],
     if not typed:
         return None  # a reading by a convention: the shapes of the document's own names may say more (shape_algebra)
     if len(typed) < len(readings) and not _vectors_only(read):
-        return _self_oriented(typed, readings, claim)
+        return _self_oriented(typed, readings, claim, tied)
     if any(sp.simplify(r.factors[0] - r.factors[1]) != 0 for r in typed):
         return _factors(typed, claim)
     outs = [(r, claim(r.lhs, r.rhs)) for r in typed]
