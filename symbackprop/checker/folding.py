@@ -40,8 +40,20 @@ def _plain(expr: sp.Basic) -> sp.Basic:
     return expr.xreplace({s: sp.Symbol(s.name) for s in expr.atoms(sp.Symbol) if s.assumptions0 or isinstance(s, sp.Dummy)})
 
 
+def _widths(expr: sp.Basic) -> sp.Basic:
+    """A sum up to a layer's width as the document names it (``n_{l-1}``, read ``n[l - 1]``) is
+    the sum up to ``n^{(l-1)}``, as the walk reads it (``scan._layer_widths``): one width."""
+    def named(s: sp.Sum) -> sp.Basic:
+        (var, lo, hi), *rest = s.limits
+        if rest or not (isinstance(hi, sp.Indexed) and len(hi.indices) == 1 and len(str(hi.base.label)) == 1):
+            return s
+        return sp.Sum(s.function, (var, lo, sp.Symbol(f"n^{{({hi.indices[0]})}}")))
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), named)
+
+
 def _shape(expr: sp.Basic) -> sp.Basic:
-    return _plain(canonical_dummies(expr))
+    return _plain(_widths(canonical_dummies(expr)))
 
 
 def _templates(definitions: Iterable) -> list[tuple[sp.Indexed, sp.Basic]]:
