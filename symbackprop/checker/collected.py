@@ -31,14 +31,13 @@ from typing import Optional, Sequence
 import sympy as sp
 
 from .labels import split
-from .size_statements import MAX_NAME
+from .size_statements import MAX_NAME, TIMES, size as size_of
 
 _COLLECTS = re.compile(r"collect|stack|gather|arrang|assembl|matri(?:x|ces)\s+of\b|並べ|まとめ", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[。！？]")
 _NAME = re.compile(r"^\s*(?:\\(?:mathbf|bm|boldsymbol)\s*\{\s*)?(?P<name>\\?[A-Za-z]+)\s*\}?\s*(?P<label>\^\s*\{[^{}]*\}|\^\s*\w)?\s*$")
 _QUANTITY = re.compile(r"(?:\\(?:mathbf|bm|boldsymbol)\s*\{\s*)?(?P<base>\\?[A-Za-z]+)\s*\}?\s*(?P<label>\^\s*\{[^{}]*\}|\^\s*\w)?"
                        r"\s*_\s*(?P<sub>\{[^{}]*\}|\w)")
-_TIMES = re.compile(r"^\s*(?P<a>[^\\]+?)\s*\\times\s*(?P<b>.+?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -87,11 +86,11 @@ def _entries(source: str, letter: str, label: str, batch: str) -> bool:
 
 def _rows(source: str, size: str) -> Optional[bool]:
     """From a size ``A \\times B`` in ``source``: are the examples (the batch size ``size``) its rows?"""
-    m = _TIMES.match(source)
+    m = TIMES.match(source)
     if m is None:
         return None
-    a, b = m["a"].strip("{} "), m["b"].strip("{} ")
-    return True if a == size else False if b == size else None
+    a, b = size_of(m["a"]), size_of(m["b"])
+    return True if str(a) == size else False if str(b) == size else None
 
 
 def collected(fragments: Sequence, batch: str, size: str) -> list[Collected]:

@@ -114,7 +114,7 @@ class DocumentComponents:
         self.vectors = frozenset(n for n in self.ranks if split(n) is not None)
         self.batch = examples.loss if examples is not None else \
             next((b for r in readings for b in [batch_of(r.parsed)] if b is not None), None)
-        self._sentences: Optional[list] = None  # batch matrices filled in words (collected.py)
+        self._read: dict = {}  # document-wide readings for batch matrices filled in words (collected.py)
         self.examples = examples  # every quantity carries the example's index, at examples.position
 
     def rank(self, name: str) -> set:
@@ -221,23 +221,29 @@ class DocumentComponents:
             return Component(sp.IndexedBase(sp.Symbol(lower)), axes, False, 0)
         return None
 
+    def _once(self, k: tuple, read: Callable):
+        """A document-wide reading (every parsed formula walked) done once per document."""
+        if k not in self._read:
+            self._read[k] = read()
+        return self._read[k]
+
     def _collected(self, name: str) -> Optional[Component]:
         """A batch matrix a sentence fills with a quantity's entries (:mod:`.collected`): its
         unit axis is its own label's layer, or (no label: ``T``) the layer of the quantity the
         document subtracts its entries from (``y^{(L)}_{nk} − t_{nk}``)."""
-        if self._sentences is None:
-            self._sentences = collected([r.fragment for r in self.facts.readings], self.batch.index.name,
-                                        str(self.batch.size))
+        sentences = self._once(("sentences",), lambda: collected(
+            [r.fragment for r in self.facts.readings], self.batch.index.name, str(self.batch.size)))
         want = split(name)
-        for c in self._sentences:
+        for c in sentences:
             have = split(c.name)
             if not (c.name == name or (have and want and have[0] == want[0] and general_label(c.name))):
                 continue
             rows = c.examples_row if c.examples_row is not None else self._examples_row()
             entry = c.base + (name[len(want[0]):] if want else "")
-            unit = want[2] if want else paired_layer(self.facts.readings, entry, self.batch.index)
-            first = self.examples.position == 0 if self.examples is not None else \
-                example_first(self.facts.readings, c.base, self.batch.index)
+            unit = want[2] if want else self._once(("paired", entry), lambda: paired_layer(
+                self.facts.readings, entry, self.batch.index))
+            first = self.examples.position == 0 if self.examples is not None else self._once(
+                ("first", c.base), lambda: example_first(self.facts.readings, c.base, self.batch.index))
             if rows is None or unit is None or first is None:
                 return None
             axes = (EXAMPLES, unit) if first else (unit, EXAMPLES)

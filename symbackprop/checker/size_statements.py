@@ -34,7 +34,8 @@ _EN_LINK = re.compile(r"(?:^|\s)(?:is|are)\s+(?:(?:an?|the)\s+)?(?:real\s+)?$")
 _JA_LINK = re.compile(r"^\s*[はを]\s*$")
 _AND = re.compile(r"^\s*(?:,|,?\s*and|、|と)\s*$")
 _GOES_ON = re.compile(r"^\s*(?:(?:real\s+)?matri(?:x|ces)|行列|[.,;:、。)）]|$|で|な|の行列|and\b)")
-_TIMES = re.compile(r"^\s*(?P<a>[^\\]+?|\\[A-Za-z]+[^\\]*?)\s*\\times\s*(?P<b>.+?)\s*$")
+TIMES = re.compile(  # a size fragment, A \times B
+    r"^\s*(?P<a>[^\\]+?|\\[A-Za-z]+[^\\]*?)\s*\\times\s*(?P<b>.+?)\s*$")
 _IN_R = re.compile(r"(?P<name>[^,;$]+?)\s*\\in\s*\\mathbb\s*\{?R\}?\s*\^\s*\{(?P<a>[^{}]*(?:\{[^{}]*\}[^{}]*)*?)"
                    r"\\times(?P<b>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _SIZE = re.compile(r"^(?P<letter>[A-Za-z])\s*(?:_\s*\{?\s*(?P<sub>[^{}]+?)\s*\}?|\^\s*\{\s*\((?P<sup>[^{}()]+)\)\s*\})$")
@@ -98,7 +99,7 @@ def statements(fragments: Iterable) -> list[SizeStatement]:
             pair, name = _pair(m["a"], m["b"]), _name(m["name"].split(",")[-1])
             if pair and name:
                 out.append(SizeStatement(name, *pair, f.line))
-        m = _TIMES.match(f.source)
+        m = TIMES.match(f.source)
         after = f.after
         if not m or n == 0 or not (_EN_LINK.search(f.before) or _JA_LINK.match(f.before)) or not _GOES_ON.match(after):
             continue
