@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 from ..errors import ParseError
 from ..latex.extract import Fragment, extract, extract_file
 from .doubt_rules import DOUBT_RULES
+from .contexts import Setting, heading_claims_last, settings
 from .given import Placed, as_given, place
 from .guards import GUARDS
 from .index_rules import INDEX_RULES
@@ -81,26 +83,48 @@ def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
     reading_ends = start + READING_SHARE * budget  # the walk keeps the rest of the budget
     readings = read(fragments, options.timeout, progress and (lambda n: progress(n, total)), reading_ends)
     placed = place(readings, given, options.timeout) if given else Placed(readings, frozenset())
-    checker = Checker(placed.readings, options, FUNCTION_LETTERS, placed.withdraw)
-    claims = []
-    for claim in checker.run():
-        if claim.fragment_line == 0:  # a spec's row: no claim of the document
-            continue
-        claims.append(claim)
-        if progress:
-            progress(len(readings) + checker.pos[0], total)
+    readings = heading_claims_last(placed.readings) if not given else placed.readings
+    whole = Setting(tuple(range(len(readings))), frozenset(range(len(readings))))
+    walks = [_walk(readings, s, options, placed.withdraw if s == whole else frozenset(),
+                   progress and (lambda n: progress(len(readings) + n, total)))
+             for s in (settings(readings) if not given else None) or [whole]]
     if progress:
         progress(total, total)
-    walked = [r for r in (placed.readings if checker.stopped_at is None else placed.readings[:checker.stopped_at])
-              if r.fragment.line != 0]
-    readings = [r for r in placed.readings if r.fragment.line != 0]
+    claims = sorted((c for w in walks for c in w.claims), key=lambda c: c.fragment_line)
+    walked = {i for w in walks for i in w.walked}
+    own = [i for i, r in enumerate(readings) if r.fragment.line != 0]  # not a spec's row
+    done = [readings[i] for i in own if i in walked]
     unreached = tuple({"line": f.line, "source": f.source}
-                      for f in [r.fragment for r in readings[len(walked):]] + list(fragments[len(readings):]))
-    unparsed = tuple(u for r in walked for u in r.unparsed)
-    rows = sum(_rows(r) for r in walked)
-    parsed = sum(1 for r in walked if r.parsed is not None)
+                      for f in [readings[i].fragment for i in own if i not in walked] + list(fragments[len(own):]))
+    unparsed = tuple(u for r in done for u in r.unparsed)
+    rows = sum(_rows(r) for r in done)
+    parsed = sum(1 for r in done if r.parsed is not None)
     return DocumentResult(name, len(fragments), parsed, tuple(claims), unparsed, time.monotonic() - start, rows,
-                          unreached, budget, checker.table.history())
+                          unreached, budget, tuple(d for w in walks for d in w.definitions))
+
+
+@dataclass(frozen=True)
+class _Walked:
+    claims: list
+    walked: tuple  # indices of the readings walked (of its own, for a setting of a collection)
+    definitions: tuple
+
+
+def _walk(readings: Sequence, setting: Setting, options: Options, withdraw: frozenset,
+          progress: Optional[Callable[[int], None]]) -> _Walked:
+    """One walk over the readings of ``setting``; the claims and definitions of its own readings."""
+    mine = setting.own
+    checker = Checker([readings[i] for i in setting.walk], options, FUNCTION_LETTERS, withdraw)
+    claims = []
+    for claim in checker.run():
+        if claim.fragment_line != 0 and setting.walk[checker.pos[0]] in mine:  # line 0: a spec's row
+            claims.append(claim)
+            if progress:
+                progress(checker.pos[0])
+    reached = setting.walk if checker.stopped_at is None else setting.walk[:checker.stopped_at]
+    lines = {readings[i].fragment.line for i in mine}
+    return _Walked(claims, tuple(i for i in reached if i in mine),
+                   tuple(d for d in checker.table.history() if d.line in lines or d.line == 0))
 
 
 def _rows(r) -> int:

@@ -237,7 +237,7 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("ellipsis-range", "prepared", ellipsis_range,
               "$$a_1 + \\cdots + a_n = \\sum_{k=1}^{n} a_k + a_1$$\n"),
     DoubtRule("kronecker-across-layers", "prepared", kronecker_across_layers,
-              "## $\\partial u_{k}/\\partial w_{jk} = y_{j}$\n\n"
+              "## Weighted input\n\n$$\\partial u_{k}/\\partial w_{jk} = y_{j}$$\n\n"
               "Assuming: $u_{k} := b_{k} + \\sum_{j'=1}^{m} y_{j'} w_{j'k}$\n\n## Softmax\n\n"
               "Assuming: $y_{i} := \\frac{e^{u_{i}}}{\\sum_{i'=1}^{n} e^{u_{i'}}}$\n\n"
               "$$\\sum_{i'=1}^{n} [i' = j] e^{u_{i'}} = e^{u_{j}}$$\n"),

@@ -41,6 +41,7 @@ class Fragment:
     before: str = ""  # the prose between the previous fragment (or the paragraph's start) and this one
     after: str = ""   # the prose between this fragment and the next (or the paragraph's end)
     section: tuple = ()  # the heading path it stands under, top level first (latex/sections.py)
+    heading: bool = False  # written in the title of the last heading of ``section``
 
 
 class _Raw(NamedTuple):

@@ -73,5 +73,5 @@ def extract(text: str, kind: str) -> list[Fragment]:
     sections, _ = sections_of(text, kind, [r.start for r in raws])
     return [Fragment(r.source, line(r.start), line(max(r.start, r.end - 1)), r.display, r.environment,
                      source_line=line(r.first if r.first is not None else r.start), before=before, after=after,
-                     section=section)
-            for r, (before, after), section in zip(raws, prose_around(text, raws), sections)]
+                     section=placed.path, heading=placed.in_title)
+            for r, (before, after), placed in zip(raws, prose_around(text, raws), sections)]

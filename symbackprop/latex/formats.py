@@ -113,12 +113,12 @@ def _notebook(raw: str) -> list[Fragment]:
 
         raws = _Scanner(text, "markdown").run()
         sections, outline = sections_of(text, "markdown", [r.start for r in raws], outline)
-        for r, (before, after), section in zip(raws, prose_around(text, raws), sections):
+        for r, (before, after), placed in zip(raws, prose_around(text, raws), sections):
             last = max(r.start, r.end - 1)
             out.append(Fragment(r.source, where(r.start), where(last), r.display, r.environment,
                                 cell=index, cell_line=cell_line(r.start),
                                 source_line=where(r.first if r.first is not None else r.start), before=before, after=after,
-                                section=section))
+                                section=placed.path, heading=placed.in_title))
     return out
 
 

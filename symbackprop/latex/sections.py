@@ -30,11 +30,13 @@ from .delimiters import BARRIER, NEUTRAL, _mask, _mask_html, _mask_latex, _mask_
 
 
 class Heading(NamedTuple):
-    """A heading at offset ``start``: its level (1 the top) and its title."""
+    """A heading at offset ``start``: its level (1 the top), its title, and ``end``: the offset
+    past its text (a fragment that begins before it is written in the heading)."""
 
     start: int
     level: int
     title: str
+    end: int = -1
 
 
 Outline = tuple  # the open headings, ((level, title), …), from the top down
@@ -69,7 +71,8 @@ def _markdown(text: str) -> list[Heading]:
     if front:
         spans = spans + [(0, front.end(), BARRIER)]
     masked = _mask(text, spans)
-    out = [Heading(m.start(), len(m.group(1)), _title(_atx_title(m.group(2) or ""))) for m in _ATX.finditer(masked)]
+    out = [Heading(m.start(), len(m.group(1)), _title(_atx_title(m.group(2) or "")), m.end())
+           for m in _ATX.finditer(masked)]
     for m in _SETEXT.finditer(masked):
         start = masked.rfind("\n", 0, max(0, m.start() - 1)) + 1  # the line above
         above = masked[start:max(start, m.start() - 1)]
@@ -78,7 +81,7 @@ def _markdown(text: str) -> list[Heading]:
             continue
         if len(above) - len(above.lstrip(" ")) > 3:
             continue
-        out.append(Heading(start, 1 if m.group(1)[0] == "=" else 2, _title(above)))
+        out.append(Heading(start, 1 if m.group(1)[0] == "=" else 2, _title(above), m.end()))
     return sorted(out)
 
 
@@ -100,7 +103,7 @@ def _latex(text: str) -> list[Heading]:
         end = close.get(m.end() - 1)
         if end is not None and end.start() - m.end() <= TITLE_CHARS:
             title = masked[m.end():end.start()].replace(NEUTRAL, "")
-            out.append(Heading(m.start(), _LATEX_LEVELS[m.group(1)], _title(title)))
+            out.append(Heading(m.start(), _LATEX_LEVELS[m.group(1)], _title(title), end.end()))
     return out
 
 
@@ -130,7 +133,7 @@ def _html(text: str) -> list[Heading]:
             continue
         inner = _MATHML_TEX.sub(lambda t: f"${html.unescape(t.group(1)).strip()}$", text[m.end():same[k].start()])
         title = html.unescape(re.sub(r"<[^<>]*>", " ", inner))
-        out.append(Heading(m.start(), int(m.group(1)), _title(title)))
+        out.append(Heading(m.start(), int(m.group(1)), _title(title), same[k].end()))
     return out
 
 
@@ -157,7 +160,8 @@ def _rst(text: str) -> list[Heading]:
             style = (rule[0], over)
             if style not in styles:
                 styles.append(style)
-            out.append(Heading(offsets[i - 2 if over else i - 1], styles.index(style) + 1, _title(title)))
+            out.append(Heading(offsets[i - 2 if over else i - 1], styles.index(style) + 1, _title(title),
+                               offsets[i] + len(rule)))
             i += 2
             continue
         i += 1
@@ -178,14 +182,25 @@ def open_after(outline: Outline, heading: Heading) -> Outline:
     return tuple(h for h in outline if h[0] < heading.level) + ((heading.level, heading.title),)
 
 
-def sections_of(text: str, kind: str, starts: Sequence[int], outline: Outline = ()) -> tuple[list[tuple], Outline]:
-    """For each offset of ``starts``, the heading path it stands under, and the outline at the end
-    of ``text``.  ``outline``: the headings open before ``text`` begins (a notebook's earlier
+class Placed(NamedTuple):
+    """Where a fragment stands: the heading path above it, and whether it is written in the last
+    heading's title (``## $\\partial u_k/\\partial w_{jk} = y_j$``)."""
+
+    path: tuple
+    in_title: bool
+
+
+def sections_of(text: str, kind: str, starts: Sequence[int], outline: Outline = ()) -> tuple[list[Placed], Outline]:
+    """For each offset of ``starts``, where it stands (:class:`Placed`), and the outline at the
+    end of ``text``.  ``outline``: the headings open before ``text`` begins (a notebook's earlier
     cells)."""
     heads = headings(text, kind)
     outlines = [outline]
     for h in heads:
         outlines.append(open_after(outlines[-1], h))
     at = [h.start for h in heads]
-    paths = [tuple(title for _level, title in outlines[bisect_right(at, start)]) for start in starts]
-    return paths, outlines[-1]
+    out = []
+    for start in starts:
+        n = bisect_right(at, start)
+        out.append(Placed(tuple(title for _level, title in outlines[n]), n > 0 and start < heads[n - 1].end))
+    return out, outlines[-1]
