@@ -234,6 +234,17 @@ def test_a_function_applied_with_sized_brackets_is_no_product_to_refute():
     assert c.status != "refuted" and "function application" in c.reason, (c.status, c.reason)
 
 
+
+@pytest.mark.parametrize("written", [r"\theta(u)", r"\theta\left(u\right)"])
+def test_a_greek_letter_applied_to_a_variable_is_no_product_to_refute(written):
+    """``θ(u)`` is the Heaviside step in many texts; the reader takes θ for a quantity (no known
+    function), so the step is read as θ·u and must not be refuted: it was (a false alarm on
+    ``ReLU′(u) = θ(u)``).  θ·u written as a product is still decided."""
+    doc = f"$$\\frac{{d}}{{du}} \\operatorname{{ReLU}}(u) = {written}$$\n\n$$\\frac{{d}}{{du}} (\\theta u) = \\theta$$\n"
+    applied, product = check_text(doc).claims
+    assert applied.status != "refuted" and "function application" in applied.reason, (applied.status, applied.reason)
+    assert product.status == "proved"
+
 #: a catalog of identities: the sigmoid's u a real number, the next section's u a layer's vector
 DECLARED_REAL = r"""# Identities
 

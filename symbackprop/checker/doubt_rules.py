@@ -20,6 +20,7 @@ from sympy.core.function import AppliedUndef
 
 from .generic import generic_activation
 from .order import upstream
+from ..notation import GREEK_NAMES
 from .names import OPAQUE, key, keys, letter, plain_symbols, tex
 from .scan import BOLD
 
@@ -32,7 +33,7 @@ VECTOR_FUNCTIONS = ("transpose", "hadamard", "norm")
 _ELLIPSIS = re.compile(r"\\(cdots|ldots|dots|vdots|ddots)\b|…|⋯")
 _BRACED_FACTOR = re.compile(r"(\)|(?<![\\A-Za-z_^])[A-Za-z0-9])\s*\{[^{}]*[+-][^{}]*\}")
 _JUXTAPOSED = re.compile(
-    r"(?<![\\A-Za-z])([A-Za-z])(?:\s*\^\s*(?:\{[^{}]*\}|\w))?(?:\s*_\s*(?:\{[^{}]*\}|\w))?"
+    r"(?<![\\A-Za-z])([A-Za-z]|\\(?:" + "|".join(sorted(GREEK_NAMES, key=len, reverse=True)) + r")(?![A-Za-z]))(?:\s*\^\s*(?:\{[^{}]*\}|\w))?(?:\s*_\s*(?:\{[^{}]*\}|\w))?"
     r"\s*\(\s*[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\w))?\s*\)")
 
 
@@ -111,10 +112,14 @@ _SIZED = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)(?![A-Za-z])")
 def juxtaposed_application(step: "Step") -> Iterable[Doubt]:
     r"""``g(x)`` with ``g`` no known function is read as the product g·x; the author may mean
     an application — also written ``g\left(x\right)`` (printers write it so: H(u) in a
-    derivation of ReLU′ had been refuted as the product H·u)."""
-    m = _JUXTAPOSED.search(_SIZED.sub("", step.source))
-    if m and m.group(1) not in step.function_letters:
-        yield ("notation", f"'{m.group(0)}' may be a function application, read as a product", False)
+    derivation of ReLU′ had been refuted as the product H·u), or with a Greek letter the reader
+    took for a quantity (``\theta(u)``, the Heaviside step in many texts)."""
+    quantities = {x.name for e in (step.a, step.b) for x in plain_symbols(e)}
+    for m in _JUXTAPOSED.finditer(_SIZED.sub("", step.source)):
+        name = m.group(1)
+        if (name not in step.function_letters) if len(name) == 1 else name[1:] in quantities:
+            yield ("notation", f"'{m.group(0)}' may be a function application, read as a product", False)
+            return
 
 
 def ellipsis_range(step: "Step") -> Iterable[Doubt]:
