@@ -121,7 +121,8 @@ def relu_derivative() -> Identity:
         r"\operatorname{ReLU}'(u) = H(u) \qquad (u \neq 0)",
         D(act.function(u), u), act.derivative(u), (sp.Ne(u, 0),),
         (ProofStep(D(sp.Max(0, u), u), "definition", r"\operatorname{ReLU}(u) = \max(0, u)"),
-         ProofStep(sp.Heaviside(u), "derivative_off_kink", r"0 for u < 0, 1 for u > 0")))
+         ProofStep(sp.Heaviside(u), "derivative_off_kink", r"0 for u < 0, 1 for u > 0")),
+        notation=("heaviside",))
 
 
 def softmax_jacobian() -> Identity:

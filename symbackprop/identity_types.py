@@ -51,6 +51,7 @@ class Identity:
     ranges: tuple[tuple[sp.Symbol, tuple[sp.Expr, sp.Expr]], ...] = ()
     facts: tuple[Fact, ...] = ()
     premises: tuple[str, ...] = ()
+    notation: tuple[str, ...] = ()  # keys of the report's sentences naming its symbols (proofs.notation)
 
     @property
     def assumptions_latex(self) -> tuple[str, ...]:

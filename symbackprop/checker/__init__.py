@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Sequence
 
 from ..errors import ParseError
@@ -21,6 +21,7 @@ from ..latex.extract import Fragment, extract, extract_file
 from .doubt_rules import DOUBT_RULES
 from .contexts import Setting, heading_claims_last, settings
 from .given import Placed, as_given, place
+from .named_functions import declared
 from .guards import GUARDS
 from .index_rules import INDEX_RULES
 from .read import PARSE_OPTIONS, read, read_fragment
@@ -81,11 +82,14 @@ def check_fragments(fragments: Sequence[Fragment], *, name: str = "<document>",
     options = _options(timeout, disabled, deadline=start + budget)
     total = 2 * len(fragments)  # each fragment is read, then checked
     reading_ends = start + READING_SHARE * budget  # the walk keeps the rest of the budget
-    readings = read(fragments, options.timeout, progress and (lambda n: progress(n, total)), reading_ends)
+    names = declared(fragments)  # $H$ is the Heaviside step function: H(u) an application
+    readings = read(fragments, options.timeout, progress and (lambda n: progress(n, total)), reading_ends,
+                    replace(PARSE_OPTIONS, declared_functions=names))
+    letters = FUNCTION_LETTERS | {n for n, _w in names}
     placed = place(readings, given, options.timeout) if given else Placed(readings, frozenset())
     readings = heading_claims_last(placed.readings) if not given else placed.readings
     whole = Setting(tuple(range(len(readings))), frozenset(range(len(readings))))
-    walks = [_walk(readings, s, options, placed.withdraw if s == whole else frozenset(),
+    walks = [_walk(readings, s, options, letters, placed.withdraw if s == whole else frozenset(),
                    progress and (lambda n: progress(len(readings) + n, total)))
              for s in (settings(readings) if not given else None) or [whole]]
     if progress:
@@ -110,11 +114,11 @@ class _Walked:
     definitions: tuple
 
 
-def _walk(readings: Sequence, setting: Setting, options: Options, withdraw: frozenset,
+def _walk(readings: Sequence, setting: Setting, options: Options, letters: frozenset, withdraw: frozenset,
           progress: Optional[Callable[[int], None]]) -> _Walked:
     """One walk over the readings of ``setting``; the claims and definitions of its own readings."""
     mine = setting.own
-    checker = Checker([readings[i] for i in setting.walk], options, FUNCTION_LETTERS, withdraw)
+    checker = Checker([readings[i] for i in setting.walk], options, letters, withdraw)
     claims = []
     for claim in checker.run():
         if claim.fragment_line != 0 and setting.walk[checker.pos[0]] in mine:  # line 0: a spec's row

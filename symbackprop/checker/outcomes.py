@@ -47,3 +47,15 @@ def first_report(seen: dict, formula: tuple, line: int, out: Outcome) -> Outcome
     if first == line:
         return out
     return open_("follows", f"the same formula as at line {first}, refuted there", out.method)
+
+
+def of_bounded_run(res, seconds: float, phase: str) -> Outcome:
+    """The outcome of a step run under its time bound (``prover.runner.inline``): its own, or
+    *timed out* (with the phase it was in), or *unsupported* (with the error's first line)."""
+    if res.timed_out:
+        return open_("timed out", f"timed out after {seconds:g} s while {phase}")
+    if res.error:
+        if res.error.startswith("UnsupportedClaim"):
+            return open_("unsupported", "unsupported claim: " + res.error.split(": ", 1)[-1])
+        return open_("unsupported", f"cannot check this step ({res.error.splitlines()[0][:160]})")
+    return res.value

@@ -89,7 +89,8 @@ def _continued(reading: Reading, previous: Optional[Reading]) -> Reading:
 
 
 def read(fragments: Sequence[Fragment], seconds: float,
-         progress: Optional[Callable[[int], None]] = None, deadline: Optional[float] = None) -> list[Reading]:
+         progress: Optional[Callable[[int], None]] = None, deadline: Optional[float] = None,
+         options: ParseOptions = PARSE_OPTIONS) -> list[Reading]:
     """Every fragment read, in document order, displays continued across fragments; reading
     stops at ``deadline`` (time.monotonic), so the result may be a prefix of ``fragments``."""
     out: list[Reading] = []
@@ -99,7 +100,7 @@ def read(fragments: Sequence[Fragment], seconds: float,
             break
         if progress:
             progress(n)
-        r = _continued(read_fragment(frag, seconds), previous)
+        r = _continued(read_fragment(frag, seconds, options), previous)
         out.append(r)
         if r.parsed is not None and r.parsed.chains:
             previous = r

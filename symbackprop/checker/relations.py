@@ -3,11 +3,14 @@ a stated assumption."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import sympy as sp
 
 from ..latex.patterns import MatrixProduct, PatternMatrix
+from .guards import open_
+from .names import tex
+from .scopes import within
 
 
 def has_matrix(e: sp.Basic) -> bool:
@@ -27,6 +30,29 @@ def conditioned(a: sp.Expr, b: sp.Expr, conditions: Sequence) -> tuple[sp.Expr, 
         elif isinstance(c, sp.Ne):
             pairs.append(c)
     return a, b, pairs
+
+
+class StatedExclusions:
+    """``u \\neq 0`` written on its own (a one-step chain: "Assuming: $u \\neq 0$"): a quantity
+    excluded from a number.  The claims of the section it is stated in (and of the sections that
+    section holds) are about the other values — the kink of ReLU′ at 0 is then no obstacle to a
+    proof.  A relation of two quantities (``i \\neq j``) is a row's case, not this."""
+
+    def __init__(self) -> None:
+        self.items: list = []  # (Ne, section, line)
+
+    def state(self, a, op: str, b, alone: bool, section: tuple, line: int):
+        """Record ``a ≠ b`` if it is such an exclusion: the outcome of its step, else None."""
+        if not (op == r"\neq" and alone and isinstance(a, (sp.Symbol, sp.Indexed)) and isinstance(b, sp.Expr)
+                and b.is_number):
+            return None
+        self.items.append((sp.Ne(a, b), tuple(section), line))
+        return open_("condition", f"{tex(a)} ≠ {tex(b)} is taken as a condition of the claims of this section")
+
+    def of(self, section: tuple, expr: sp.Basic) -> list:
+        """The exclusions in force in ``section`` about a quantity of ``expr``."""
+        return [ne for ne, s, _line in self.items if within(tuple(section), s)
+                and ne.lhs.free_symbols & expr.free_symbols]
 
 
 def renamed(expr: sp.Basic, frozen: frozenset) -> sp.Basic:

@@ -34,7 +34,7 @@ from .guards import Outcome, Refutation, confirm, open_
 from .names import GREEK, definable, indices, key, keys, self_reference, shorthand, tex
 from .read import Reading
 from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
-from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, timed_out, undecided
+from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, of_bounded_run, timed_out, undecided
 from .results import ClaimResult
 from .scan import DEFINING_OPS, scan
 from .matrices import SHAPES, matrix_step
@@ -52,7 +52,7 @@ from .layer_instances import at_each_layer, own_layer
 from .recursions import as_claim, recursion
 from .updates import Updates
 from .batches import example_deltas
-from .relations import assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
+from .relations import StatedExclusions, assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
 #: Seconds for a step that can be proved but not refuted (an undefined quantity, a vector …).
@@ -91,6 +91,7 @@ class Checker:
         self.implied: set = set()  # (name, line) of definitions read from a step (implied.py)
         self.joined = False  # the chain walked continues the previous display
         self.stopped_at: Optional[int] = None  # the first reading the deadline kept from the walk
+        self.exclusions = StatedExclusions()  # u ≠ 0 stated for a section's claims
         self.updates = Updates(self.table, self.scan)  # update rules, the batch loss they descend
         self.shape_steps = ShapeSteps(self.readings, examples, self.updates)  # vector steps refuted by their shapes
 
@@ -167,18 +168,15 @@ class Checker:
     def _bounded_relation(self, frag, si, a, op, b, exprs, conds) -> Outcome:
         self.phase = "reading the step"
         res = inline(self._relation, frag, si, a, op, b, exprs, conds, seconds=self.timeout)
-        if res.timed_out:
-            return open_("timed out", f"timed out after {self.timeout:g} s while {self.phase}")
-        if res.error:
-            if res.error.startswith("UnsupportedClaim"):
-                return open_("unsupported", "unsupported claim: " + res.error.split(": ", 1)[-1])
-            return open_("unsupported", f"cannot check this step ({res.error.splitlines()[0][:160]})")
-        return res.value
+        return of_bounded_run(res, self.timeout, self.phase)
 
     def _relation(self, frag, si: int, a, op: str, b, chain: Sequence, conds: Sequence = ()) -> Outcome:
         out = self.updates.step(si, a, op, b, chain, frag, self._claim)
         if out is not None:  # p ← p − η ∂E/∂p, p(t+1) = p(t) − η G, …: descends, by E's gradient
             return out
+        excluded = self.exclusions.state(a, op, b, self.chain_length == 1, self.table.section, frag.line)
+        if excluded is not None:  # Assuming: u ≠ 0
+            return excluded
         if op in UNCHECKED_OPS:
             return open_(*UNCHECKED_OPS[op])
         if op not in DEFINING_OPS:
@@ -305,6 +303,7 @@ class Checker:
         if quick is not None:
             return quick
         doubts = Doubts()
+        extra = [*extra, *self.exclusions.of(self.table.section, a - b)]
         prepared = self._prepare_step(frag, a, b, doubts, extra=extra)
         if doubts.items and all(c == "loose" for c, _t, _b in doubts.items):
             apart = apart_from(self, frag, a, b, self.table.loose_names() & keys(a - b), extra)

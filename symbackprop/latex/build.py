@@ -125,7 +125,7 @@ from symbackprop.latex.nodes import (CasesN, Decor, Factor, Frac, Group, HTerm, 
 from symbackprop.latex.records import DerivOp, Head
 from symbackprop.latex.scripts import ScriptsMixin
 from symbackprop.latex.series import fold_series
-from symbackprop.latex.vocabulary import (HADAMARD, KNOWN_FUNCTIONS, NORM, RELATIONAL,
+from symbackprop.latex.vocabulary import (DECLARABLE_FUNCTIONS, HADAMARD, KNOWN_FUNCTIONS, NORM, RELATIONAL,
                                           power, transpose)
 
 
@@ -134,7 +134,8 @@ class Builder(ScriptsMixin, CalculusMixin, FunctionsMixin, JuxtaposeMixin, Conta
 
     def __init__(self, options) -> None:
         self.o = options
-        self.fnames = {n.lstrip("\\") for n in options.function_names}
+        self.declared = {n.lstrip("\\"): DECLARABLE_FUNCTIONS[w] for n, w in options.declared_functions}
+        self.fnames = {n.lstrip("\\") for n in options.function_names} | set(self.declared)
         self.index_letters = set(options.index_letters)
         self.layer_letters = set(options.layer_letters)
         self.applied: set = set()  # heads applied in this fragment (f(x) = ..., A(B(x)))

@@ -106,6 +106,8 @@ class FunctionsMixin:
         return _powered(head, info.power, f.pos)
 
     def _plain_head(self, info: SymInfo, f: Factor) -> Optional[Head]:
+        if info.base in self.declared and info.fname == info.base:  # $H$ the Heaviside step, in prose
+            return Head(info.base, self.declared[info.base], info.primes, True, True, True)
         known = greek_function(info.base)
         if known is not None and info.fname == info.base:  # \sigma: the network function σ
             return Head(info.base, known, info.primes, True, True, True)

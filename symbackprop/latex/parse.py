@@ -95,6 +95,9 @@ class ParseOptions:
     kronecker: ``\\delta_{ij}`` and ``\\mathbb{1}_{i=j}`` are ``KroneckerDelta``.
     ordered_products: every product of two or more factors that are not numbers is kept
         in its written order (a ``MatrixProduct``), for reading shapes (checker/shapes.py).
+    declared_functions: ``(name, function word)`` pairs a document declares in its prose
+        (``$H$ is the Heaviside step function``: ``("H", "heaviside")``); the name applied to
+        ``( )`` is that function (:data:`~symbackprop.latex.vocabulary.DECLARABLE_FUNCTIONS`).
     """
 
     index_letters: frozenset = frozenset("ijklmnpqrs")
@@ -103,6 +106,7 @@ class ParseOptions:
     function_names: frozenset = frozenset({"f", "g", "h", "phi", "varphi", "psi", "E", "C"})
     kronecker: bool = False
     ordered_products: bool = False
+    declared_functions: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,19 @@ ELEMENTARY_FUNCTIONS: dict[str, Callable] = {
     "sign": sp.sign, "det": sp.det, "softmax": sp.Function("softmax"),
 }
 
+def _step(x: sp.Basic) -> sp.Basic:
+    """The Heaviside step H(x) (H(0) = 1/2, as SymPy and the derivative of max(0, x) take it).
+    At a point where its argument is 0 the value is a convention the texts do not share (0, ½
+    or 1): such an application is not read."""
+    if x.is_zero:
+        raise ValueError("the value of the step function at 0 is a convention (0, 1/2 or 1)")
+    return sp.Heaviside(x)
+
+
+#: Functions a document may give a letter of its own in prose (``$H$ is the Heaviside step
+#: function``, checker/named_functions.py): the word → the function.
+DECLARABLE_FUNCTIONS: dict[str, Callable] = {"heaviside": _step}
+
 #: Words the grammar lexes as one name (``WORD``) besides the notation table's readings.
 ELEMENTARY_WORDS = ("softmax", "exp", "log", "ln")
 

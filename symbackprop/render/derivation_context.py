@@ -106,6 +106,9 @@ def derivation_context(d: Derivation, lang: str, verification: Optional[Mapping[
         intro = fill(m["derivation"]["layer_intro"], activation=as_rich(activation),
                      index=ld["index"], size=sizes[n],
                      bias="" if ld["bias"] else m["derivation"]["layer_no_bias"])
+        if ld["activation"] in m["derivation"]["activation_notes"]:  # ReLU: off the kink, H the step
+            u = f"{d.network.notation.preactivation}_{{{ld['index']}}}"
+            intro += " " + fill(m["derivation"]["activation_notes"][ld["activation"]], u=u)
         shown = " ".join(row["rhs"] for row in matrix_rows)
         entries = batch_entries(d, n, shown + " " + " ".join(row["lhs"] for row in matrix_rows))
         note = ("odot" if r"\odot" in shown else "") + ("ones" if r"\mathbf{1}" in shown else "")

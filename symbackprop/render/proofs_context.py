@@ -130,6 +130,7 @@ def proofs_context(lang: str, identities: Optional[Mapping[str, Any]],
             "steps": proof_rows(ident, m, lang, tr),
             "facts": [_fact_latex(f, tr) for f in (getattr(ident, "facts", ()) or ())],
             "premises_rich": [note_rich(p, tr) for p in (getattr(ident, "premises", ()) or ())],
+            "notation_rich": [mp["notation"][n] for n in (getattr(ident, "notation", ()) or ())],
             "verdict": None if v is None else {
                 "status": status,
                 "status_word": m["status"].get(status, status),

@@ -132,3 +132,16 @@ def test_pathological_headings_are_fast(kind: str, text: str) -> None:
     start = time.perf_counter()
     headings(text, kind)
     assert time.perf_counter() - start < 2, (kind, text[:20])
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("markdown", "# Top\n\n$a = 1$\n\n## $b = 2$ and more\n\n$c = 3$\n"),
+    ("latex", "\\section{Top}\n$a = 1$\n\\subsection{$b = 2$ and more}\n$c = 3$\n"),
+    ("html", "<h1>Top</h1><p>\\(a = 1\\)</p><h2>\\(b = 2\\) and more</h2><p>\\(c = 3\\)</p>"),
+    ("rst", "Top\n===\n\n:math:`a = 1`\n\n:math:`b = 2` and more\n-------------------------\n\n:math:`c = 3`\n"),
+])
+def test_a_formula_written_in_a_heading_is_marked_as_such(kind, text):
+    """``Fragment.heading``: the checker reads a heading's claim after its section (contexts.py);
+    a formula of the section's body, right below the heading, is not in the heading."""
+    marks = {f.source.strip(): f.heading for f in extract(text, kind)}
+    assert marks == {"a = 1": False, "b = 2": True, "c = 3": False}, marks
