@@ -51,6 +51,7 @@ from .width_one import read_at_width_one
 from .layer_instances import at_each_layer, own_layer
 from .recursions import as_claim, recursion
 from .updates import Updates
+from .inequalities import ORIENTATION, inequality
 from .batches import example_deltas
 from .relations import StatedExclusions, assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
@@ -177,6 +178,8 @@ class Checker:
         excluded = self.exclusions.state(a, op, b, self.chain_length == 1, self.table.section, frag.line)
         if excluded is not None:  # Assuming: u ≠ 0
             return excluded
+        if op in ORIENTATION:  # a ≥ b: proved by sign rules, else left open
+            return inequality(a, op, b, lambda x, y, d: self._prepare_step(frag, x, y, d), self.timeout)
         if op in UNCHECKED_OPS:
             return open_(*UNCHECKED_OPS[op])
         if op not in DEFINING_OPS:
@@ -371,7 +374,7 @@ class Checker:
         read_at_width_one(step, doubts)
         if doubts.blocks_proof and doubts.blocks_refutation:
             return open_(doubts.category(), doubts.reason())
-        tagged = self._layer_tags([lhs, rhs]) if self.scan.layered else None
+        tagged = tag_layers([lhs, rhs], self.scan.layer_letters) if self.scan.layered else None
         if tagged is not None:
             lhs, rhs = tagged
         self.phase = "carrying out the derivatives"
@@ -405,15 +408,12 @@ class Checker:
         pairs = [(expand_logs(flat[2 * i]), expand_logs(flat[2 * i + 1])) for i in range(len(constraints))]
         return lhs, rhs, pairs + list(extra), positive, assumption
 
-    def _layer_tags(self, exprs: list) -> Optional[list]:
-        return tag_layers(exprs, self.scan.layer_letters)
-
     def _retag(self, e: sp.Expr, tagging: bool) -> sp.Expr:
         """Definitions put in after tagging (the variables of derivatives carried out) are tagged
         too; where that is impossible the expression is kept as it is."""
         if not tagging:
             return e
-        out = self._layer_tags([e])
+        out = tag_layers([e], self.scan.layer_letters)
         return out[0] if out is not None else e
 
 

@@ -1,0 +1,41 @@
+"""Inequalities a document states: ``a \\ge b`` and ``a \\le b``, proved or left open.
+
+``(σ(u) − ½)² ≥ 0``, ``e^{u} ≥ 0``, ``E ≥ 0`` with ``E = ½Σ(y − t)²``: the step is prepared like
+an equality (the definitions in force put in, symbols real, the doubt rules asked) and the
+difference is decided by the prover's sign decider (``prove.prove_nonnegative``: SymPy's sign
+rules, a square of a real number is ≥ 0).  Only a proof is taken from it: its counterexamples
+come from a random search that gives function applications free values (σ(u) = 5), so a
+failing inequality is left open with the reason, never refuted.  Strict inequalities (``<``,
+``>``) stay unchecked: a sign rule shows ≥ 0 far more often than > 0.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy as sp
+
+from ..prove import prove_nonnegative
+from .guards import Outcome, open_
+
+#: The relations decided here: which side is the larger.
+ORIENTATION = {r"\ge": 1, r"\geq": 1, r"\le": -1, r"\leq": -1}
+NOT_SHOWN = "an inequality is proved only by sign rules (a square is ≥ 0); not shown here, not refuted"
+
+
+def inequality(a: sp.Expr, op: str, b: sp.Expr, prepare: Callable, seconds: float) -> Outcome:
+    """``a op b`` for ``op`` in :data:`ORIENTATION`; ``prepare(a, b, doubts)`` is the walk's
+    preparation of a step: ``(lhs, rhs, pairs, positive, assumption)`` or an outcome already."""
+    from .doubts import Doubts
+
+    doubts = Doubts()
+    prepared = prepare(a, b, doubts)
+    if isinstance(prepared, Outcome):
+        return prepared
+    if doubts.blocks_proof:
+        return open_(doubts.category(), doubts.reason())
+    lhs, rhs = prepared[0], prepared[1]
+    v = prove_nonnegative(ORIENTATION[op] * (lhs - rhs), timeout=seconds)
+    if v.proved:
+        return Outcome("proved", "", v.reason, v.method)
+    return open_("inequality", NOT_SHOWN)

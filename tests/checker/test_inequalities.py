@@ -1,0 +1,44 @@
+"""Inequalities (checker/inequalities.py): proved by sign rules, never refuted."""
+
+from __future__ import annotations
+
+import pytest
+
+from symbackprop.checker import check_text
+
+SETTING = "Let $u \\in \\mathbb{R}$.\n\n"
+
+
+def _status(formula: str) -> tuple[str, str]:
+    c = check_text(SETTING + f"$${formula}$$\n").claims[-1]
+    return c.status, c.reason
+
+
+@pytest.mark.parametrize("formula", [
+    r"\left(\sigma(u) - \frac{1}{2}\right)^{2} \ge 0",  # the vanishing-gradient remark's fact
+    r"0 \le e^{u}",
+    r"\left(\sigma(u) - \frac{1}{2}\right)^{2} + 1 \geq 1",
+])
+def test_an_inequality_the_sign_rules_show_is_proved(formula):
+    assert _status(formula)[0] == "proved"
+
+
+@pytest.mark.parametrize("formula", [
+    r"\left(\sigma(u) - \frac{1}{2}\right)^{2} \le 0",  # false
+    r"\sigma(u) \le 0",                                 # false
+    r"\sigma(u) (1 - \sigma(u)) \le \frac{1}{4}",      # true, beyond the sign rules
+])
+def test_an_inequality_they_do_not_show_is_left_open_never_refuted(formula):
+    """The sign decider's counterexamples give σ(u) a free value: no witness is trusted."""
+    status, reason = _status(formula)
+    assert status == "inconclusive" and "sign rules" in reason, (status, reason)
+
+
+def test_a_strict_inequality_is_not_checked():
+    assert _status(r"e^{u} > 0") == ("inconclusive", "an inequality is not checked")
+
+
+def test_the_definitions_in_force_are_put_in():
+    doc = SETTING + "$$v = \\left(\\sigma(u) - \\frac{1}{2}\\right)^{2}$$\n\n$$v \\ge 0$$\n\n$$w \\ge 0$$\n"
+    claims = check_text(doc).claims
+    assert [c.status for c in claims[-2:]] == ["proved", "inconclusive"]
