@@ -45,13 +45,15 @@ class Setting:
 
 
 def heading_claims_last(readings: Sequence[Reading]) -> list[Reading]:
-    """``readings`` in the order the walk reads them: a heading's claims after its section."""
+    """``readings`` in the order the walk reads them: a heading's claims after its section (a
+    section's fragments are consecutive: its end is found walking forward, not searched for)."""
+    paths = [tuple(r.fragment.section or ()) for r in readings]
     order = []
     for i, r in enumerate(readings):
-        f = r.fragment
-        if getattr(f, "heading", False) and r.parsed is not None and _relations(r) and not _defines(r):
-            section = tuple(f.section or ())
-            last = max(j for j, s in enumerate(readings) if within(tuple(s.fragment.section or ()), section))
+        if getattr(r.fragment, "heading", False) and r.parsed is not None and _relations(r) and not _defines(r):
+            last = i
+            while last + 1 < len(paths) and within(paths[last + 1], paths[i]):
+                last += 1
             order.append(((last, 1, i), r))
         else:
             order.append(((i, 0, i), r))
@@ -63,23 +65,22 @@ def settings(readings: Sequence[Reading]) -> Optional[list[Setting]]:
     The first setting is the text that belongs to no sibling section (a title, a preamble)."""
     paths = [tuple(r.fragment.section or ()) for r in readings]
     for depth in range(1, max((len(p) for p in paths), default=0) + 1):
-        groups: dict = {}
-        for p in paths:
+        groups: dict = {}  # parent → {sibling section → indices}, in document order
+        for i, p in enumerate(paths):
             if len(p) >= depth:
-                groups.setdefault(p[:depth - 1], []).append(p[:depth]) if p[:depth] not in groups.get(
-                    p[:depth - 1], []) else None
-        for parent, siblings in groups.items():
-            if len(siblings) < 2:
-                continue
-            members = [[i for i, p in enumerate(paths) if within(p, s)] for s in siblings]
-            common = [i for i, p in enumerate(paths) if not any(within(p, s) for s in siblings)]
-            if any(not within(parent, paths[i]) for i in common):
-                continue  # another branch of the document: the sections are parts of one whole
-            chosen = [[readings[i] for i in m] for m in members]
-            if _redefined(chosen) and _closed(chosen, [readings[i] for i in common]):
-                first = Setting(tuple(common), frozenset(common))
-                return [first] + [Setting(tuple(sorted(set(m) | {i for i in common if i < m[0]})), frozenset(m))
-                                  for m in members]
+                groups.setdefault(p[:depth - 1], {}).setdefault(p[:depth], []).append(i)
+        if len(groups) != 1:
+            continue  # siblings beside another branch of the document: parts of one whole
+        (parent, siblings), = groups.items()
+        common = [i for i, p in enumerate(paths) if len(p) < depth]
+        if len(siblings) < 2 or any(not within(parent, paths[i]) for i in common):
+            continue
+        members = list(siblings.values())
+        chosen = [[readings[i] for i in m] for m in members]
+        if _redefined(chosen) and _closed(chosen, [readings[i] for i in common]):
+            first = Setting(tuple(common), frozenset(common))
+            return [first] + [Setting(tuple(sorted(set(m) | {i for i in common if i < m[0]})), frozenset(m))
+                              for m in members]
     return None
 
 
