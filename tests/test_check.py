@@ -220,6 +220,17 @@ def test_a_refutation_carries_the_expected_right_side():
     assert c.witness["values"] and c.witness["lhs"] != c.witness["rhs"]
 
 
+def test_the_expected_formula_is_written_as_the_document_writes_it():
+    """A generic activation's derivative as the textbook writes it, ``φ'_i(z^i_n)`` (it was
+    ``∂/∂z^i_n (\\operatorname{phi}_i(z^i_n))``), and a layer's width by the document's name for it,
+    ``M_{i+1}`` (it was the walk's ``n^{(i + 1)}``)."""
+    doc = (r"$$z^{i+1}_k = \sum_{j=1}^{M_i} w^{i+1}_{kj} \phi_i(z^i_j)$$" "\n\n"
+           r"$$\frac{\partial E}{\partial z^i_n} = \sum_{k=1}^{M_{i+1}} \frac{\partial E}{\partial z^{i+1}_k} w^{i+1}_{kn}$$")
+    (c,) = [c for c in check_text(doc).claims if c.status == "refuted"]
+    assert c.expected == (r"\phi'_{i}\left(z^{i}_{n}\right) \sum_{k=1}^{M_{i + 1}} "
+                          r"\frac{\partial E}{\partial z^{i+1}_{k}} w^{i+1}_{kn}"), c.expected
+
+
 def test_a_function_applied_with_sized_brackets_is_no_product_to_refute():
     """``H\\left(u\\right)`` (as printers write it) is read as the product H·u, as ``H(u)`` is; the
     author may mean the application, so neither is refuted (the ReLU section of our identities

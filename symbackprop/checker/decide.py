@@ -11,7 +11,7 @@ be reported.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import sympy as sp
 
@@ -45,11 +45,12 @@ def decide(lhs: sp.Expr, rhs: sp.Expr, pairs: Sequence = (), seconds: float = 5.
     return Decision(v, lhs, rhs, tuple(pairs))
 
 
-def expected(d: Decision, definitions: Sequence = ()) -> Optional[str]:
+def expected(d: Decision, definitions: Sequence = (), written: Callable = lambda e: e) -> Optional[str]:
     """The value the right side should have: the left side with its derivatives carried out
     (by the textbook rules, σ′ = σ(1 − σ)), Kronecker deltas collapsed, simplified — or the
     left side as it stands when that does not finish in :data:`EXPECTED_SECONDS` — written in
-    the document's notation with its ``definitions`` (folding.py: ``y_k − t_k``, not softmax)."""
+    the document's notation with its ``definitions`` (folding.py: ``y_k − t_k``, not softmax)
+    and its names for the layers' widths (``written``: ``DocumentScan.written_widths``)."""
     try:
         claim = make_claim(d.lhs, d.rhs, list(d.pairs))
     except (UnsupportedClaim, sp.SympifyError, TypeError, ValueError):
@@ -64,4 +65,4 @@ def expected(d: Decision, definitions: Sequence = ()) -> Optional[str]:
 
     out = inline(value, seconds=EXPECTED_SECONDS)
     shown = inline(folded, out.value if out.ok else d.lhs, definitions, seconds=EXPECTED_SECONDS)
-    return document_tex(shown.value if shown.ok else (out.value if out.ok else d.lhs))
+    return document_tex(written(shown.value if shown.ok else (out.value if out.ok else d.lhs)))

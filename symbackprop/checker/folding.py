@@ -20,6 +20,7 @@ import re
 from typing import Iterable
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..prover.symbolic import canonical_dummies
 from .names import OPAQUE, tex
@@ -112,7 +113,22 @@ def folded(expr: sp.Basic, definitions: Iterable) -> sp.Basic:
 
 
 def document_tex(expr: sp.Basic) -> str:
-    """LaTeX of a value in the document's notation: a generic cost's gradient as ∂E/∂a."""
-    out = tex(expr)
+    """LaTeX of a value in the document's notation: a generic cost's gradient as ∂E/∂a, the
+    derivative of a generic function at its argument as the textbook writes it, ``φ'_{i+1}(z^{i+1}_k)``
+    (not ``∂/∂z^{i+1}_k (φ_{i+1}(z^{i+1}_k))``)."""
+    primed: dict = {}
+
+    def prime(d: sp.Derivative) -> sp.Basic:
+        f = d.expr
+        if isinstance(f, AppliedUndef) and len(f.args) == 1 and d.variable_count == ((f.args[0], 1),):
+            name = "PRIMED" + "".join(chr(ord("a") + int(c)) for c in str(len(primed)))
+            base, rest = re.match(r"([^_^]*)(.*)", f.func.__name__).groups()
+            primed[name] = rf"{tex(sp.Symbol(base))}'{rest}\left({tex(f.args[0])}\right)"
+            return sp.Symbol(name)
+        return d
+
+    out = tex(expr.replace(lambda e: isinstance(e, sp.Derivative), prime))
+    for name in sorted(primed, key=len, reverse=True):
+        out = out.replace(name, primed[name])
     return re.sub(re.escape(OPAQUE) + r"(?P<f>[^/{}\s]+)/" + re.escape(OPAQUE) + r"(?P<x>[^\s}]*?(?:\{[^{}]*\})*)_\{(?P<i>[^{}]*)\}",
                   lambda m: rf"\frac{{\partial {m['f']}}}{{\partial {m['x']}_{{{m['i']}}}}}", out)

@@ -102,6 +102,9 @@ def tex(expr: sp.Basic) -> str:
     def greek(name: str) -> str:
         return GREEK.sub(lambda m: "\\" + m.group(1), name)
 
+    # a generic function named by a Greek letter (φ_i) printed as the letter, not \operatorname{phi}_i
+    expr = expr.replace(lambda e: isinstance(e, AppliedUndef) and greek(e.func.__name__) != e.func.__name__,
+                        lambda e: sp.Function(greek(e.func.__name__))(*e.args))
     # plain names for printing (assumptions and dummies only matter to the prover)
     mapping: dict = {b: sp.IndexedBase(greek(str(b.label))) for b in expr.atoms(sp.IndexedBase)}
     # every dummy gets a name of its own: one printed like an enclosing sum's letter would be

@@ -75,6 +75,19 @@ class DocumentScan:
         return _layer_widths(expr)
 
 
+    def written_widths(self, expr: sp.Basic) -> sp.Basic:
+        """``expr`` with each layer width the walk names ``n^{(l)}`` written as the document
+        writes it (``M_{i+1}`` for ``n^{(i + 1)}``), where the document bounds its sums with one
+        name for that layer's width: the expected formula in the document's own notation."""
+        named: dict = {}
+        for hi in set().union(*self.letter_bounds.values()) if self.letter_bounds else ():
+            if isinstance(hi, sp.Indexed) and len(hi.indices) == 1 and len(str(hi.base.label)) == 1:
+                named.setdefault(f"n^{{({hi.indices[0]})}}", set()).add(hi)
+        mapping = {x: next(iter(named[x.name])) for x in expr.free_symbols
+                   if isinstance(x, sp.Symbol) and len(named.get(x.name, ())) == 1}
+        return expr.xreplace(mapping) if mapping else expr
+
+
 def _layer_widths(expr: sp.Basic) -> sp.Basic:
     """Every bound-free sum ``Σ_{k=1}^{n_k}`` whose summand has a one-index quantity of one
     labelled layer indexed by ``k`` (``a^{l}_k``, ``δ^{l+1}_k``) runs to that layer's width."""

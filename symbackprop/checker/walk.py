@@ -355,7 +355,7 @@ class Checker:
             return stands
         w = stands.verdict
         return Outcome("refuted", "", w.reason, w.method + note, w.witness.to_json() if w.witness else None,
-                       expected(stands, self.table.definitions(stands.lhs)))
+                       expected(stands, self.table.definitions(stands.lhs), self.scan.written_widths))
 
     def _prepare_step(self, frag, a: sp.Expr, b: sp.Expr, doubts: Doubts,
                       frozen: frozenset = frozenset(), extra: Sequence = ()):
