@@ -207,7 +207,9 @@ def test_the_expected_value_is_written_with_the_documents_own_names():
 def test_a_refuted_step_of_a_generic_layer_says_the_right_side_in_its_own_notation():
     claims = check_text(GENERIC.replace("{ACT}", "f_l'"), timeout=5.0).claims
     refuted = [c for c in claims if c.status == "refuted"]
-    assert refuted and "f_{l+1}{\\left(u^{l+1}_{k} \\right)}" in refuted[0].expected
+    # the derivative of the generic activation as the document writes one, f'_{l+1}(u^{l+1}_k),
+    # and the width by the document's name for it, n_{l+1}
+    assert refuted and "\\sum_{k=1}^{n_{l + 1}} f'_{l+1}\\left(u^{l+1}_{k}\\right)" in refuted[0].expected
 
 
 @pytest.mark.parametrize("wrong", [
