@@ -23,6 +23,21 @@ ORIENTATION = {r"\ge": 1, r"\geq": 1, r"\le": -1, r"\leq": -1}
 NOT_SHOWN = "an inequality is proved only by sign rules (a square is ≥ 0); not shown here, not refuted"
 
 
+def _sums_of_nonnegative_terms(expr: sp.Expr) -> sp.Expr:
+    """Each sum of terms the sign rules show nonnegative, over a range that is not reversed,
+    replaced by a nonnegative unknown: a sum of such terms is ≥ 0 (SymPy's rules do not look
+    inside a ``Sum``).  ``Σ_{k=1}^{n}`` up to a name counts the n units of a layer (a width is
+    never negative); a range reversed by numbers is a negative sum (Karr's convention), so it is
+    left alone."""
+    def bound(s: sp.Sum) -> sp.Basic:
+        terms_ok = s.function.is_nonnegative
+        ranges_ok = all((hi - lo + 1).is_nonnegative or (lo == 1 and isinstance(hi, (sp.Symbol, sp.Indexed)))
+                        for _v, lo, hi in s.limits)
+        return sp.Dummy("sum", nonnegative=True) if terms_ok and ranges_ok else s
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), bound)
+
+
 def inequality(a: sp.Expr, op: str, b: sp.Expr, prepare: Callable, seconds: float) -> Outcome:
     """``a op b`` for ``op`` in :data:`ORIENTATION`; ``prepare(a, b, doubts)`` is the walk's
     preparation of a step: ``(lhs, rhs, pairs, positive, assumption)`` or an outcome already."""
@@ -35,7 +50,7 @@ def inequality(a: sp.Expr, op: str, b: sp.Expr, prepare: Callable, seconds: floa
     if doubts.blocks_proof:
         return open_(doubts.category(), doubts.reason())
     lhs, rhs = prepared[0], prepared[1]
-    v = prove_nonnegative(ORIENTATION[op] * (lhs - rhs), timeout=seconds)
+    v = prove_nonnegative(_sums_of_nonnegative_terms(ORIENTATION[op] * (lhs - rhs)), timeout=seconds)
     if v.proved:
         return Outcome("proved", "", v.reason, v.method)
     return open_("inequality", NOT_SHOWN)

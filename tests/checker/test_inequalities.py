@@ -42,3 +42,14 @@ def test_the_definitions_in_force_are_put_in():
     doc = SETTING + "$$v = \\left(\\sigma(u) - \\frac{1}{2}\\right)^{2}$$\n\n$$v \\ge 0$$\n\n$$w \\ge 0$$\n"
     claims = check_text(doc).claims
     assert [c.status for c in claims[-2:]] == ["proved", "inconclusive"]
+
+
+def test_a_sum_of_squares_over_a_layer_is_nonnegative():
+    """SymPy's sign rules do not look inside a Sum: ``E ≥ 0`` for ``E = ½ Σ_k (y_k − t_k)²`` was open."""
+    doc = "$$E = \\frac{1}{2} \\sum_{k=1}^{n} (y_{k} - t_{k})^{2}$$\n\n$$E \\ge 0$$\n\n$$-E \\ge 0$$\n"
+    assert [c.status for c in check_text(doc).claims[1:]] == ["proved", "inconclusive"]
+
+
+def test_a_sum_over_a_reversed_range_is_not_taken_for_nonnegative():
+    """Σ_{k=3}^{1} y_k² is −y_2² (Karr's convention, as SymPy sums): not ≥ 0."""
+    assert _status(r"\sum_{k=3}^{1} y_{k}^{2} \ge 0")[0] == "inconclusive"
