@@ -52,3 +52,12 @@ def tag_layers(exprs: Iterable[sp.Basic], letters: set) -> Optional[list]:
     if untaggable & {str(a.base.label) for a in mapping}:
         return None
     return [e.xreplace(mapping) for e in exprs]
+
+
+def retagged(e: sp.Expr, tagging: bool, letters: set) -> sp.Expr:
+    """Definitions put in after tagging (the variables of derivatives carried out) are tagged
+    too; where that is impossible the expression is kept as it is."""
+    if not tagging:
+        return e
+    out = tag_layers([e], letters)
+    return out[0] if out is not None else e

@@ -3,7 +3,7 @@ a stated assumption."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import sympy as sp
 
@@ -53,6 +53,31 @@ class StatedExclusions:
         """The exclusions in force in ``section`` about a quantity of ``expr``."""
         return [ne for ne, s, _line in self.items if within(tuple(section), s)
                 and ne.lhs.free_symbols & expr.free_symbols]
+
+
+def _kinked(e: sp.Expr) -> bool:
+    """Does ``e`` hold a function with a kink (max, |·|, ReLU): its derivative holds the step."""
+    return e.has(sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign) or any(
+        type(f).__name__.lower() == "relu" for f in e.atoms(sp.Function))
+
+
+def at_every_convention(lhs: sp.Expr, rhs: sp.Expr, proved: Callable[[sp.Expr, sp.Expr], bool]) -> Optional[str]:
+    """A step proved with the step function in it, re-proved with its value at 0 taken as 0
+    and as 1 (SymPy takes ½): the texts do not share one convention, so a proof that rests on
+    one (``H(u) + H(−u) = 1`` holds only for ½) is no proof of what the document says.  None
+    when it holds under each; else why not.  Witnesses are taken away from 0 and stand under
+    every convention: refutations are not affected."""
+    def kinks_out(e: sp.Expr) -> sp.Expr:  # ∂/∂u max(0, u), ReLU′: carried out, the step appears
+        return e.replace(lambda d: isinstance(d, sp.Derivative) and _kinked(d.expr), lambda d: d.doit())
+
+    lhs, rhs = kinks_out(lhs), kinks_out(rhs)
+    steps = {h for e in (lhs, rhs) for h in e.atoms(sp.Heaviside)}
+    for value in (0, 1) if steps else ():
+        at = {h: sp.Heaviside(h.args[0], value) for h in steps}
+        if not proved(lhs.xreplace(at), rhs.xreplace(at)):
+            return (f"holds only for some values of the step function at 0, not for {value} (0, 1/2 or 1 "
+                    "by convention: the document does not say which)")
+    return None
 
 
 def renamed(expr: sp.Basic, frozen: frozenset) -> sp.Basic:

@@ -29,7 +29,7 @@ from .doubt_rules import doubts_of, related_unknowns
 from .doubts import Doubts, Step
 from .index_rules import index_erratum, of_the_label
 from .known_functions import speaks_of
-from .layers import tag_layers
+from .layers import retagged, tag_layers
 from .guards import Outcome, Refutation, confirm, open_
 from .names import GREEK, definable, indices, key, keys, self_reference, shorthand, tex
 from .read import Reading
@@ -53,7 +53,7 @@ from .recursions import as_claim, recursion
 from .updates import Updates
 from .inequalities import ORIENTATION, inequality
 from .batches import example_deltas
-from .relations import StatedExclusions, assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
+from .relations import StatedExclusions, at_every_convention, assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
 from .table import SymbolTable
 
 #: Seconds for a step that can be proved but not refuted (an undefined quantity, a vector …).
@@ -325,6 +325,10 @@ class Checker:
         if v.status is Status.PROVED:
             if doubts.blocks_proof:  # an instance of the claim was proved, and only that
                 return open_(doubts.category(), doubts.reason())
+            convention = at_every_convention(lhs, rhs, lambda x, y: self._decide(
+                x, y, pairs, budget, False).verdict.status is Status.PROVED)  # H(u) + H(−u) = 1: only if H(0) = ½
+            if convention:
+                return open_("domain", convention)
             domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
             return Outcome("proved", "", v.reason, v.method + domain + doubts.notes())
         if assumption:
@@ -387,7 +391,7 @@ class Checker:
             if not derivs.carried_out:
                 break
             derivs.carried_out = False
-            lhs, rhs = (derivs(self._retag(self.table.apply(e, frozen, labelled=False)[0], tagged is not None))
+            lhs, rhs = (derivs(retagged(self.table.apply(e, frozen, labelled=False)[0], tagged is not None, self.scan.layer_letters))
                         for e in (lhs, rhs))
         for cost in doubts.undefined_names():
             lhs, rhs = through_next_layer(self.table, [lhs, rhs], cost)
@@ -399,21 +403,13 @@ class Checker:
         generic_costs(doubts, lhs, rhs)
         if doubts.blocks_proof and doubts.blocks_refutation:
             return open_(doubts.category(), doubts.reason())
-        constraints = [(self.scan.sized(self._retag(self.table.apply(c, frozen)[0], tagged is not None)),
-                        self.scan.sized(self._retag(self.table.apply(d, frozen)[0], tagged is not None)))
+        constraints = [(self.scan.sized(retagged(self.table.apply(c, frozen)[0], tagged is not None, self.scan.layer_letters)),
+                        self.scan.sized(retagged(self.table.apply(d, frozen)[0], tagged is not None, self.scan.layer_letters)))
                        for c, d, _l in self.table.constraints]
         assumption = self.chain_length == 1 and assumption_shape(lhs, rhs, self.table.names())
         (lhs, rhs, *flat), positive = realify([lhs, rhs, *[x for pair in constraints for x in pair]])
         lhs, rhs = expand_logs(lhs), expand_logs(rhs)
         pairs = [(expand_logs(flat[2 * i]), expand_logs(flat[2 * i + 1])) for i in range(len(constraints))]
         return lhs, rhs, pairs + list(extra), positive, assumption
-
-    def _retag(self, e: sp.Expr, tagging: bool) -> sp.Expr:
-        """Definitions put in after tagging (the variables of derivatives carried out) are tagged
-        too; where that is impossible the expression is kept as it is."""
-        if not tagging:
-            return e
-        out = tag_layers([e], self.scan.layer_letters)
-        return out[0] if out is not None else e
 
 

@@ -62,3 +62,14 @@ def test_a_stated_exclusion_holds_in_its_section_only():
     claims = [c for c in check_text(doc).claims if "ReLU" in c.statement]
     assert [c.status for c in claims] == ["proved", "inconclusive"], [(c.status, c.reason) for c in claims]
     assert "kink" in claims[1].reason
+
+
+@pytest.mark.parametrize("setting", ["", "Assuming: $u \\neq 0$\n\n"])
+def test_a_step_that_holds_only_for_one_value_at_zero_is_not_proved(setting):
+    """H(u) + H(−u) = 1 holds for H(0) = ½ (SymPy's value) and fails for 0 or 1, which other
+    texts take: it was proved.  Re-proved at 0 and at 1 (relations.at_every_convention), it is
+    not; a step true under every convention still is."""
+    doc = "$H$ is the Heaviside step function.\n\n" + setting
+    wrong = check_text(doc + "$$H(u) + H(-u) = 1$$\n").claims[-1]
+    assert wrong.status == "inconclusive" and "convention" in wrong.reason, (wrong.status, wrong.reason)
+    assert check_text(doc + "$$H(u) w = w H(u)$$\n").claims[-1].status == "proved"
