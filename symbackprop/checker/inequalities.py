@@ -17,6 +17,7 @@ import sympy as sp
 
 from ..prove import prove_nonnegative
 from .guards import Outcome, open_
+from .realify import domain_note
 
 #: The relations decided here: which side is the larger.
 ORIENTATION = {r"\ge": 1, r"\geq": 1, r"\le": -1, r"\leq": -1}
@@ -49,8 +50,8 @@ def inequality(a: sp.Expr, op: str, b: sp.Expr, prepare: Callable, seconds: floa
         return prepared
     if doubts.blocks_proof:
         return open_(doubts.category(), doubts.reason())
-    lhs, rhs = prepared[0], prepared[1]
+    lhs, rhs, positive = prepared[0], prepared[1], prepared[3]
     v = prove_nonnegative(_sums_of_nonnegative_terms(ORIENTATION[op] * (lhs - rhs)), timeout=seconds)
     if v.proved:
-        return Outcome("proved", "", v.reason, v.method)
+        return Outcome("proved", "", v.reason, v.method + domain_note(positive))
     return open_("inequality", NOT_SHOWN)

@@ -42,6 +42,11 @@ def realify(exprs: Sequence[sp.Basic]) -> tuple[list[sp.Basic], list[str]]:
     return [e.xreplace(bmap).xreplace(smap) for e in exprs], sorted(positive)
 
 
+def domain_note(positive: Sequence[str]) -> str:
+    """What a verdict on a step with logarithms rests on: the names :func:`realify` took positive."""
+    return f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
+
+
 def split_log(arg: sp.Expr) -> sp.Expr:
     """log(ab) = log a + log b, log(aᵖ) = p log a for positive a, b; log(eˣ) = x for real x."""
     if isinstance(arg, sp.exp) and arg.args[0].is_extended_real:

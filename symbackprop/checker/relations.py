@@ -8,6 +8,7 @@ from typing import Callable, Optional, Sequence
 import sympy as sp
 
 from ..latex.patterns import MatrixProduct, PatternMatrix
+from .derivatives import NONSMOOTH
 from .guards import open_
 from .names import tex
 from .scopes import within
@@ -57,7 +58,7 @@ class StatedExclusions:
 
 def _kinked(e: sp.Expr) -> bool:
     """Does ``e`` hold a function with a kink (max, |·|, ReLU): its derivative holds the step."""
-    return e.has(sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign) or any(
+    return e.has(*NONSMOOTH) or any(
         type(f).__name__.lower() == "relu" for f in e.atoms(sp.Function))
 
 

@@ -33,7 +33,7 @@ from .layers import retagged, tag_layers
 from .guards import Outcome, Refutation, confirm, open_
 from .names import GREEK, definable, indices, key, keys, self_reference, shorthand, tex
 from .read import Reading
-from .realify import expand_logs, one_sided_unknowns, primed_sizes, realify
+from .realify import domain_note, expand_logs, one_sided_unknowns, primed_sizes, realify
 from .outcomes import EXPLICIT_DEFINING_OPS, UNCHECKED_OPS, first_report, of_bounded_run, timed_out, undecided
 from .results import ClaimResult
 from .scan import DEFINING_OPS, scan
@@ -329,8 +329,7 @@ class Checker:
                 x, y, pairs, budget, False).verdict.status is Status.PROVED)  # H(u) + H(−u) = 1: only if H(0) = ½
             if convention:
                 return open_("domain", convention)
-            domain = f"; for {', '.join(positive)} > 0, where the logarithms are real" if positive else ""
-            return Outcome("proved", "", v.reason, v.method + domain + doubts.notes())
+            return Outcome("proved", "", v.reason, v.method + domain_note(positive) + doubts.notes())
         if assumption:
             self.table.constraints.append((a, b, frag.line))
             return open_("assumption", f"{tex(a)} = {tex(b)} is taken as a stated assumption for later claims")

@@ -53,3 +53,9 @@ def test_a_sum_of_squares_over_a_layer_is_nonnegative():
 def test_a_sum_over_a_reversed_range_is_not_taken_for_nonnegative():
     """Σ_{k=3}^{1} y_k² is −y_2² (Karr's convention, as SymPy sums): not ≥ 0."""
     assert _status(r"\sum_{k=3}^{1} y_{k}^{2} \ge 0")[0] == "inconclusive"
+
+
+def test_a_proof_that_rests_on_a_logarithm_being_real_says_so():
+    """log(y) + y ≥ log(y) is shown for y > 0 only (where log y is real), as an equality's proof says."""
+    c = check_text("$$\\log(y) + y \\ge \\log(y)$$\n").claims[-1]
+    assert c.status == "proved" and "for y > 0, where the logarithms are real" in c.method, c.method
