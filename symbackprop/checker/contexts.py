@@ -32,7 +32,7 @@ import sympy as sp
 from ..prover.claim import bound_symbols
 from .names import definable, key, keys, shorthand
 from .read import Reading
-from .scan import DEFINING_OPS, REALS
+from .scan import DEFINING_OPS, declares_real
 from .scopes import within
 
 
@@ -147,8 +147,7 @@ def _uses(member: Sequence[Reading], common: Sequence[Reading]) -> tuple[set, se
         for c in (r.parsed.chains if r.parsed else ()):
             exprs = [shorthand(e) for e in c.exprs if isinstance(e, sp.Basic)]
             names = set().union(*(keys(e) for e in exprs)) if exprs else set()
-            declared = tuple(c.ops) == ("\\in",) and getattr(c.exprs[1], "name", None) == REALS
-            if id(r) in above or declared:
+            if id(r) in above or declares_real(c):
                 introduced |= names
             elif _is_definition(c):  # the defined name and what it is defined from; the rest is claimed
                 introduced |= keys(exprs[0]) | keys(exprs[1])

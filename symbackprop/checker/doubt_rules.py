@@ -20,8 +20,7 @@ from sympy.core.function import AppliedUndef
 
 from .generic import generic_activation
 from .order import upstream
-from ..notation import GREEK_NAMES
-from .names import OPAQUE, key, keys, letter, plain_symbols, tex
+from .names import GREEK_ALTERNATION, OPAQUE, key, keys, letter, plain_symbols, tex
 from .scan import BOLD
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +32,7 @@ VECTOR_FUNCTIONS = ("transpose", "hadamard", "norm")
 _ELLIPSIS = re.compile(r"\\(cdots|ldots|dots|vdots|ddots)\b|…|⋯")
 _BRACED_FACTOR = re.compile(r"(\)|(?<![\\A-Za-z_^])[A-Za-z0-9])\s*\{[^{}]*[+-][^{}]*\}")
 _JUXTAPOSED = re.compile(
-    r"(?<![\\A-Za-z])([A-Za-z]|\\(?:" + "|".join(sorted(GREEK_NAMES, key=len, reverse=True)) + r")(?![A-Za-z]))(?:\s*\^\s*(?:\{[^{}]*\}|\w))?(?:\s*_\s*(?:\{[^{}]*\}|\w))?"
+    r"(?<![\\A-Za-z])([A-Za-z]|\\(?:" + GREEK_ALTERNATION + r")(?![A-Za-z]))(?:\s*\^\s*(?:\{[^{}]*\}|\w))?(?:\s*_\s*(?:\{[^{}]*\}|\w))?"
     r"\s*\(\s*[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|\w))?\s*\)")
 
 

@@ -15,7 +15,7 @@ import re
 from typing import NamedTuple, Sequence
 
 from ..latex.extract import Fragment
-from ..notation import GREEK_NAMES
+from .names import GREEK_ALTERNATION
 
 
 class NamedInProse(NamedTuple):
@@ -31,8 +31,7 @@ NAMED_IN_PROSE: tuple[NamedInProse, ...] = (
 )
 
 #: ``H``, ``H(u)``, ``\theta``, ``\theta(x)``: a letter, alone or applied to one variable.
-_LETTER = re.compile(r"\s*(?P<name>[A-Za-z]|\\(?:" + "|".join(sorted(GREEK_NAMES, key=len, reverse=True))
-                     + r")(?![A-Za-z]))\s*(?:(?:\\left\s*)?\(\s*[A-Za-z](?:_\{?\w\}?)?\s*(?:\\right\s*)?\))?\s*")
+_LETTER = re.compile(r"\s*(?P<name>[A-Za-z]|\\(?:" + GREEK_ALTERNATION + r")(?![A-Za-z]))\s*(?:(?:\\left\s*)?\(\s*[A-Za-z](?:_\{?\w\}?)?\s*(?:\\right\s*)?\))?\s*")
 #: Where a sentence ends, in the prose beside a fragment.
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[。．！？]|\n\s*\n")
 #: How far beside the letter a sentence is read for the function's name (characters).

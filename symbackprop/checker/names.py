@@ -20,7 +20,9 @@ from ..prover.claim import bound_symbols
 from ..prover.symbolic import value_atoms
 
 OPAQUE = "\\partial "
-GREEK = re.compile(r"^(" + "|".join(sorted(GREEK_NAMES, key=len, reverse=True)) + r")(?=$|[\^_'{ ])")
+#: The Greek letters' names as one regex alternation, longest first (``varphi`` before ``phi``).
+GREEK_ALTERNATION = "|".join(sorted(GREEK_NAMES, key=len, reverse=True))
+GREEK = re.compile(r"^(" + GREEK_ALTERNATION + r")(?=$|[\^_'{ ])")
 
 
 def key(e: sp.Basic) -> Optional[str]:

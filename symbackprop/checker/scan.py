@@ -32,6 +32,11 @@ REALS = "\\mathbb{R}"
 NUMERIC_LABEL = re.compile(r"[A-Za-z}]\s*\^\s*\{?\s*[01]\s*\}?\s*_|(?<!\\sum)(?<!\\prod)(?<!\\int)(?<!\\lim)_\s*(\{[^{}]*\}|\w)\s*\^\s*\{?\s*[01]\s*\}?(?![\d.])")
 
 
+def declares_real(chain) -> bool:
+    """``u \\in \\mathbb{R}``: a chain declaring a real number."""
+    return tuple(chain.ops) == ("\\in",) and getattr(chain.exprs[1], "name", None) == REALS
+
+
 @dataclass
 class DocumentScan:
     """What the whole document says about its names (read before any claim is checked)."""
@@ -73,7 +78,6 @@ class DocumentScan:
                 mapping[s] = next(iter(bounds))
         expr = expr.xreplace(mapping) if mapping else expr
         return _layer_widths(expr)
-
 
     def written_widths(self, expr: sp.Basic) -> sp.Basic:
         """``expr`` with each layer width the walk names ``n^{(l)}`` written as the document
@@ -226,7 +230,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
             continue
         for ci, chain in enumerate(parsed.chains):
             exprs = [shorthand(e) for e in chain.exprs]
-            if tuple(chain.ops) == ("\\in",) and isinstance(exprs[0], sp.Symbol) and getattr(exprs[1], "name", None) == REALS:
+            if declares_real(chain) and isinstance(exprs[0], sp.Symbol):
                 sc.scalars.setdefault(exprs[0].name, set()).add(tuple(getattr(frag, "section", ()) or ()))
             if chain.ops and chain.ops[0] in DEFINING_OPS and definable(exprs[0]) == "indexed":
                 defined_letters.setdefault(key(exprs[0]), set()).add(letters_of(exprs[0]))
