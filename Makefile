@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/symbackprop eval derivations/classification.toml --params derivations/examples/classification.params.json
 	$(BIN)/symbackprop report derivations/*.toml --proofs -o reports
 
-## test: the fast test suite (everything not marked slow; about a minute and a half on this 2-core machine)
+## test: the fast test suite (everything not marked slow; about two minutes on this 2-core machine)
 ## One process: the checker's time bounds are real, and parallel workers would make them flaky.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
