@@ -38,10 +38,7 @@ FALSE_ALARMS_TODAY = {
 }
 #: the batch sets' shortfall: names whose entries come only from the upper/lower-case convention
 MISSED_TODAY = {  # what the checker says at the erratum's line today
-    "rst-neuron/mutant-02.rst": "flaky: refuted on an idle machine, but the step times out (5 s) under load",
     "md-vector-en/mutant-06.md": "the index-form weight gradient stays open",
-    "md-vector-ja/mutant-06.md": "flaky: refuted at l = L − 1 when that instance finishes in the 5 s step bound "
-                                 "(it does at 15 s); under load the step stays open (dependence)",
     "md-batch-rows-en/mutant-06.md": "y(1 − y) holds if f is the sigmoid; the document says f = tanh in prose only",
 }
 

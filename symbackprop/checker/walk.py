@@ -278,7 +278,8 @@ class Checker:
         if out is None or out.status != "inconclusive" or out.category not in ("dependence", "undefined"):
             return out
         return at_each_layer(a, b, self.table, self.scan.label_letters, lambda x, y, t: inline(
-            self._claim, frag, x, y, seconds=t).value or open_("timed out", ""), self.timeout, self.scan.sized) or out
+            self._claim, frag, x, y, seconds=t).value or open_("timed out", f"timed out after {t:.3g} s"), self.timeout,
+            self.scan.sized) or out
 
     def _record(self, a: sp.Expr, b: sp.Expr, frag, category: str, text: str) -> Outcome:
         self.phase = "applying the definitions"

@@ -120,3 +120,28 @@ def test_a_bound_written_for_the_letter_elsewhere_refutes_nothing_at_the_top():
                      "\\frac{\\partial y^{(l+1)}_k}{\\partial y^{(l)}_j}$$\n")
     c = _last(doc)
     assert c.status != "refuted", c.method
+
+
+def test_an_instance_that_runs_out_of_time_is_the_reason_given(monkeypatch):
+    """The general step is open for want of a dependence, which the instance at l = L − 1 is there
+    to get round: when that instance runs out of time, the step is open because time ran out (a
+    slower machine, not the document), and the reason says so and where."""
+    from symbackprop.checker import layer_instances
+    from symbackprop.checker.guards import open_
+
+    monkeypatch.setattr(layer_instances, "_without_side_effects",
+                        lambda *_a, **_k: open_("timed out", "timed out after 1 s"))
+    c = _last(GENERAL + "$$\\delta^{(l)}_j = f(u^{(l)}_j) \\sum_k \\delta^{(l+1)}_k w^{(l+1)}_{jk}$$\n")
+    assert c.status == "inconclusive" and c.category == "timed out", (c.category, c.reason)
+    assert "output layer L" in c.reason and "timed out after 1 s" in c.reason, c.reason
+
+
+def test_an_instance_at_a_numbered_layer_that_runs_out_of_time_is_the_reason_given(monkeypatch):
+    from symbackprop.checker import layer_instances
+    from symbackprop.checker.guards import open_
+
+    monkeypatch.setattr(layer_instances, "_without_side_effects",
+                        lambda *_a, **_k: open_("timed out", "timed out after 1 s"))
+    c = _at("$$\\frac{\\partial E}{\\partial w^{(l)}_{jk}} = \\delta^{(l)}_j a^{(l)}_k$$\n", 9)
+    assert c.status == "inconclusive" and c.category == "timed out", (c.category, c.reason)
+    assert "a layer the document has (l = 1, 2)" in c.reason, c.reason
