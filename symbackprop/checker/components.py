@@ -178,6 +178,29 @@ def _scope(*parts: Entries, total_allowed: bool = False) -> str:
     raise Unreadable("a step that mixes the examples of a batch")
 
 
+def _name_of(e: sp.Basic) -> str:
+    return getattr(e.func, "__name__", "")
+
+
+def _softmax(reader: "EntryReader", x: Entries) -> Entries:
+    """softmax(x)_r = e^{x_r} / Σ_q e^{x_q}, the sum over the vector's own entries (over a batch
+    matrix's units, one example at a time).  Not a function on every entry: ∂y_k/∂u_j ≠ 0 for k ≠ j."""
+    axes = [ax for ax in (x.rows, x.cols) if ax is not None and ax != EXAMPLES]
+    if len(axes) != 1 or x.scope == "total" or x.factor != 1:
+        raise Unreadable("the softmax of a matrix")
+    axis = axes[0]
+    q = reader.index(axis)
+    along_rows = x.rows == axis
+    total = sp.Sum(sp.exp(x.at(q, None) if along_rows else x.at(None, q)), (q, 1, width(axis)))
+    return replace(x, at=lambda r, c: sp.exp(x.at(r, c)) / total)
+
+
+#: Functions of a whole vector, by the entries they give (not applied entry by entry).
+ACROSS_ENTRIES: dict[str, Callable[["EntryReader", Entries], Entries]] = {"softmax": _softmax}
+#: Functions of a vector or matrix that give no entry of their own here: the step is not read.
+NOT_ENTRYWISE = frozenset({"det", "diag", "tr", "trace", "norm", "mean", "argmax", "logsumexp", "max", "min"})
+
+
 class EntryReader:
     """Reads one side under one choice of orientations (``"vectors"``: "col"/"row"; a matrix
     letter → which index is its row), with fresh letters for the indices and sums it writes."""
@@ -248,6 +271,10 @@ class EntryReader:
         if isinstance(e, PatternMatrix) and self.batch is not None:
             return self._examples(e)
         if isinstance(e, (PatternMatrix, sp.MatrixBase, sp.Sum)):
+            raise Unreadable(tex(e))
+        if isinstance(e, sp.Function) and len(e.args) == 1 and _name_of(e) in ACROSS_ENTRIES:
+            return ACROSS_ENTRIES[_name_of(e)](self, self(e.args[0]))
+        if isinstance(e, sp.Function) and _name_of(e) in NOT_ENTRYWISE:
             raise Unreadable(tex(e))
         if isinstance(e, sp.Function) and len(e.args) == 1:  # f(A): f on every entry
             x = self(e.args[0])

@@ -131,7 +131,7 @@ def own(comps: dict) -> bool:
     return all(v.own for v in comps.values())
 
 
-def _same(x: Reading, y: Reading) -> bool:
+def same_reading(x: Reading, y: Reading) -> bool:
     """The same claim up to the names of its free indices (a column and a row read alike)."""
     if x.lhs is None or y.lhs is None:
         return x.lhs is None and y.lhs is None
@@ -149,7 +149,7 @@ def decide_by_entries(a: sp.Basic, b: sp.Basic, components: Callable[[sp.Basic],
     readings: list[Reading] = []
     read = index_claims(a, b, components, vectors, allowed, batch)
     for _choice, r in read:
-        if not any(_same(r, o) for o in readings):
+        if not any(same_reading(r, o) for o in readings):
             readings.append(r)
     typed = [r for r in readings if r.lhs is not None]
     # a shape mismatch is its own refutation — of two layer labels only where the document gives

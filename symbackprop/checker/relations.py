@@ -96,11 +96,15 @@ def renamed(expr: sp.Basic, frozen: frozenset) -> sp.Basic:
     return expr.xreplace(mapping) if mapping else expr
 
 
-def assumption_shape(lhs: sp.Expr, rhs: sp.Expr, defined: set) -> bool:
+def assumption_shape(lhs: sp.Expr, rhs: sp.Expr, defined: set, written: tuple = ()) -> bool:
     """``Σ_k t_k = 1`` (a one-step chain): a relation between unknowns and a number, no
-    derivatives, no ``defined`` name — an assumption the document states, not a claim."""
+    derivatives, no ``defined`` name — an assumption the document states, not a claim.  So it
+    must be as ``written`` too: ``∂y_k/∂u_j = 0`` with the softmax put in has no derivative left,
+    but is a claim about a defined quantity (taken as an assumption, a wrong one would be used)."""
     from .names import definable, keys, unknowns
 
+    if any(e.has(sp.Derivative) or set(keys(e)) & defined for e in written):
+        return False
     for side, other in ((lhs, rhs), (rhs, lhs)):
         if other.is_number and not side.has(sp.Derivative) and unknowns(side) \
                 and not (set(keys(side)) & defined) and definable(side) is None:

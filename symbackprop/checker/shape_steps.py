@@ -20,6 +20,7 @@ from .names import tex
 from .matrix_updates import gradient_claim
 from .shape_facts import ShapeFacts
 from .update_forms import read_update
+from .vector_definitions import of_another_line
 from .updates import Updates
 
 #: Open steps that may still be refuted by the shapes of their named vectors and matrices (a step
@@ -72,6 +73,8 @@ class ShapeSteps:
         if category == "update rule":
             return self._update_rule(reading, chain, step, table, claim)
         why = self.facts.refutation(reading, chain, step, table) if category in SHAPE_CATEGORIES else None
+        if category == "definition":  # its entries are claims only where another line defines them
+            claim = of_another_line(claim, table, reading.fragment.line)
         if why is None:
             out = self._by_entries(reading, chain, step, table, claim)
             if out is not None and out.status != "inconclusive":

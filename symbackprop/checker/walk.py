@@ -39,6 +39,7 @@ from .results import ClaimResult
 from .scan import DEFINING_OPS, scan
 from .matrices import SHAPES, matrix_step
 from .component_facts import entries_defined
+from .vector_definitions import of_vector
 from .shape_steps import ENTRY_CATEGORIES, ShapeSteps, written_order
 from .apart import apart_from
 from . import implied
@@ -270,7 +271,11 @@ class Checker:
                 return replace(out, reason=f"{out.reason}; {name} is {tex(known.rhs)} by line {known.line}")
             return self._record(a, b, frag, "redefinition",
                                 f"{name} was defined differently at line {known.line}; read as a new definition")
-        return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims")
+        entries = of_vector(self.shape_steps, self.table, frag, a, b) if shape == "symbol" else None
+        if entries is not None:  # a^{l} = σ(z^{l}): a^{l}_j = σ(z^{l}_j) for every j
+            self._record(*entries, frag, "definition", "")
+        by_entries = f"; entry by entry, {tex(entries[0])} = {tex(entries[1])}" if entries else ""
+        return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims{by_entries}")
 
     def _layered(self, frag, a: sp.Expr, b: sp.Expr, out: Optional[Outcome] = None) -> Optional[Outcome]:
         """The step (decided unless ``out``), then at each layer (layer_instances.py) where left open."""
@@ -406,7 +411,7 @@ class Checker:
         constraints = [(self.scan.sized(retagged(self.table.apply(c, frozen)[0], tagged is not None, self.scan.layer_letters)),
                         self.scan.sized(retagged(self.table.apply(d, frozen)[0], tagged is not None, self.scan.layer_letters)))
                        for c, d, _l in self.table.constraints]
-        assumption = self.chain_length == 1 and assumption_shape(lhs, rhs, self.table.names())
+        assumption = self.chain_length == 1 and assumption_shape(lhs, rhs, self.table.names(), (a, b))
         (lhs, rhs, *flat), positive = realify([lhs, rhs, *[x for pair in constraints for x in pair]])
         lhs, rhs = expand_logs(lhs), expand_logs(rhs)
         pairs = [(expand_logs(flat[2 * i]), expand_logs(flat[2 * i + 1])) for i in range(len(constraints))]
