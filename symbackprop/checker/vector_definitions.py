@@ -56,13 +56,17 @@ def of_another_line(claim: Claim, table, line: int) -> Claim:
     """``claim`` for the entry readings of a step recorded as a definition: an entry claim whose
     left side is an entry that nothing but this line defines is no claim (None)."""
     def entry_claim(x: sp.Expr, y: sp.Expr):
-        if isinstance(x, sp.Indexed):
-            d = table.lookup(x)
-            if d is None or d.line == line:
-                return None
+        if isinstance(x, sp.Indexed) and not any(d.line != line for d in _entry_definitions(table, x)):
+            return None
         return claim(x, y)
 
     return entry_claim
+
+
+def _entry_definitions(table, x: sp.Indexed) -> list:
+    """The definitions in force of the entries of ``x``'s name, whatever their index letter (``u^{l}_j``
+    for ``u^{l}_k``), a general layer's at ``x``'s label among them."""
+    return [d for d in table.definitions(x) if isinstance(d.lhs, sp.Indexed) and d.lhs.base == x.base]
 
 
 def of_vector(steps, table, frag, a: sp.Expr, b: sp.Expr) -> Optional[tuple[sp.Indexed, sp.Expr]]:
@@ -75,7 +79,7 @@ def of_vector(steps, table, frag, a: sp.Expr, b: sp.Expr) -> Optional[tuple[sp.I
     section = tuple(getattr(frag, "section", ()) or ())
     resolve = comps.resolver(section, table)
     comp = resolve(a)
-    if comp is None or any(isinstance(d.lhs, sp.Indexed) and d.lhs.base == comp.base for d in table.definitions()):
+    if comp is None or _entry_definitions(table, comp.entry(sp.Symbol("i", integer=True))):
         return None
     reading = next((r for r in steps.readings if r.fragment is frag), None)
     return entry_definition(a, b, resolve, comps.vectors, comps.allowed(section, table, reading))

@@ -1,0 +1,103 @@
+"""A vector-form definition read as the definition of its entries (checker/vector_definitions.py),
+the softmax read by its entries (components.ACROSS_ENTRIES), and the two guards that came with
+them: a definition's entries are no claim of their own, and a step is an assumption only if it is
+one as written (relations.assumption_shape)."""
+
+import sympy as sp
+
+from symbackprop.checker import check_text
+from symbackprop.checker.components import Component, EntryReader
+from symbackprop.checker.relations import assumption_shape
+from symbackprop.checker.vector_definitions import entry_definition
+
+#: A forward pass in vector form only; the entries a^{L}_j, z^{L}_j are used by the cost and later steps.
+VECTOR_FORWARD = (
+    "Each layer computes $z^{l} = w^{l} a^{l-1} + b^{l}$ and $a^{l} = \\sigma(z^{l})$.\n\n"      # line 1
+    "The cost is $C = \\frac{1}{2} \\sum_j (a^{L}_j - y_j)^2$.\n\n"                                # line 3
+)
+
+#: Hidden layers in index form, a softmax output layer in vector form.
+SOFTMAX = (
+    "The forward pass is $u^{l}_j = \\sum_i w^{l}_{ji} y^{l-1}_i + b^{l}_j$ and $y^{l}_j = f(u^{l}_j)$.\n"   # line 1
+    "The output layer is $\\mathbf{y}^{L} = \\mathrm{softmax}(\\mathbf{u}^{L})$.\n\n"                        # line 2
+)
+
+
+def _claims(doc: str, line: int):
+    return [c for c in check_text(doc, timeout=5.0).claims if c.line == line]
+
+
+def test_a_vector_definition_is_never_refuted_through_its_own_entries():
+    # its entries read as a claim compared a^{l}_j with σ(z^{l}_j), two free numbers: refuted at 5/4
+    doc = VECTOR_FORWARD + "$$\\delta^{L}_j = (a^{L}_j - y_j) \\sigma'(z^{L}_j)$$\n"
+    for c in _claims(doc, 1):
+        assert c.status != "refuted", (c.statement, c.reason)
+
+
+def test_an_entrywise_vector_definition_defines_its_entries():
+    # the entries z^{l}_j are written (line 5), so σ(z^{l}) has entries too
+    doc = VECTOR_FORWARD + "$$\\delta^{L}_j = (a^{L}_j - y_j) \\sigma'(z^{L}_j)$$\n"
+    (c,) = [c for c in _claims(doc, 1) if "sigma" in c.statement]
+    assert c.category == "definition", c.reason
+    assert "entry by entry, a^{l}_{j} = \\sigma\\left(z^{l}_{j}\\right)" in c.reason, c.reason
+
+
+def test_an_unwritten_entry_is_not_defined():
+    (c,) = [c for c in _claims(VECTOR_FORWARD, 1) if "sigma" in c.statement]  # z^{l}_j is never written
+    assert c.category == "definition" and "entry by entry" not in c.reason, c.reason
+
+
+def test_a_product_with_a_matrix_of_unstated_orientation_defines_no_entries():
+    # which index of w^{l} is its row the document never says: z^{l}_j is not known
+    doc = VECTOR_FORWARD + "Here $w^{l}_{jk}$ is a weight, $b^{l}_j$ a bias and $z^{l}_j$ an input.\n"
+    (c,) = [c for c in _claims(doc, 1) if "b^{l}" in c.statement]
+    assert c.category == "definition" and "entry by entry" not in c.reason, c.reason
+
+
+def test_the_entries_of_a_vector_definition_prove_a_claim_about_them():
+    doc = VECTOR_FORWARD + "$$\\frac{\\partial a^{L}_j}{\\partial z^{L}_j} = a^{L}_j (1 - a^{L}_j)$$\n"
+    (c,) = _claims(doc, 5)
+    assert c.status == "proved", c.reason
+
+
+def test_the_softmax_jacobian_is_proved_from_the_vector_definition():
+    doc = SOFTMAX + "$$\\frac{\\partial y^{L}_k}{\\partial u^{L}_j} = y^{L}_k (\\delta_{kj} - y^{L}_j)$$\n"
+    (c,) = _claims(doc, 4)
+    assert c.status == "proved", c.reason
+
+
+def test_a_softmax_read_entry_by_entry_would_make_this_wrong_claim_true_it_is_refuted():
+    """∂y_k/∂u_j = 0 (k ≠ j) holds for a function applied on every entry, not for the softmax; once the
+    definitions were put in, no derivative was left, and the step was taken as a stated assumption."""
+    doc = SOFTMAX + "$$\\frac{\\partial y^{L}_k}{\\partial u^{L}_j} = 0$$\n"
+    (c,) = _claims(doc, 4)
+    assert c.status == "refuted", (c.category, c.reason)
+
+
+def test_the_softmax_entry_is_a_quotient_over_the_vectors_own_entries():
+    u = sp.Symbol("u^{L}")
+    comp = Component(sp.IndexedBase(u), (sp.Symbol("L"),), True)
+    reader = EntryReader(lambda s: comp if s == u else None, {"vectors": "col"}, list("jkpq"))
+    e = reader(sp.Function("softmax")(u))
+    k = sp.Symbol("k", integer=True)
+    entry = e.at(k, None)
+    (total,) = entry.atoms(sp.Sum)
+    q = total.limits[0][0]
+    assert entry == sp.exp(comp.base[k]) / sp.Sum(sp.exp(comp.base[q]), (q, 1, sp.Symbol("n^{(L)}", integer=True, positive=True)))
+
+
+def test_entry_definition_needs_one_reading_under_every_orientation():
+    a, z = sp.Symbol("a^{l}"), sp.Symbol("z^{l}")
+    comps = {a: Component(sp.IndexedBase(a), (sp.Symbol("l"),), True),
+             z: Component(sp.IndexedBase(z), (sp.Symbol("l"),), True)}
+    lhs, rhs = entry_definition(a, sp.Function("sigma")(z), comps.get)
+    assert lhs.base == comps[a].base and rhs == sp.Function("sigma")(comps[z].base[lhs.indices[0]])
+    assert entry_definition(a, sp.Symbol("W") * z, comps.get) is None  # W has no entries: not read
+
+
+def test_a_step_with_a_derivative_as_written_is_no_assumption():
+    t, u = sp.IndexedBase("t"), sp.Symbol("u")
+    k = sp.Symbol("k", integer=True)
+    assert assumption_shape(sp.Sum(t[k], (k, 1, 3)), sp.Integer(1), set(), (sp.Sum(t[k], (k, 1, 3)), sp.Integer(1)))
+    written = (sp.Derivative(sp.Function("y")(u), u), sp.Integer(0))
+    assert not assumption_shape(sp.exp(u) - sp.exp(u), sp.Integer(0), set(), written)
