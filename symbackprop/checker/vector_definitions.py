@@ -56,17 +56,21 @@ def of_another_line(claim: Claim, table, line: int) -> Claim:
     """``claim`` for the entry readings of a step recorded as a definition: an entry claim whose
     left side is an entry that nothing but this line defines is no claim (None)."""
     def entry_claim(x: sp.Expr, y: sp.Expr):
-        if isinstance(x, sp.Indexed) and not any(d.line != line for d in _entry_definitions(table, x)):
-            return None
+        if isinstance(x, sp.Indexed):
+            lines = {d.line for d in _entry_definitions(table, x, at_label=True)}
+            if not lines or line in lines:  # defined by nothing, or by this very step
+                return None
         return claim(x, y)
 
     return entry_claim
 
 
-def _entry_definitions(table, x: sp.Indexed) -> list:
+def _entry_definitions(table, x: sp.Indexed, at_label: bool = False) -> list:
     """The definitions in force of the entries of ``x``'s name, whatever their index letter (``u^{l}_j``
-    for ``u^{l}_k``), a general layer's at ``x``'s label among them."""
-    return [d for d in table.definitions(x) if isinstance(d.lhs, sp.Indexed) and d.lhs.base == x.base]
+    for ``u^{l}_k``); ``at_label``: a general layer's at ``x``'s label among them (a softmax output
+    ``\mathbf{y}^{L}`` still defines its own entries beside the hidden layers' ``y^{l}_j = f(u^{l}_j)``)."""
+    return [d for d in table.definitions(x if at_label else None)
+            if isinstance(d.lhs, sp.Indexed) and d.lhs.base == x.base]
 
 
 def of_vector(steps, table, frag, a: sp.Expr, b: sp.Expr) -> Optional[tuple[sp.Indexed, sp.Expr]]:

@@ -101,3 +101,9 @@ def test_a_step_with_a_derivative_as_written_is_no_assumption():
     assert assumption_shape(sp.Sum(t[k], (k, 1, 3)), sp.Integer(1), set(), (sp.Sum(t[k], (k, 1, 3)), sp.Integer(1)))
     written = (sp.Derivative(sp.Function("y")(u), u), sp.Integer(0))
     assert not assumption_shape(sp.exp(u) - sp.exp(u), sp.Integer(0), set(), written)
+
+
+def test_a_softmax_output_beside_the_general_hidden_layer_is_its_own_definition():
+    # y^{l}_j = f(u^{l}_j) put in at l = L is no definition of the softmax layer's entries: not refuted
+    (c,) = _claims(SOFTMAX + "$$E = -\\sum_k t_k \\log y^{L}_k$$\n", 2)
+    assert c.status == "inconclusive" and c.category == "definition" and "entry by entry" in c.reason, c.reason
