@@ -96,6 +96,22 @@ def renamed(expr: sp.Basic, frozen: frozenset) -> sp.Basic:
     return expr.xreplace(mapping) if mapping else expr
 
 
+def related(constraints: list, lhs: sp.Expr, rhs: sp.Expr) -> list:
+    """The stated assumptions (``Σ_k t_k = 1``) that share a quantity with the step: one about
+    quantities the step never names cannot change whether it holds (they vary independently of
+    it), but its sums and sizes would enter the decision (``n_k`` of ``Σ_k t_k`` beside a softmax
+    Jacobian over ``n^{(L)}``, whose instances the search then takes out of range)."""
+    named = _quantities(lhs) | _quantities(rhs)
+    return [(c, d) for c, d in constraints if (_quantities(c) | _quantities(d)) & named]
+
+
+def _quantities(e: sp.Expr) -> set:
+    from .names import key
+
+    return {key(a) for a in e.atoms(sp.Indexed)} | {s.name for s in e.free_symbols
+                                                    if isinstance(s, sp.Symbol) and not s.is_integer}
+
+
 def assumption_shape(lhs: sp.Expr, rhs: sp.Expr, defined: set, written: tuple = ()) -> bool:
     """``Σ_k t_k = 1`` (a one-step chain): a relation between unknowns and a number, no
     derivatives, no ``defined`` name — an assumption the document states, not a claim.  So it

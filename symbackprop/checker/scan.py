@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Optional, Any, Sequence
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -57,6 +57,7 @@ class DocumentScan:
     labelled: frozenset = frozenset()                # names written with a layer label (z^{(l)}, W^{(2)})
     ranks: dict = field(default_factory=dict)        # name → numbers of indices it is written with (0: plain)
     scalars: dict = field(default_factory=dict)      # name → sections that declare it a real number (u ∈ ℝ)
+    paired: dict = field(default_factory=dict)       # unlabelled name → layer labels it is summed beside (t: {L})
 
     def scalar_in(self, name: str, section: tuple) -> bool:
         """The document declares ``name`` a real number (``u \\in \\mathbb{R}``) in ``section`` or a
@@ -77,7 +78,7 @@ class DocumentScan:
             if len(bounds) == 1:
                 mapping[s] = next(iter(bounds))
         expr = expr.xreplace(mapping) if mapping else expr
-        return _layer_widths(expr)
+        return _layer_widths(expr, {k: next(iter(v)) for k, v in self.paired.items() if len(v) == 1})
 
     def written_widths(self, expr: sp.Basic) -> sp.Basic:
         """``expr`` with each layer width the walk names ``n^{(l)}`` written as the document
@@ -92,10 +93,14 @@ class DocumentScan:
         return expr.xreplace(mapping) if mapping else expr
 
 
-def _layer_widths(expr: sp.Basic) -> sp.Basic:
+def _layer_widths(expr: sp.Basic, paired: Optional[dict] = None) -> sp.Basic:
     """Every bound-free sum ``Σ_{k=1}^{n_k}`` whose summand has a one-index quantity of one
-    labelled layer indexed by ``k`` (``a^{l}_k``, ``δ^{l+1}_k``) runs to that layer's width."""
+    labelled layer indexed by ``k`` (``a^{l}_k``, ``δ^{l+1}_k``) runs to that layer's width; so
+    does one of unlabelled quantities that the document sums beside one layer's only (``paired``:
+    ``t`` of ``E = −Σ_k t_k log y^{L}_k``, so ``Σ_k t_k = 1`` runs over layer ``L`` too)."""
     from .labels import split
+
+    paired = paired or {}
 
     def width(s: sp.Sum) -> sp.Basic:
         if len(s.limits) != 1:
@@ -103,8 +108,10 @@ def _layer_widths(expr: sp.Basic) -> sp.Basic:
         var, lo, hi = s.limits[0]
         if not (lo == 1 and isinstance(hi, (sp.Symbol, sp.Indexed))):
             return s
-        labels = {split(str(a.base.label))[2] for a in _free_atoms(s.function, var)
-                  if len(a.indices) == 1 and a.indices[0] == var and split(str(a.base.label))}
+        mine = [a for a in _free_atoms(s.function, var) if len(a.indices) == 1 and a.indices[0] == var]
+        labels = {split(str(a.base.label))[2] for a in mine if split(str(a.base.label))}
+        if not labels and mine and all(str(a.base.label) in paired for a in mine):
+            labels = {paired[str(a.base.label)] for a in mine}
         if len(labels) != 1:
             return s
         (label,) = labels
@@ -113,6 +120,22 @@ def _layer_widths(expr: sp.Basic) -> sp.Basic:
         return sp.Sum(s.function, (var, lo, sp.Symbol(f"n^{{({label})}}", integer=True, positive=True)))
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), width)
+
+
+def _pair(s: sp.Sum, paired: dict) -> None:
+    """Record the layer labels beside which ``s`` sums unlabelled one-index quantities (``t_k`` and
+    ``y^{L}_k`` in one summand of ``Σ_k``: ``t`` runs over layer ``L``'s units)."""
+    from .labels import split
+
+    if len(s.limits) != 1:
+        return
+    var = s.limits[0][0]
+    mine = [a for a in _free_atoms(s.function, var) if len(a.indices) == 1 and a.indices[0] == var]
+    labels = {split(str(a.base.label))[2] for a in mine if split(str(a.base.label))}
+    if len(labels) == 1:
+        for a in mine:
+            if not split(str(a.base.label)):
+                paired.setdefault(str(a.base.label), set()).update(labels)
 
 
 def _names_width(bound: sp.Basic, label: sp.Expr) -> bool:
@@ -285,6 +308,7 @@ def scan(items: Sequence[tuple[Fragment, Any]]) -> DocumentScan:
                         linked.add(frozenset(letters))
                 kron = kron or (e.has(sp.KroneckerDelta) and bool(_TWO_INDEX_DELTA.search(getattr(frag, "source", "") or "")))
                 for s in e.atoms(sp.Sum):
+                    _pair(s, sc.paired)
                     for v, lo, hi in s.limits:
                         sc.sizes |= lo.free_symbols | hi.free_symbols
                         if lo == 1 and not any(_IMPLICIT.fullmatch(x.name) for x in hi.free_symbols):

@@ -28,6 +28,7 @@ from typing import Callable, Optional
 import sympy as sp
 
 from .entry_claims import index_claims, same_reading
+from .names import tex
 
 Claim = Callable[[sp.Expr, sp.Expr], object]
 
@@ -87,3 +88,8 @@ def of_vector(steps, table, frag, a: sp.Expr, b: sp.Expr) -> Optional[tuple[sp.I
         return None
     reading = next((r for r in steps.readings if r.fragment is frag), None)
     return entry_definition(a, b, resolve, comps.vectors, comps.allowed(section, table, reading))
+
+
+def entry_note(entries: Optional[tuple]) -> str:
+    """What a recorded vector definition says of its entries, as a ``; …`` clause of its reason."""
+    return f"; entry by entry, {tex(entries[0])} = {tex(entries[1])}" if entries else ""

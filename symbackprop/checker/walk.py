@@ -39,7 +39,7 @@ from .results import ClaimResult
 from .scan import DEFINING_OPS, scan
 from .matrices import SHAPES, matrix_step
 from .component_facts import entries_defined
-from .vector_definitions import of_vector
+from .vector_definitions import entry_note, of_vector
 from .shape_steps import ENTRY_CATEGORIES, ShapeSteps, written_order
 from .apart import apart_from
 from . import implied
@@ -54,7 +54,8 @@ from .recursions import as_claim, recursion
 from .updates import Updates
 from .inequalities import ORIENTATION, inequality
 from .batches import example_deltas
-from .relations import StatedExclusions, at_every_convention, assumption_shape, conditioned as _conditioned, has_matrix as _has_matrix
+from .relations import (StatedExclusions, assumption_shape, at_every_convention, conditioned as _conditioned,
+                        has_matrix as _has_matrix, related)
 from .table import SymbolTable
 
 #: Seconds for a step that can be proved but not refuted (an undefined quantity, a vector …).
@@ -274,8 +275,7 @@ class Checker:
         entries = of_vector(self.shape_steps, self.table, frag, a, b) if shape == "symbol" else None
         if entries is not None:  # a^{l} = σ(z^{l}): a^{l}_j = σ(z^{l}_j) for every j
             self._record(*entries, frag, "definition", "")
-        by_entries = f"; entry by entry, {tex(entries[0])} = {tex(entries[1])}" if entries else ""
-        return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims{by_entries}")
+        return self._record(a, b, frag, "definition", f"definition of {tex(a)}, used by later claims{entry_note(entries)}")
 
     def _layered(self, frag, a: sp.Expr, b: sp.Expr, out: Optional[Outcome] = None) -> Optional[Outcome]:
         """The step (decided unless ``out``), then at each layer (layer_instances.py) where left open."""
@@ -408,9 +408,9 @@ class Checker:
         generic_costs(doubts, lhs, rhs)
         if doubts.blocks_proof and doubts.blocks_refutation:
             return open_(doubts.category(), doubts.reason())
-        constraints = [(self.scan.sized(retagged(self.table.apply(c, frozen)[0], tagged is not None, self.scan.layer_letters)),
-                        self.scan.sized(retagged(self.table.apply(d, frozen)[0], tagged is not None, self.scan.layer_letters)))
-                       for c, d, _l in self.table.constraints]
+        constraints = related([(self.scan.sized(retagged(self.table.apply(c, frozen)[0], tagged is not None, self.scan.layer_letters)),
+                                self.scan.sized(retagged(self.table.apply(d, frozen)[0], tagged is not None, self.scan.layer_letters)))
+                               for c, d, _l in self.table.constraints], lhs, rhs)  # only those about the step's quantities
         assumption = self.chain_length == 1 and assumption_shape(lhs, rhs, self.table.names(), (a, b))
         (lhs, rhs, *flat), positive = realify([lhs, rhs, *[x for pair in constraints for x in pair]])
         lhs, rhs = expand_logs(lhs), expand_logs(rhs)

@@ -107,3 +107,33 @@ def test_a_softmax_output_beside_the_general_hidden_layer_is_its_own_definition(
     # y^{l}_j = f(u^{l}_j) put in at l = L is no definition of the softmax layer's entries: not refuted
     (c,) = _claims(SOFTMAX + "$$E = -\\sum_k t_k \\log y^{L}_k$$\n", 2)
     assert c.status == "inconclusive" and c.category == "definition" and "entry by entry" in c.reason, c.reason
+
+
+# ── a stated one-hot target beside a softmax layer ──
+
+ONE_HOT = SOFTMAX + "The target is one-hot, $\\sum_k t_k = 1$, and $$E = -\\sum_k t_k \\log y^{L}_k$$\n\n"   # line 4
+
+
+def test_a_stated_assumption_on_other_quantities_leaves_the_step_alone():
+    """Σ_k t_k = 1 names no quantity of the softmax Jacobian: its sum and size (n_k) entered the
+    decision, whose instances then put j past the width of layer L, and the step had no proof."""
+    (c,) = _claims(ONE_HOT + "$$\\frac{\\partial y^{L}_k}{\\partial u^{L}_j} = y^{L}_k (\\delta_{kj} - y^{L}_j)$$\n", 6)
+    assert c.status == "proved", c.reason
+
+
+def test_an_unlabelled_target_summed_beside_the_output_layer_runs_over_its_units():
+    """t_k is summed with y^{L}_k in the loss, so Σ_k t_k = 1 runs over layer L's units: the one-hot
+    assumption is the one the output error needs (before: over n_k, and the step was left open)."""
+    (c,) = _claims(ONE_HOT + "$$\\frac{\\partial E}{\\partial u^{L}_k} = y^{L}_k - t_k$$\n", 6)
+    assert c.status == "proved", c.reason
+
+
+def test_related_keeps_only_the_assumptions_that_share_a_quantity_with_the_step():
+    from symbackprop.checker.relations import related
+
+    t, y = sp.IndexedBase("t"), sp.IndexedBase("y^{L}")
+    k = sp.Symbol("k", integer=True)
+    n = sp.Symbol("n_{k}", integer=True, positive=True)
+    one_hot = (sp.Sum(t[k], (k, 1, n)), sp.Integer(1))
+    assert related([one_hot], y[k], y[k] ** 2) == []
+    assert related([one_hot], t[k], y[k]) == [one_hot]
