@@ -115,9 +115,10 @@ ONE_HOT = SOFTMAX + "The target is one-hot, $\\sum_k t_k = 1$, and $$E = -\\sum_
 
 
 def test_a_stated_assumption_on_other_quantities_leaves_the_step_alone():
-    """Σ_k t_k = 1 names no quantity of the softmax Jacobian: its sum and size (n_k) entered the
-    decision, whose instances then put j past the width of layer L, and the step had no proof."""
-    (c,) = _claims(ONE_HOT + "$$\\frac{\\partial y^{L}_k}{\\partial u^{L}_j} = y^{L}_k (\\delta_{kj} - y^{L}_j)$$\n", 6)
+    """Σ_k p_k = 1 names no quantity of the softmax Jacobian: its sum and size (n_k, the range of the
+    letter k) entered the decision, whose instances then put j past the width of layer L: no proof."""
+    doc = SOFTMAX + "A prior: $\\sum_k p_k = 1$.\n\n$$\\frac{\\partial y^{L}_k}{\\partial u^{L}_j} = y^{L}_k (\\delta_{kj} - y^{L}_j)$$\n"
+    (c,) = _claims(doc, 6)
     assert c.status == "proved", c.reason
 
 
