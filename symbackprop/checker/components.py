@@ -52,6 +52,7 @@ from ..latex.patterns import MatrixProduct, PatternMatrix
 from ..latex.vocabulary import HADAMARD, TRANSPOSE
 from .batches import BatchLoss
 from .labels import split
+from ..notation import GREEK_NAMES
 from .names import tex
 
 MAX_CHOICES = 6          # at most 2**6 orientations read
@@ -197,8 +198,26 @@ def _softmax(reader: "EntryReader", x: Entries) -> Entries:
 
 #: Functions of a whole vector, by the entries they give (not applied entry by entry).
 ACROSS_ENTRIES: dict[str, Callable[["EntryReader", Entries], Entries]] = {"softmax": _softmax}
-#: Functions of a vector or matrix that give no entry of their own here: the step is not read.
-NOT_ENTRYWISE = frozenset({"det", "diag", "tr", "trace", "norm", "mean", "argmax", "logsumexp", "max", "min"})
+#: Named functions that act on every entry of a vector or matrix (the activations, elementary functions).
+ENTRYWISE = frozenset({"sigmoid", "tanh", "relu", "softplus", "exp", "log", "sin", "cos", "sinh", "cosh", "Abs",
+                       "sign", "Heaviside", "sqrt"})
+
+
+def of_whole_vectors(e: sp.Basic) -> bool:
+    """Does ``e`` apply a function to a whole vector whose entries it may mix (``normalize(u)``,
+    ``softmax(u)``), rather than entry by entry?"""
+    return any(len(f.args) == 1 and f.func not in (TRANSPOSE, HADAMARD) and not acts_on_entries(f)
+               for f in e.atoms(sp.Function))
+
+
+def acts_on_entries(e: sp.Basic) -> bool:
+    """Is ``e`` a function applied to every entry: a named activation or elementary function, or
+    a function letter (``f``, ``f_{l}``, ``σ^{(l)}``, ``φ_i``)?  Any other name (``normalize``,
+    ``diag``, ``LayerNorm``) may mix the entries, and read entry by entry it would prove
+    ``∂y_k/∂u_j = 0`` for ``k ≠ j``: the step is not read."""
+    name = _name_of(e)
+    base = re.split(r"[_^'{]", name)[0]
+    return name in ENTRYWISE or len(base) == 1 or base in GREEK_NAMES
 
 
 class EntryReader:
@@ -274,7 +293,7 @@ class EntryReader:
             raise Unreadable(tex(e))
         if isinstance(e, sp.Function) and len(e.args) == 1 and _name_of(e) in ACROSS_ENTRIES:
             return ACROSS_ENTRIES[_name_of(e)](self, self(e.args[0]))
-        if isinstance(e, sp.Function) and _name_of(e) in NOT_ENTRYWISE:
+        if isinstance(e, sp.Function) and not acts_on_entries(e):
             raise Unreadable(tex(e))
         if isinstance(e, sp.Function) and len(e.args) == 1:  # f(A): f on every entry
             x = self(e.args[0])

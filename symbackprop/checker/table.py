@@ -19,6 +19,7 @@ from .labels import at_label, general_variable, shift, split
 from .order import memo, upstream
 from .scopes import in_force
 from .names import definable, is_opaque, is_quantity, key, keys, letters_of, tex
+from .vector_definitions import own_vector
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,8 @@ class SymbolTable:
         return memo(self, ("at label", e), lambda: self._shifted(e))
 
     def _shifted(self, e: sp.Indexed) -> Optional[Definition]:
+        if own_vector(self._defs.values(), e):  # \mathbf{y}^{L} = normalize(\mathbf{u}^{L}): not the general y^{l}
+            return None
         for d in reversed(list(self._defs.values())):
             if d.shape != "indexed" or len(d.lhs.indices) != len(e.indices):
                 continue

@@ -93,3 +93,16 @@ def of_vector(steps, table, frag, a: sp.Expr, b: sp.Expr) -> Optional[tuple[sp.I
 def entry_note(entries: Optional[tuple]) -> str:
     """What a recorded vector definition says of its entries, as a ``; …`` clause of its reason."""
     return f"; entry by entry, {tex(entries[0])} = {tex(entries[1])}" if entries else ""
+
+
+def own_vector(definitions, e: sp.Indexed) -> bool:
+    """Do ``definitions`` define ``e``'s vector at ``e``'s own label by a function of the whole
+    vector (``\mathbf{y}^{L} = normalize(\mathbf{u}^{L})``)?  Then the general layer's
+    ``y^{l}_j = f(u^{l}_j)`` is not that layer's: put in at ``L``, it would prove
+    ``∂y^{L}_k/∂u^{L}_j = 0`` for ``k ≠ j`` (:meth:`.table.SymbolTable._shifted`)."""
+    from .component_facts import entry_name
+    from .components import of_whole_vectors
+    from .names import key
+
+    return any(d.shape == "symbol" and entry_name(str(key(d.lhs))) == key(e) and of_whole_vectors(sp.sympify(d.rhs))
+               for d in definitions)

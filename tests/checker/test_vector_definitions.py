@@ -138,3 +138,14 @@ def test_related_keeps_only_the_assumptions_that_share_a_quantity_with_the_step(
     one_hot = (sp.Sum(t[k], (k, 1, n)), sp.Integer(1))
     assert related([one_hot], y[k], y[k] ** 2) == []
     assert related([one_hot], t[k], y[k]) == [one_hot]
+
+
+def test_a_function_of_the_whole_vector_is_never_read_entry_by_entry():
+    """normalize(u) may mix the entries: read entry by entry (as any function was), or through the
+    hidden layers' y^{l}_j = f(u^{l}_j) put in at L, it proved ∂y_k/∂u_j = δ_kj ∂y_k/∂u_k."""
+    doc = SOFTMAX.replace("\\mathrm{softmax}", "\\mathrm{normalize}") + (
+        "$$\\frac{\\partial y^{L}_k}{\\partial u^{L}_j} = \\delta_{kj} \\frac{\\partial y^{L}_k}{\\partial u^{L}_k}$$\n")
+    (c,) = _claims(doc, 4)
+    assert c.status != "proved", c.method
+    (d,) = _claims(doc, 2)
+    assert "entry by entry" not in d.reason, d.reason
