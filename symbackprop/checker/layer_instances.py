@@ -33,6 +33,7 @@ from .guards import Outcome
 from .labels import general_variable, split
 from .names import key, tex
 from .order import defined_twice, memo
+from .outcomes import timed_out
 
 if TYPE_CHECKING:
     from .table import SymbolTable
@@ -146,7 +147,7 @@ def at_each_layer(a: sp.Expr, b: sp.Expr, table: "SymbolTable", label_letters: f
 def _ran_out_of_time(out: Outcome) -> bool:
     """Open because time ran out, whatever doubt came first (``may hold if f is tanh; timed out
     while preparing``): given more time the instance may be decided."""
-    return out.status == "inconclusive" and (out.category == "timed out" or "timed out" in out.reason)
+    return out.status == "inconclusive" and (out.category == "timed out" or timed_out(out))
 
 
 def _late(out: Outcome, where: str) -> Outcome:

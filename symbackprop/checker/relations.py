@@ -101,15 +101,10 @@ def related(constraints: list, lhs: sp.Expr, rhs: sp.Expr) -> list:
     quantities the step never names cannot change whether it holds (they vary independently of
     it), but its sums and sizes would enter the decision (``n_k`` of ``Σ_k t_k`` beside a softmax
     Jacobian over ``n^{(L)}``, whose instances the search then takes out of range)."""
-    named = _quantities(lhs) | _quantities(rhs)
-    return [(c, d) for c, d in constraints if (_quantities(c) | _quantities(d)) & named]
+    from .names import keys
 
-
-def _quantities(e: sp.Expr) -> set:
-    from .names import key
-
-    return {key(a) for a in e.atoms(sp.Indexed)} | {s.name for s in e.free_symbols
-                                                    if isinstance(s, sp.Symbol) and not s.is_integer}
+    named = keys(lhs) | keys(rhs)
+    return [(c, d) for c, d in constraints if (keys(c) | keys(d)) & named]
 
 
 def assumption_shape(lhs: sp.Expr, rhs: sp.Expr, defined: set, written: tuple = ()) -> bool:

@@ -98,8 +98,6 @@ def _layer_widths(expr: sp.Basic, paired: Optional[dict] = None) -> sp.Basic:
     labelled layer indexed by ``k`` (``a^{l}_k``, ``δ^{l+1}_k``) runs to that layer's width; so
     does one of unlabelled quantities that the document sums beside one layer's only (``paired``:
     ``t`` of ``E = −Σ_k t_k log y^{L}_k``, so ``Σ_k t_k = 1`` runs over layer ``L`` too)."""
-    from .labels import split
-
     paired = paired or {}
 
     def width(s: sp.Sum) -> sp.Basic:
@@ -108,8 +106,7 @@ def _layer_widths(expr: sp.Basic, paired: Optional[dict] = None) -> sp.Basic:
         var, lo, hi = s.limits[0]
         if not (lo == 1 and isinstance(hi, (sp.Symbol, sp.Indexed))):
             return s
-        mine = [a for a in _free_atoms(s.function, var) if len(a.indices) == 1 and a.indices[0] == var]
-        labels = {split(str(a.base.label))[2] for a in mine if split(str(a.base.label))}
+        mine, labels = _summed(s)
         if not labels and mine and all(str(a.base.label) in paired for a in mine):
             labels = {paired[str(a.base.label)] for a in mine}
         if len(labels) != 1:
@@ -122,6 +119,15 @@ def _layer_widths(expr: sp.Basic, paired: Optional[dict] = None) -> sp.Basic:
     return expr.replace(lambda e: isinstance(e, sp.Sum), width)
 
 
+def _summed(s: sp.Sum) -> tuple[list, set]:
+    """The one-index quantities ``s`` (one limit) sums by its letter, and their layer labels."""
+    from .labels import split
+
+    var = s.limits[0][0]
+    mine = [a for a in _free_atoms(s.function, var) if len(a.indices) == 1 and a.indices[0] == var]
+    return mine, {split(str(a.base.label))[2] for a in mine if split(str(a.base.label))}
+
+
 def _pair(s: sp.Sum, paired: dict) -> None:
     """Record the layer labels beside which ``s`` sums unlabelled one-index quantities (``t_k`` and
     ``y^{L}_k`` in one summand of ``Σ_k``: ``t`` runs over layer ``L``'s units)."""
@@ -129,9 +135,7 @@ def _pair(s: sp.Sum, paired: dict) -> None:
 
     if len(s.limits) != 1:
         return
-    var = s.limits[0][0]
-    mine = [a for a in _free_atoms(s.function, var) if len(a.indices) == 1 and a.indices[0] == var]
-    labels = {split(str(a.base.label))[2] for a in mine if split(str(a.base.label))}
+    mine, labels = _summed(s)
     if len(labels) == 1:
         for a in mine:
             if not split(str(a.base.label)):
